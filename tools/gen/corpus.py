@@ -47,14 +47,15 @@ DOCUMENTS = {
     "hop_dong": lambda d: forms.hop_dong(d),
     "gcn": lambda d: forms.gcn(d),
     "cccd": lambda d: forms.cccd(d),
+    "cccd_p1": lambda d: forms.cccd(d)[:1],
     "bien_nhan": lambda d: forms.bien_nhan(d),
-    "ho_so": lambda d: forms.don_09dk(d) + forms.gcn(d) + forms.cccd(d),
+    "ho_so": lambda d: forms.don_09dk(d) + forms.gcn(d) + forms.cccd(d)[:1],
     "hop_dong_blank": lambda d: forms.hop_dong(d) + [forms.blank_page()],
-    "bien_nhan_cccd": lambda d: forms.bien_nhan(d) + forms.cccd(d),
+    "bien_nhan_cccd": lambda d: forms.bien_nhan(d) + forms.cccd(d)[:1],
     "gcn_blank": lambda d: forms.gcn(d) + [forms.blank_page()],
 }
-SINGLE = ["gcn", "cccd", "bien_nhan"]
-MULTI = ["don_09dk", "hop_dong", "ho_so", "hop_dong_blank", "bien_nhan_cccd", "gcn_blank"]
+SINGLE = ["gcn", "cccd_p1", "bien_nhan"]
+MULTI = ["don_09dk", "hop_dong", "cccd", "ho_so", "hop_dong_blank", "bien_nhan_cccd", "gcn_blank"]
 
 
 @dataclass
@@ -116,7 +117,7 @@ def make_case(out: Path, index: int, seed: int) -> dict:
         del paper[k]
     elif kind == "extra":
         other = forms.make_dossier(rng)
-        pool = DOCUMENTS[rng.choice(["gcn", "cccd", "don_09dk", "hop_dong"])](other)
+        pool = DOCUMENTS[rng.choice(["gcn", "cccd", "don_09dk", "hop_dong", "bien_nhan"])](other)
         extra = forms.blank_page() if rng.random() < 0.2 else rng.choice(pool)
         paper.insert(rng.randrange(n + 1), PaperPage(extra, "extra", None))
     elif kind == "reordered":

@@ -326,6 +326,19 @@ class Sheet:
         vx = x + string_width_mm(label + " ", label_font, size)
         return self.text(vx, y, value, value_font, size, field)
 
+    def label_value_wrapped(self, label: str, value: str, x: float, size: float = 11.0, field: str | None = None,
+                            leading: float = 6.0) -> list[Text]:
+        """A label and a value that wraps under itself; leaves y on the last line."""
+        self.text(x, self.y, label, "serif", size)
+        vx = x + string_width_mm(label + " ", "serif", size)
+        out = []
+        lines = self.wrap(value, "serif", size, self.right - vx)
+        for i, ln in enumerate(lines):
+            if i:
+                self.y += leading
+            out.append(self.text(vx, self.y, ln, "serif", size, field))
+        return out
+
     def wrap(self, s: str, font: str, size: float, width: float, first_indent: float = 0.0) -> list[str]:
         words = s.split()
         lines: list[str] = []
@@ -414,7 +427,7 @@ def don_09dk(d: Dossier) -> list[Page]:
         if not value:
             a.text(a.left + 2, a.y, label, "serif-bold", 11)
         else:
-            a.label_value(label, value, a.left + 6, size=11, field=fld)
+            a.label_value_wrapped(label, value, a.left + 6, size=11, field=fld)
         a.y += 7.2
     a.add(Box(a.left - 2, top, a.right - a.left + 4, a.y - top - 2, 0.35))
     a.y += 4
@@ -712,16 +725,16 @@ def gcn(d: Dossier) -> list[Page]:
     g.y += 4
     # Parcel sketch: a quadrilateral with its edge lengths.
     ox, oy = g.left + 30, g.y + 6
-    pts = [(ox, oy + 8), (ox + 95, oy), (ox + 105, oy + 52), (ox + 6, oy + 60)]
+    pts = [(ox, oy + 6), (ox + 95, oy), (ox + 103, oy + 40), (ox + 5, oy + 46)]
     for i in range(4):
         (x1, y1), (x2, y2) = pts[i], pts[(i + 1) % 4]
         g.add(Line(x1, y1, x2, y2, 0.45))
         mx, my = (x1 + x2) / 2, (y1 + y2) / 2
         g.text(mx + (3 if i in (1,) else -14 if i == 3 else -6), my + (-2 if i == 0 else 5 if i == 2 else 1),
                p.sides[i], "sans", 9, field=f"canh_{i + 1}")
-    g.center(p.thua, oy + 30, "sans-bold", 12, ox + 52, field="thua_so_so_do")
-    g.center(f"{p.area} m²", oy + 36, "sans", 10, ox + 52, field="dien_tich_so_do")
-    g.y = oy + 68
+    g.center(p.thua, oy + 22, "sans-bold", 12, ox + 52, field="thua_so_so_do")
+    g.center(f"{p.area} m²", oy + 28, "sans", 10, ox + 52, field="dien_tich_so_do")
+    g.y = oy + 56
     cx = g.left + (g.right - g.left) * 0.68
     g.center(f"Long An, ngày {p.gcn_date:%d} tháng {p.gcn_date:%m} năm {p.gcn_date:%Y}", g.y, "serif-italic", 11, cx,
              field="ngay_cap_gcn")
@@ -729,7 +742,7 @@ def gcn(d: Dossier) -> list[Page]:
     g.center("TM. ỦY BAN NHÂN DÂN", g.y, "serif-bold", 11, cx)
     g.y += 5
     g.center("KT. CHỦ TỊCH", g.y, "serif-bold", 11, cx)
-    g.slot(cx - 30, g.y + 3, 60, 24)
+    g.slot(cx - 30, g.y + 3, 60, max(12.0, min(24.0, A4[1] - 20 - (g.y + 3))))
     yb = A4[1] - 20
     g.text(g.left, yb, "Số vào sổ cấp GCN:", "serif", 10.5)
     g.text(g.left + string_width_mm("Số vào sổ cấp GCN: ", "serif", 10.5), yb, p.gcn_book, "serif-bold", 10.5,
@@ -789,14 +802,21 @@ def _card(sh: Sheet, x: float, y: float, p: Person, back: bool, tag: str):
 
 
 def cccd(d: Dossier) -> list[Page]:
-    c = Sheet(A4, "cccd", left=20, right=20, top=16)
-    c.center("BẢN SAO CĂN CƯỚC CÔNG DÂN CỦA CÁC BÊN", c.y, "serif-bold", 12)
-    x = (A4[0] - 85.6 * 1.6) / 2
-    _card(c, x, 22, d.seller, False, "ben_a")
-    _card(c, x, 22 + 90, d.seller, True, "ben_a")
-    _card(c, x, 22 + 180, d.buyer, False, "ben_b")
-    c.slot(x + 85.6 * 1.6 - 60, 22 + 90 + 40, 56, 40)
-    return [c.page]
+    """Two pages: each party's card, front and back, copied onto A4."""
+    pages = []
+    w = 85.6 * 1.6
+    x = (A4[0] - w) / 2
+    for n, (person, tag, who) in enumerate(((d.seller, "ben_a", "BÊN CHUYỂN NHƯỢNG"),
+                                            (d.buyer, "ben_b", "BÊN NHẬN CHUYỂN NHƯỢNG")), 1):
+        c = Sheet(A4, f"cccd_p{n}", left=20, right=20, top=20)
+        c.center("BẢN SAO CĂN CƯỚC CÔNG DÂN", c.y, "serif-bold", 12)
+        c.center(f"({who})", c.y + 6, "serif-italic", 10.5)
+        _card(c, x, 34, person, False, tag)
+        _card(c, x, 34 + 100, person, True, tag)
+        c.slot(x + w - 62, 34 + 100 + 88 + 6, 60, 36)
+        c.footer(n, 2)
+        pages.append(c.page)
+    return pages
 
 
 # --------------------------------------------------------------------------

@@ -47,7 +47,7 @@ def _candidates(page: Page) -> list[Text]:
     return out
 
 
-def _make(page: Page, t: Text, start: int, end: int, new_word: str, kind: str) -> Change:
+def change_word(page: Page, t: Text, start: int, end: int, new_word: str, kind: str) -> Change:
     new_text = t.text[:start] + new_word + t.text[end:]
     nt = replace(t, text=new_text)
     box = _union(text_box(t, start, end), text_box(nt, start, start + len(new_word)))
@@ -75,7 +75,7 @@ def change_digit(page: Page, rng: random.Random) -> Change | None:
         i = rng.choice(pos[-3:])
         old = word[i]
         new = rng.choice([d for d in "0123456789" if d != old and not (i == pos[0] and d == "0")])
-        return _make(page, t, s, e, word[:i] + new + word[i + 1:], "digit")
+        return change_word(page, t, s, e, word[:i] + new + word[i + 1:], "digit")
     return None
 
 
@@ -126,7 +126,7 @@ def change_diacritic(page: Page, rng: random.Random) -> Change | None:
                 continue
             # prefer a change of the vowel's shape or tone over dropping a mark
             i, v = rng.choice(opts)
-            return _make(page, t, s, e, word[:i] + v + word[i + 1:], "diacritic")
+            return change_word(page, t, s, e, word[:i] + v + word[i + 1:], "diacritic")
     return None
 
 
@@ -147,7 +147,7 @@ def change_name(page: Page, rng: random.Random) -> Change | None:
         new = rng.choice(pool)
         if upper:
             new = new.upper()
-        return _make(page, t, s, e, new, "name")
+        return change_word(page, t, s, e, new, "name")
     return None
 
 

@@ -227,6 +227,7 @@ def flatbed(
     signature: bool = False,
     mild: bool = False,
     bed: tuple[float, float] | None = None,
+    noise: float | None = None,
 ) -> Scan:
     """A flatbed or feeder scan of `page`.
 
@@ -241,16 +242,17 @@ def flatbed(
         scale = 1 + rng.uniform(-0.005, 0.005)
         shift = (rng.uniform(-1, 1), rng.uniform(-1, 1))
         blur = rng.uniform(0.2, 0.5)
-        noise = rng.uniform(1.0, 3.0)
+        noise_r = rng.uniform(1.0, 3.0)
         tone = (rng.randint(246, 255),) * 3
     else:
         angle = rng.uniform(-2, 2)
         scale = 1 + rng.uniform(-0.03, 0.03)
         shift = (rng.uniform(-4, 4), rng.uniform(-4, 4))
         blur = rng.uniform(0.3, 1.0)
-        noise = rng.uniform(2.0, 7.0)
+        noise_r = rng.uniform(2.0, 7.0)
         base = rng.randint(232, 252)
         tone = (base, base - rng.randint(0, 5), base - rng.randint(2, 14))
+    noise = noise_r if noise is None else float(noise)  # lossless fixtures stay small with little noise
     ink = stamp or signature
     if grey is None:
         grey = False if (ink or mild) else rng.random() < 0.45
@@ -446,3 +448,22 @@ def write_tiff(path: Path, scans: list[tuple[Image.Image, float]], compression: 
     rest = [img for img, _ in scans[1:]]
     extra = {"quality": quality} if compression == "jpeg" else {}
     first.save(path, "TIFF", save_all=True, append_images=rest, compression=compression, dpi=(dpi0, dpi0), **extra)
+    _zero_strip_padding(path)
+
+
+def _zero_strip_padding(path: Path) -> None:
+    """libtiff pads odd-length strips with one uninitialised byte; zero it so reruns give the same bytes."""
+    data = bytearray(path.read_bytes())
+    starts = set()
+    pads = []
+    with Image.open(path) as im:
+        for i in range(getattr(im, "n_frames", 1)):
+            im.seek(i)
+            offs = im.tag_v2.get(273) or ()
+            counts = im.tag_v2.get(279) or ()
+            starts.update(offs)
+            pads += [o + c for o, c in zip(offs, counts) if c % 2 == 1]
+    for p in pads:
+        if p < len(data) and p not in starts:
+            data[p] = 0
+    path.write_bytes(bytes(data))
