@@ -1,0 +1,219 @@
+//! Change detection between two registered ink maps on the same pixel grid.
+//!
+//! Ink on one side counts as present on the other if the other side has ink
+//! within a small tolerance (stroke width, blur and binarisation differ
+//! between a render and a scan). Each tile where ink is left over gets a
+//! small local search (±2 px) that absorbs what registration missed. What is
+//! still left is grouped into clusters; a cluster big enough is a change.
+
+use crate::ink::Bitmap;
+
+/// Side of a local-search tile, pixels.
+const TILE: usize = 32;
+/// Local search radius, pixels.
+const SEARCH: i32 = 2;
+/// Side of a clustering cell, pixels.
+const CELL: usize = 6;
+
+/// A cluster of differing ink, in electronic-page pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Change {
+    pub x0: u32,
+    pub y0: u32,
+    pub x1: u32,
+    pub y1: u32,
+    /// Differing ink pixels in the cluster.
+    pub weight: u32,
+}
+
+/// What the comparison of two ink maps found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InkDiff {
+    /// Clusters of differing ink, strongest first. Includes weak ones; the
+    /// caller decides which count as changes.
+    pub clusters: Vec<Change>,
+    /// Differing ink over all ink, turned into a similarity in [0, 1].
+    pub similarity: f32,
+}
+
+/// Compares `e` (electronic ink) with `p` (paper ink warped onto the same
+/// grid). Pixels set in `ignore` (coloured ink on either side) never count.
+pub fn compare_ink(e: &Bitmap, p: &Bitmap, ignore: Option<&Bitmap>, tolerance: u32) -> InkDiff {
+    let (w, h) = (e.width as usize, e.height as usize);
+    assert_eq!((e.width, e.height), (p.width, p.height));
+    let e_near = e.dilate(tolerance);
+    let p_near = p.dilate(tolerance);
+    let mut diff = vec![0u8; w * h];
+    let tiles_x = w.div_ceil(TILE);
+    let tiles_y = h.div_ceil(TILE);
+    for ty in 0..tiles_y {
+        for tx in 0..tiles_x {
+            let (x0, y0) = (tx * TILE, ty * TILE);
+            let (x1, y1) = ((x0 + TILE).min(w), (y0 + TILE).min(h));
+            let count_at = |dx: i32, dy: i32, out: Option<&mut [u8]>| -> u32 {
+                let mut n = 0;
+                let mut out = out;
+                for y in y0..y1 {
+                    let sy = y as i32 + dy;
+                    for x in x0..x1 {
+                        let sx = x as i32 + dx;
+                        let inside = sx >= 0 && sy >= 0 && (sx as usize) < w && (sy as usize) < h;
+                        let si = if inside {
+                            sy as usize * w + sx as usize
+                        } else {
+                            0
+                        };
+                        let i = y * w + x;
+                        let p_here = inside && p.data[si] != 0;
+                        let p_near_here = inside && p_near.data[si] != 0;
+                        let d = (e.data[i] != 0 && !p_near_here) || (p_here && e_near.data[i] == 0);
+                        let d = d && ignore.is_none_or(|m| m.data[i] == 0);
+                        if d {
+                            n += 1;
+                            if let Some(o) = out.as_deref_mut() {
+                                o[(y - y0) * TILE + (x - x0)] = 1;
+                            }
+                        }
+                    }
+                }
+                n
+            };
+            let at_zero = count_at(0, 0, None);
+            if at_zero == 0 {
+                continue;
+            }
+            let mut best = (at_zero, 0, 0);
+            if at_zero >= 3 {
+                for dy in -SEARCH..=SEARCH {
+                    for dx in -SEARCH..=SEARCH {
+                        if dx == 0 && dy == 0 {
+                            continue;
+                        }
+                        let n = count_at(dx, dy, None);
+                        // Prefer no shift on ties.
+                        if n < best.0 {
+                            best = (n, dx, dy);
+                        }
+                    }
+                }
+            }
+            if best.0 == 0 {
+                continue;
+            }
+            let mut tile = vec![0u8; TILE * TILE];
+            count_at(best.1, best.2, Some(&mut tile));
+            for y in y0..y1 {
+                for x in x0..x1 {
+                    diff[y * w + x] = tile[(y - y0) * TILE + (x - x0)];
+                }
+            }
+        }
+    }
+    let total_diff: u64 = diff.iter().map(|&v| u64::from(v)).sum();
+    let ink = e.count() + p.count();
+    let similarity = if ink == 0 {
+        1.0
+    } else {
+        (1.0 - 2.0 * total_diff as f64 / ink as f64).clamp(0.0, 1.0) as f32
+    };
+    InkDiff {
+        clusters: clusters(&diff, w, h),
+        similarity,
+    }
+}
+
+/// Groups differing pixels: cells with at least two of them, joined when
+/// they touch or sit one cell apart.
+fn clusters(diff: &[u8], w: usize, h: usize) -> Vec<Change> {
+    let (cw, ch) = (w.div_ceil(CELL), h.div_ceil(CELL));
+    let mut counts = vec![0u32; cw * ch];
+    for y in 0..h {
+        for x in 0..w {
+            if diff[y * w + x] != 0 {
+                counts[(y / CELL) * cw + x / CELL] += 1;
+            }
+        }
+    }
+    let mut label = vec![u32::MAX; cw * ch];
+    let mut out = Vec::new();
+    let mut stack = Vec::new();
+    for start in 0..cw * ch {
+        if counts[start] < 2 || label[start] != u32::MAX {
+            continue;
+        }
+        let id = out.len() as u32;
+        label[start] = id;
+        stack.push(start);
+        let (mut cx0, mut cy0, mut cx1, mut cy1, mut weight) = (usize::MAX, usize::MAX, 0, 0, 0u32);
+        while let Some(c) = stack.pop() {
+            let (cx, cy) = (c % cw, c / cw);
+            cx0 = cx0.min(cx);
+            cy0 = cy0.min(cy);
+            cx1 = cx1.max(cx);
+            cy1 = cy1.max(cy);
+            weight += counts[c];
+            for ny in cy.saturating_sub(2)..=(cy + 2).min(ch - 1) {
+                for nx in cx.saturating_sub(2)..=(cx + 2).min(cw - 1) {
+                    let n = ny * cw + nx;
+                    if counts[n] >= 2 && label[n] == u32::MAX {
+                        label[n] = id;
+                        stack.push(n);
+                    }
+                }
+            }
+        }
+        out.push(Change {
+            x0: (cx0 * CELL) as u32,
+            y0: (cy0 * CELL) as u32,
+            x1: ((cx1 + 1) * CELL).min(w) as u32,
+            y1: ((cy1 + 1) * CELL).min(h) as u32,
+            weight,
+        });
+    }
+    out.sort_by(|a, b| b.weight.cmp(&a.weight));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bitmap_with(w: u32, h: u32, rects: &[(u32, u32, u32, u32)]) -> Bitmap {
+        let mut b = Bitmap::new(w, h);
+        for &(x0, y0, rw, rh) in rects {
+            for y in y0..y0 + rh {
+                for x in x0..x0 + rw {
+                    b.data[(y * w + x) as usize] = 1;
+                }
+            }
+        }
+        b
+    }
+
+    #[test]
+    fn a_shifted_thicker_copy_is_the_same() {
+        let e = bitmap_with(200, 100, &[(20, 20, 60, 3), (100, 50, 3, 30)]);
+        // One pixel off and one pixel thicker.
+        let p = bitmap_with(200, 100, &[(21, 21, 60, 4), (101, 51, 4, 30)]);
+        let d = compare_ink(&e, &p, None, 2);
+        assert!(d.clusters.iter().all(|c| c.weight < 4), "{:?}", d.clusters);
+        assert!(d.similarity > 0.95);
+    }
+
+    #[test]
+    fn an_added_stroke_is_one_cluster_where_it_was_added() {
+        let e = bitmap_with(200, 100, &[(20, 20, 60, 3)]);
+        let p = bitmap_with(200, 100, &[(20, 20, 60, 3), (150, 60, 3, 12)]);
+        let d = compare_ink(&e, &p, None, 2);
+        let c = d.clusters[0];
+        assert!(c.weight >= 30, "{c:?}");
+        assert!(
+            c.x0 <= 150 && c.x1 >= 153 && c.y0 <= 60 && c.y1 >= 72,
+            "{c:?}"
+        );
+        // Ignoring the place hides it.
+        let ignore = bitmap_with(200, 100, &[(140, 50, 30, 30)]);
+        let d = compare_ink(&e, &p, Some(&ignore), 2);
+        assert!(d.clusters.is_empty());
+    }
+}

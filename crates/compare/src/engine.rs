@@ -1,0 +1,390 @@
+//! The comparison pipeline, in order: load and prepare every page → sign
+//! and pair → register and diff each pair → (optionally) read changed text
+//! → assemble the result. Pages and pairs run in parallel on rayon; the
+//! progress callback can stop the run between any two steps.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use image::{imageops, GrayImage, RgbImage};
+use rayon::prelude::*;
+use tracing::{debug, debug_span};
+
+use crate::diff::{compare_ink, Change};
+use crate::ink::{binarise, prepare, window_radius, Bitmap, PreparedPage};
+use crate::pairing::{align, Link};
+use crate::register::{register, warp_grey};
+use crate::signature::{content_box, distance, signature, Signature};
+use crate::{
+    CompareError, Comparison, Note, NoteKind, Options, PageSource, PairResult, PairStatus, Region,
+    Side, Verdict, WORKING_DPI,
+};
+
+/// Compares the two copies. See the crate documentation.
+pub fn compare(
+    paper: &dyn PageSource,
+    electronic: &dyn PageSource,
+    opts: &Options,
+) -> Result<Comparison, CompareError> {
+    compare_with(paper, electronic, opts, &|_, _| true)
+}
+
+/// [`compare`] with a progress callback: it gets `(done, total)` steps and
+/// returns `false` to cancel, which ends the run with [`CompareError::Cancelled`].
+pub fn compare_with(
+    paper: &dyn PageSource,
+    electronic: &dyn PageSource,
+    opts: &Options,
+    progress: &(dyn Fn(usize, usize) -> bool + Sync),
+) -> Result<Comparison, CompareError> {
+    if opts.threads > 0 {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(opts.threads)
+            .build()
+            .map_err(|e| CompareError::Ocr(format!("cannot start worker threads: {e}")))?;
+        pool.install(|| run(paper, electronic, opts, progress))
+    } else {
+        run(paper, electronic, opts, progress)
+    }
+}
+
+/// Counts finished steps and asks the callback whether to go on.
+struct Steps<'a> {
+    done: AtomicUsize,
+    total: AtomicUsize,
+    cancelled: AtomicBool,
+    callback: &'a (dyn Fn(usize, usize) -> bool + Sync),
+}
+
+impl Steps<'_> {
+    fn tick(&self) -> Result<(), CompareError> {
+        let done = self.done.fetch_add(1, Ordering::SeqCst) + 1;
+        if !(self.callback)(done, self.total.load(Ordering::SeqCst)) {
+            self.cancelled.store(true, Ordering::SeqCst);
+        }
+        self.check()
+    }
+
+    fn check(&self) -> Result<(), CompareError> {
+        if self.cancelled.load(Ordering::SeqCst) {
+            Err(CompareError::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// A prepared page and its signature.
+struct SidePage {
+    page: PreparedPage,
+    signature: Signature,
+}
+
+fn load_side(
+    source: &dyn PageSource,
+    side: Side,
+    steps: &Steps,
+) -> Result<Vec<SidePage>, CompareError> {
+    (0..source.page_count())
+        .into_par_iter()
+        .map(|i| {
+            steps.check()?;
+            let _span = debug_span!("prepare", %side, page = i + 1).entered();
+            let page = source.load(i).map_err(|source| CompareError::Page {
+                side,
+                page: i as u32 + 1,
+                source,
+            })?;
+            let (image, dpi) = to_working_resolution(page.image, page.dpi, page.dpi_known);
+            let page = prepare(&image, dpi);
+            let signature = signature(&page.ink);
+            steps.tick()?;
+            Ok(SidePage { page, signature })
+        })
+        .collect()
+}
+
+/// Scans above the working resolution are scaled down to it. An image of
+/// unknown resolution (a phone photo) is taken to span an A4 page's long side.
+fn to_working_resolution(image: RgbImage, dpi: f32, dpi_known: bool) -> (RgbImage, f32) {
+    let long_side = image.width().max(image.height()) as f32;
+    let dpi = if dpi_known && dpi > 10.0 {
+        dpi
+    } else {
+        long_side / 11.69
+    };
+    if dpi <= WORKING_DPI * 1.15 {
+        return (image, dpi);
+    }
+    let f = WORKING_DPI / dpi;
+    let (w, h) = (
+        ((image.width() as f32 * f).round() as u32).max(1),
+        ((image.height() as f32 * f).round() as u32).max(1),
+    );
+    (
+        imageops::resize(&image, w, h, imageops::FilterType::Triangle),
+        WORKING_DPI,
+    )
+}
+
+fn run(
+    paper: &dyn PageSource,
+    electronic: &dyn PageSource,
+    opts: &Options,
+    progress: &(dyn Fn(usize, usize) -> bool + Sync),
+) -> Result<Comparison, CompareError> {
+    let (np, ne) = (paper.page_count(), electronic.page_count());
+    let steps = Steps {
+        done: AtomicUsize::new(0),
+        // Loading both sides, then one step per pair (at most max(np, ne)).
+        total: AtomicUsize::new(np + ne + np.max(ne)),
+        cancelled: AtomicBool::new(false),
+        callback: progress,
+    };
+    let (paper_pages, electronic_pages) = rayon::join(
+        || load_side(paper, Side::Paper, &steps),
+        || load_side(electronic, Side::Electronic, &steps),
+    );
+    let (paper_pages, electronic_pages) = (paper_pages?, electronic_pages?);
+
+    let distances: Vec<Vec<(f32, u8)>> = paper_pages
+        .iter()
+        .map(|p| {
+            electronic_pages
+                .iter()
+                .map(|e| distance(&p.signature, &e.signature))
+                .collect()
+        })
+        .collect();
+    let links = align(&distances, ne, opts.pair_distance);
+    debug!(?links, "pages aligned");
+    let pairs = links
+        .iter()
+        .filter(|l| matches!(l, Link::Pair { .. }))
+        .count();
+    steps.total.store(np + ne + pairs, Ordering::SeqCst);
+
+    let results: Vec<(PairResult, Vec<Note>)> = links
+        .par_iter()
+        .map(|link| -> Result<(PairResult, Vec<Note>), CompareError> {
+            steps.check()?;
+            let out = match *link {
+                Link::OnlyElectronic(e) => (lone(None, Some(e)), Vec::new()),
+                Link::OnlyPaper(p) => (lone(Some(p), None), Vec::new()),
+                Link::Pair {
+                    paper: p,
+                    electronic: e,
+                    turns,
+                    ..
+                } => {
+                    let r = compare_pair(&paper_pages[p], &electronic_pages[e], turns, opts, p, e);
+                    steps.tick()?;
+                    r
+                }
+            };
+            Ok(out)
+        })
+        .collect::<Result<_, _>>()?;
+
+    let mut notes = Vec::new();
+    for (side, pages) in [
+        (Side::Paper, &paper_pages),
+        (Side::Electronic, &electronic_pages),
+    ] {
+        for (i, sp) in pages.iter().enumerate() {
+            let page = i as u32 + 1;
+            if sp.page.colour.red_significant() {
+                notes.push(Note {
+                    kind: NoteKind::RedInkIgnored,
+                    side,
+                    page,
+                });
+            }
+            if sp.page.colour.blue_significant() {
+                notes.push(Note {
+                    kind: NoteKind::BlueInkIgnored,
+                    side,
+                    page,
+                });
+            }
+            if sp.signature == Signature::Blank {
+                notes.push(Note {
+                    kind: NoteKind::BlankPage,
+                    side,
+                    page,
+                });
+            }
+        }
+    }
+    let mut pages = Vec::with_capacity(results.len());
+    for (r, n) in results {
+        pages.push(r);
+        notes.extend(n);
+    }
+
+    let verdict = if pages.iter().all(|p| p.status == PairStatus::Same) {
+        Verdict::Match
+    } else {
+        Verdict::Mismatch
+    };
+    Ok(Comparison {
+        verdict,
+        pages,
+        notes,
+    })
+}
+
+fn lone(paper: Option<usize>, electronic: Option<usize>) -> PairResult {
+    PairResult {
+        paper_page: paper.map(|p| p as u32 + 1),
+        electronic_page: electronic.map(|e| e as u32 + 1),
+        status: if paper.is_none() {
+            PairStatus::MissingFromPaper
+        } else {
+            PairStatus::MissingFromElectronic
+        },
+        similarity: None,
+        regions: Vec::new(),
+        text: Vec::new(),
+        paper_rotation: 0,
+    }
+}
+
+/// Turns a grey plane clockwise by `turns` quarter turns.
+fn turn_grey(img: &GrayImage, turns: u8) -> GrayImage {
+    match turns % 4 {
+        1 => imageops::rotate90(img),
+        2 => imageops::rotate180(img),
+        3 => imageops::rotate270(img),
+        _ => img.clone(),
+    }
+}
+
+fn turn_bitmap(b: &Bitmap, turns: u8) -> Bitmap {
+    if turns % 4 == 0 {
+        return b.clone();
+    }
+    let img = GrayImage::from_raw(b.width, b.height, b.data.clone()).expect("bitmap size");
+    let t = turn_grey(&img, turns);
+    Bitmap {
+        width: t.width(),
+        height: t.height(),
+        data: t.into_raw(),
+    }
+}
+
+fn compare_pair(
+    paper: &SidePage,
+    electronic: &SidePage,
+    turns: u8,
+    opts: &Options,
+    p_index: usize,
+    e_index: usize,
+) -> (PairResult, Vec<Note>) {
+    let _span = debug_span!("pair", paper = p_index + 1, electronic = e_index + 1).entered();
+    let mut notes = Vec::new();
+    let mut result = PairResult {
+        paper_page: Some(p_index as u32 + 1),
+        electronic_page: Some(e_index as u32 + 1),
+        status: PairStatus::Same,
+        similarity: Some(1.0),
+        regions: Vec::new(),
+        text: Vec::new(),
+        paper_rotation: u16::from(turns % 4) * 90,
+    };
+    if turns % 4 != 0 {
+        notes.push(Note {
+            kind: NoteKind::Rotated,
+            side: Side::Paper,
+            page: p_index as u32 + 1,
+        });
+    }
+    let e = &electronic.page;
+    let (Signature::Ink { content: e_box, .. }, Signature::Ink { .. }) =
+        (&electronic.signature, &paper.signature)
+    else {
+        // Blank against blank pairs as the same page; blank against ink never pairs.
+        return (result, notes);
+    };
+    let p_ink = turn_bitmap(&paper.page.ink, turns);
+    let p_grey = turn_grey(&paper.page.grey, turns);
+    let p_mask = turn_bitmap(&paper.page.colour_mask, turns);
+    let p_box = content_box(&p_ink).expect("paper page has ink");
+    let seed = opts.seed ^ ((p_index as u64) << 32) ^ e_index as u64;
+    let registration = register(&e.ink, *e_box, &p_ink, p_box, e.dpi, seed);
+    if registration.is_weak() {
+        notes.push(Note {
+            kind: NoteKind::WeakRegistration,
+            side: Side::Paper,
+            page: p_index as u32 + 1,
+        });
+    }
+    let (w, h) = (e.ink.width, e.ink.height);
+    let warped = warp_grey(&p_grey, &registration, w, h);
+    let warped_ink = binarise(&warped, window_radius(e.dpi));
+    // Coloured ink on either side is ignored, with a margin for its fringe.
+    let clean = GrayImage::from_raw(
+        p_mask.width,
+        p_mask.height,
+        p_mask
+            .data
+            .iter()
+            .map(|&m| if m != 0 { 0 } else { 255 })
+            .collect(),
+    )
+    .expect("mask size");
+    let warped_mask = warp_grey(&clean, &registration, w, h);
+    let mut ignore = e.colour_mask.clone();
+    for (i, &v) in warped_mask.as_raw().iter().enumerate() {
+        if v < 128 {
+            ignore.data[i] = 1;
+        }
+    }
+    let ignore = ignore.dilate(3);
+    let tolerance = scaled(opts.ink_tolerance_px, e.dpi).max(1);
+    let diff = compare_ink(&e.ink, &warped_ink, Some(&ignore), tolerance);
+    let min_weight = scaled_area(opts.min_change_px, e.dpi);
+    let changes: Vec<&Change> = diff
+        .clusters
+        .iter()
+        .filter(|c| c.weight >= min_weight)
+        .collect();
+    debug!(
+        similarity = diff.similarity,
+        strongest = diff.clusters.first().map_or(0, |c| c.weight),
+        changes = changes.len(),
+        inliers = registration.inliers,
+        "pair compared"
+    );
+    result.similarity = Some(diff.similarity);
+    if !changes.is_empty() {
+        result.status = PairStatus::Different;
+        let pad = scaled(4, e.dpi);
+        result.regions = changes
+            .iter()
+            .take(50)
+            .map(|c| {
+                let x0 = c.x0.saturating_sub(pad);
+                let y0 = c.y0.saturating_sub(pad);
+                let x1 = (c.x1 + pad).min(w);
+                let y1 = (c.y1 + pad).min(h);
+                Region {
+                    x: x0 as f32 / w as f32,
+                    y: y0 as f32 / h as f32,
+                    w: (x1 - x0) as f32 / w as f32,
+                    h: (y1 - y0) as f32 / h as f32,
+                }
+            })
+            .collect();
+    }
+    (result, notes)
+}
+
+/// A length given at [`WORKING_DPI`], at another resolution.
+fn scaled(px: u32, dpi: f32) -> u32 {
+    (px as f32 * dpi / WORKING_DPI).round() as u32
+}
+
+/// An area given at [`WORKING_DPI`], at another resolution.
+fn scaled_area(px: u32, dpi: f32) -> u32 {
+    ((px as f32 * (dpi / WORKING_DPI).powi(2)).round() as u32).max(4)
+}
