@@ -164,7 +164,7 @@ def make_case(out: Path, index: int, seed: int) -> dict:
     elif fmt == "tiff":
         paper_file = "paper.tiff"
         # office copiers write colour TIFF pages as JPEG, grey ones losslessly
-        tiff_compression = "tiff_adobe_deflate" if scans[0].image.mode == "L" else "jpeg"
+        tiff_compression = "deflate" if scans[0].image.mode == "L" else "jpeg"
         write_tiff(case_dir / paper_file, [(s.image, s.dpi) for s in scans], tiff_compression, quality)
     elif fmt == "pdf_flate":
         paper_file = "paper.pdf"

@@ -48,10 +48,33 @@ def _candidates(page: Page) -> list[Text]:
 
 
 def change_word(page: Page, t: Text, start: int, end: int, new_word: str, kind: str) -> Change:
+    """Replace characters [start:end] of run `t` by `new_word`, leaving the rest of the line where it was.
+
+    The run is split in three (before, word, after) so that only the word's pixels change, as when a
+    figure is altered on a printed page. If the new word is wider, the rest of the line moves right by
+    the difference and the box grows to cover it.
+    """
     new_text = t.text[:start] + new_word + t.text[end:]
     nt = replace(t, text=new_text)
-    box = _union(text_box(t, start, end), text_box(nt, start, start + len(new_word)))
-    return Change(page.replace_item(t, nt), t, nt, box, t.text[start:end], new_word, kind)
+    old_box = text_box(t, start, end)
+    new_box = text_box(nt, start, start + len(new_word))
+    box = _union(old_box, new_box)
+    parts: list[Text] = []
+    if start > 0:
+        parts.append(replace(t, text=t.text[:start]))
+    parts.append(replace(t, x=new_box[0], text=new_word))
+    rest = t.text[end:]
+    if rest:
+        old_rest = text_box(t, end)
+        grow = max(0.0, new_box[2] - old_box[2])
+        moved = replace(t, x=old_rest[0] + grow, text=rest)
+        parts.append(moved)
+        if grow > 0:
+            box = _union(box, _union(old_rest, text_box(moved)))
+    page2 = page.copy()
+    i = page2.items.index(t)
+    page2.items[i:i + 1] = parts
+    return Change(page2, t, nt, box, t.text[start:end], new_word, kind)
 
 
 def _prefer_fields(items: list[Text], rng: random.Random) -> list[Text]:

@@ -441,29 +441,90 @@ def write_jpeg(path: Path, img: Image.Image, dpi: float, quality: int) -> None:
     path.write_bytes(jpeg(img, quality, dpi))
 
 
-def write_tiff(path: Path, scans: list[tuple[Image.Image, float]], compression: str = "tiff_adobe_deflate",
+def write_tiff(path: Path, scans: list[tuple[Image.Image, float]], compression: str = "deflate",
                quality: int = 80) -> None:
-    """Multi-page TIFF (Deflate by default, or "jpeg"); every page gets the first page's dpi."""
-    first, dpi0 = scans[0]
-    rest = [img for img, _ in scans[1:]]
-    extra = {"quality": quality} if compression == "jpeg" else {}
-    first.save(path, "TIFF", save_all=True, append_images=rest, compression=compression, dpi=(dpi0, dpi0), **extra)
-    _zero_strip_padding(path)
+    """Multi-page TIFF, each page with its own dpi.
+
+    "deflate" (the default) is written here, byte-stable (Adobe Deflate, 64-row strips, grey or RGB).
+    "jpeg" goes through Pillow/libtiff, as office copiers do for colour pages.
+    """
+    if compression == "jpeg":
+        first, dpi0 = scans[0]
+        first.save(path, "TIFF", save_all=True, append_images=[i for i, _ in scans[1:]], compression="jpeg",
+                   quality=quality, dpi=(dpi0, dpi0))
+        return
+    if compression != "deflate":
+        raise ValueError(compression)
+    path.write_bytes(tiff_deflate_bytes(scans))
 
 
-def _zero_strip_padding(path: Path) -> None:
-    """libtiff pads odd-length strips with one uninitialised byte; zero it so reruns give the same bytes."""
-    data = bytearray(path.read_bytes())
-    starts = set()
-    pads = []
-    with Image.open(path) as im:
-        for i in range(getattr(im, "n_frames", 1)):
-            im.seek(i)
-            offs = im.tag_v2.get(273) or ()
-            counts = im.tag_v2.get(279) or ()
-            starts.update(offs)
-            pads += [o + c for o, c in zip(offs, counts) if c % 2 == 1]
-    for p in pads:
-        if p < len(data) and p not in starts:
-            data[p] = 0
-    path.write_bytes(bytes(data))
+def tiff_deflate_bytes(scans: list[tuple[Image.Image, float]], rows_per_strip: int = 64) -> bytes:
+    """A little-endian baseline TIFF with Adobe Deflate strips; deterministic."""
+    import struct
+    import zlib
+
+    buf = bytearray(b"II*\x00\x00\x00\x00\x00")
+    next_ptr = 4  # where the offset of the next IFD goes
+
+    def align():
+        if len(buf) % 2:
+            buf.append(0)
+
+    def put(data: bytes) -> int:
+        align()
+        off = len(buf)
+        buf.extend(data)
+        return off
+
+    for img, dpi in scans:
+        if img.mode not in ("L", "RGB"):
+            img = img.convert("RGB")
+        spp = 1 if img.mode == "L" else 3
+        w, h = img.size
+        raw = img.tobytes()
+        stride = w * spp
+        offsets, counts = [], []
+        for y in range(0, h, rows_per_strip):
+            chunk = zlib.compress(raw[y * stride:min(h, y + rows_per_strip) * stride], 6)
+            offsets.append(put(chunk))
+            counts.append(len(chunk))
+        res = (round(dpi * 1000), 1000)
+        entries = []  # (tag, type, count, payload bytes)
+
+        def entry(tag, typ, values):
+            fmt = {3: "H", 4: "I", 5: "II"}[typ]
+            if typ == 5:
+                payload = b"".join(struct.pack("<II", *v) for v in values)
+            else:
+                payload = struct.pack("<" + fmt * len(values), *values)
+            entries.append((tag, typ, len(values), payload))
+
+        entry(256, 4, [w])
+        entry(257, 4, [h])
+        entry(258, 3, [8] * spp)
+        entry(259, 3, [8])
+        entry(262, 3, [1 if spp == 1 else 2])
+        entry(273, 4, offsets)
+        entry(277, 3, [spp])
+        entry(278, 4, [rows_per_strip])
+        entry(279, 4, counts)
+        entry(282, 5, [res])
+        entry(283, 5, [res])
+        entry(284, 3, [1])
+        entry(296, 3, [2])
+        # out-of-line values first, then the IFD itself
+        fields = []
+        for tag, typ, count, payload in entries:
+            if len(payload) <= 4:
+                fields.append((tag, typ, count, payload.ljust(4, b"\x00")))
+            else:
+                fields.append((tag, typ, count, struct.pack("<I", put(payload))))
+        align()
+        ifd = len(buf)
+        struct.pack_into("<I", buf, next_ptr, ifd)
+        buf.extend(struct.pack("<H", len(fields)))
+        for tag, typ, count, val in fields:
+            buf.extend(struct.pack("<HHI", tag, typ, count) + val)
+        next_ptr = len(buf)
+        buf.extend(b"\x00\x00\x00\x00")
+    return bytes(buf)
