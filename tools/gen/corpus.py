@@ -89,9 +89,13 @@ def _scan_paper(layout: Page, rng: random.Random, tier: str, ink: bool, quarter:
 
 def make_case(out: Path, index: int, seed: int) -> dict:
     rng = random.Random(f"{seed}:{index}")
-    kind = KINDS[index % len(KINDS)]
-    tier = TIERS[(index // len(KINDS)) % len(TIERS)]
-    ekind = ELECTRONIC_KINDS[(index // (len(KINDS) * len(TIERS))) % len(ELECTRONIC_KINDS)]
+    # kinds cycle; within a kind, (tier, electronic kind) cycle with an offset per kind, so every
+    # 8 x 15 block is balanced: 60/60 tiers, 60/60 electronic kinds, 15 of each kind
+    k = index % len(KINDS)
+    m = index // len(KINDS) + k
+    kind = KINDS[k]
+    tier = TIERS[m % 2]
+    ekind = ELECTRONIC_KINDS[(m // 2) % 2]
     case_id = f"c{index:04d}"
     doc = _plan(rng, kind)
     dossier = forms.make_dossier(rng)
