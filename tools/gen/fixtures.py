@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import io
 import json
 import random
 import shutil
@@ -26,7 +25,7 @@ from pathlib import Path
 from PIL import Image
 
 from . import forms
-from .layout import norm_box, pdf_bytes, text_box
+from .layout import draw_page_pdf, new_pdf, norm_box, pdf_bytes
 from .mutate import change_word
 from .scan import flatbed, jpeg, pdf_from_parts, write_jpeg, write_png, write_tiff
 
@@ -268,8 +267,6 @@ def generate(out: Path) -> dict:
     (bad / "jpeg_named.pdf").write_bytes(small_jpg)
     (bad / "truncated.jpg").write_bytes(small_jpg[: len(small_jpg) // 2])
     (bad / "empty.pdf").write_bytes(b"")
-    from .layout import draw_page_pdf, new_pdf
-
     enc = new_pdf()
     enc.set_encryption(owner_password="chu-so-huu", user_password="secret")
     draw_page_pdf(enc, comp_pages[(CODES[0], "TP3")][0])

@@ -19,6 +19,7 @@ All randomness comes from the ``random.Random`` passed in.
 from __future__ import annotations
 
 import random
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -551,8 +552,8 @@ def _party_block(sh: Sheet, label: str, p: Person, prefix: str):
     sh.y += 6.4
     sh.text(sh.left + 6, sh.y, "tại Cục Cảnh sát quản lý hành chính về trật tự xã hội", "serif", 11)
     sh.y += 6.4
-    for i, ln in enumerate(sh.wrap(f"Địa chỉ thường trú: {p.address}", "serif", 11, sh.right - sh.left - 6)):
-        sh.text(sh.left + 6, sh.y, ln, "serif", 11, field=f"dia_chi_{prefix}" if i or True else None)
+    for ln in sh.wrap(f"Địa chỉ thường trú: {p.address}", "serif", 11, sh.right - sh.left - 6):
+        sh.text(sh.left + 6, sh.y, ln, "serif", 11, field=f"dia_chi_{prefix}")
         sh.y += 6.4
     sh.y += 3
 
@@ -792,9 +793,8 @@ def _card(sh: Sheet, x: float, y: float, p: Person, back: bool, tag: str):
         mrz1 = f"IDVNM{p.cccd[3:]}{p.cccd}<<{p.birth.year % 10}"
         mrz2 = f"{p.birth:%y%m%d}{'F' if p.title == 'Bà' else 'M'}{p.birth.year + 60 - 2000:02d}{p.birth:%m%d}VNM<<<<<<<<<<<8"
         nm = p.name.upper()
-        import unicodedata as _u
-
-        ascii_name = "".join(c for c in _u.normalize("NFD", nm.replace("Đ", "D")) if _u.category(c) != "Mn")
+        ascii_name = "".join(c for c in unicodedata.normalize("NFD", nm.replace("Đ", "D"))
+                             if unicodedata.category(c) != "Mn")
         mrz3 = ascii_name.replace(" ", "<", 1).replace(" ", "<")
         mrz3 = (mrz3.split("<", 1)[0] + "<<" + mrz3.split("<", 1)[1] + "<" * 30)[:30]
         for i, ln in enumerate([mrz1[:30], mrz2[:30], mrz3]):

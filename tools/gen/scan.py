@@ -210,7 +210,7 @@ def _finish(img: Image.Image, nrng: np.random.Generator, blur: float, noise: flo
     if noise <= 0:
         return img
     arr = np.asarray(img, dtype=np.float32)
-    # sensor noise, mostly luminance, a little per channel
+    # sensor noise, on luminance (the same for each channel of a pixel)
     n = nrng.standard_normal(size=arr.shape[:2], dtype=np.float32) * noise
     if arr.ndim == 3:
         n = n[..., None]

@@ -28,7 +28,7 @@ import pypdfium2 as pdfium
 from PIL import Image, ImageChops
 
 from . import corpus, forms
-from .layout import Box, Page, pdf_bytes, render_page, text_box
+from .layout import Box, Page, pdf_bytes, render_page
 from .mutate import change_diacritic, change_digit, change_name
 from .scan import flatbed, phone, rotate_quarter
 
