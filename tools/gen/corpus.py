@@ -117,7 +117,7 @@ def make_case(out: Path, index: int, seed: int) -> dict:
             raise RuntimeError(f"{case_id}: no place for a {kind} change in {doc}")
         paper[changed_index] = PaperPage(change.page, "changed", changed_index + 1)
     elif kind == "missing":
-        k = rng.randrange(n)
+        k = rng.choice(_content_pages(epages))  # a page with content goes missing, not a blank back
         del paper[k]
     elif kind == "extra":
         other = forms.make_dossier(rng)

@@ -167,9 +167,18 @@ def _apply_ink(img: Image.Image, mask: Image.Image, color: tuple[int, int, int],
 
 def add_ink(img: Image.Image, page: Page, dpi: float, rng: random.Random, stamp: bool, signature: bool) -> bool:
     """Draw a stamp and/or signatures into `page`'s ink slots on its clean raster `img` (RGB). True if drawn."""
-    if img.mode != "RGB" or not page.ink_slots:
+    if img.mode != "RGB" or page.kind == "blank":
         return False
     k = dpi / MM_PER_INCH
+    if not page.ink_slots:
+        if not stamp:
+            return False
+        # dấu giáp lai: a stamp straddling the right edge of an inner page of a multi-page deed
+        diam_mm = 26.0
+        st = _stamp(round(diam_mm * k), rng, ("ỦY BAN NHÂN DÂN TỈNH LONG AN", "SỞ TN&MT"))
+        cy = page.height * rng.uniform(0.35, 0.65)
+        _apply_ink(img, st, INK_RED, (round(page.width * k - st.width / 2), round(cy * k - st.height / 2)), 0.9)
+        return True
     drew = False
     slots = list(page.ink_slots)
     if signature:
@@ -361,7 +370,7 @@ def phone(page: Page, rng: random.Random, stamp: bool = False, signature: bool =
     h_mm_to_px = _homography(
         [(0, 0), (page.width, 0), (page.width, page.height), (0, page.height)], quad
     )
-    params = {"width": out_w, "height": out_h, "corner_jitter": round(jit, 3), "blur": round(blur, 2),
+    params = {"dpi": 72, "width": out_w, "height": out_h, "corner_jitter": round(jit, 3), "blur": round(blur, 2),
               "noise": round(noise, 2), "effective_dpi": round(eff_dpi * f, 1), "ink": drew}
     # a phone photo carries no real dpi; say 72 like most cameras do
     return Scan(out, 72.0, h_mm_to_px, "phone", params)
