@@ -200,12 +200,16 @@ def dmy(d: date) -> str:
 
 def person_name(rng: random.Random, female: bool) -> str:
     sur = rng.choice(SURNAMES)
-    mid = rng.choice(MIDDLE_F if female else MIDDLE_M)
+    pool = MIDDLE_F if female else MIDDLE_M
+    mid = rng.choice(pool)
     given = rng.choice(GIVEN_F if female else GIVEN_M)
-    if rng.random() < 0.25:  # some people carry two middle names
-        mid2 = rng.choice(MIDDLE_F if female else MIDDLE_M)
-        if mid2 != mid:
-            mid = f"{mid} {mid2}"
+    if rng.random() < 0.25:  # two middle names: "Thị Ngọc", "Hữu Minh"
+        rest = [m for m in pool if m not in ("Thị", "Văn")]
+        if female:
+            mid = f"Thị {rng.choice(rest)}"
+        else:
+            a, b = rng.sample(rest, 2)
+            mid = f"{a} {b}"
     return f"{sur} {mid} {given}"
 
 
