@@ -201,7 +201,7 @@ def make_case(out: Path, index: int, seed: int) -> dict:
             entry.update(status="different", regions=[region],
                          text=[{"electronic": change.electronic, "paper": change.paper}],
                          line={"electronic": change.old.text, "paper": change.new.text},
-                         field=change.old.field)
+                         field=change.old.field, font_pt=change.old.size)
         entries.append(entry)
     for i, pp in enumerate(paper):
         if pp.electronic_page is None:

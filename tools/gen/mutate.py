@@ -41,7 +41,8 @@ def _candidates(page: Page) -> list[Text]:
     """Text runs a change may touch: form fields first, never page footers or tiny print."""
     out = []
     for t in page.texts():
-        if t.text.startswith("Trang ") or t.size < 7.5 or (t.field or "").startswith("mrz"):
+        # below 9 pt a one-mark change is a few pixels on a phone photo: keep the truth fair
+        if t.text.startswith("Trang ") or t.size < 9 or (t.field or "").startswith("mrz"):
             continue
         out.append(t)
     return out
@@ -86,18 +87,21 @@ def _prefer_fields(items: list[Text], rng: random.Random) -> list[Text]:
     return fields + others if rng.random() < 0.8 else others + fields
 
 
+DIGITS = "0123456789"  # not str.isdigit(): that takes "²" in "m²" too
+
+
 def change_digit(page: Page, rng: random.Random) -> Change | None:
     for t in _prefer_fields(_candidates(page), rng):
-        spans = [(s, e) for s, e in word_spans(t.text) if any(c.isdigit() for c in t.text[s:e])]
+        spans = [(s, e) for s, e in word_spans(t.text) if any(c in DIGITS for c in t.text[s:e])]
         if not spans:
             continue
         s, e = rng.choice(spans)
         word = t.text[s:e]
-        pos = [i for i, c in enumerate(word) if c.isdigit()]
+        pos = [i for i, c in enumerate(word) if c in DIGITS]
         # prefer the last digits (975 -> 979, 120,5 -> 126,5): they keep the number plausible
         i = rng.choice(pos[-3:])
         old = word[i]
-        new = rng.choice([d for d in "0123456789" if d != old and not (i == pos[0] and d == "0")])
+        new = rng.choice([d for d in DIGITS if d != old and not (i == pos[0] and d == "0")])
         return change_word(page, t, s, e, word[:i] + new + word[i + 1:], "digit")
     return None
 
