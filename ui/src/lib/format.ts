@@ -1,0 +1,29 @@
+// Dates are shown the Vietnamese way, dd/mm/yyyy, in both languages: the
+// clerks' paper forms use that order.
+
+/** `2022-11-25`, `2022-11-25T08:30:00+07:00` or `20221125083000` → `25/11/2022`. */
+export function formatDate(value: string | null | undefined): string {
+  if (!value) return "—";
+  let m = /^(\d{4})-(\d{2})-(\d{2})/.exec(value);
+  if (!m) m = /^(\d{4})(\d{2})(\d{2})/.exec(value);
+  if (!m) return value;
+  return `${m[3]}/${m[2]}/${m[1]}`;
+}
+
+/** Same, with the time of day: `25/11/2022 08:30`. */
+export function formatDateTime(value: string | null | undefined): string {
+  if (!value) return "—";
+  const d = formatDate(value);
+  const m = /[T ](\d{2}):(\d{2})/.exec(value);
+  return m ? `${d} ${m[1]}:${m[2]}` : d;
+}
+
+/** `dd/mm/yyyy` typed by a clerk → `yyyy-mm-dd`, or null when it is not a date. */
+export function parseDate(value: string): string | null {
+  const m = /^\s*(\d{1,2})\/(\d{1,2})\/(\d{4})\s*$/.exec(value);
+  if (!m) return null;
+  const [d, mo, y] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return null;
+  return `${y}-${String(mo).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
+}
