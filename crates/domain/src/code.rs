@@ -38,6 +38,16 @@ pub enum CodeCheck {
     BadDate,
 }
 
+impl CodeCheck {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            CodeCheck::Valid => "valid",
+            CodeCheck::OddShape => "odd_shape",
+            CodeCheck::BadDate => "bad_date",
+        }
+    }
+}
+
 impl DossierCode {
     /// Trims the input and normalises it to upper case. Returns `None` only
     /// for an empty code: any other shape is accepted and can be checked.

@@ -9,4 +9,4 @@ pub mod model;
 pub mod text;
 
 pub use code::{CodeCheck, DossierCode};
-pub use model::{FindingKind, FindingStatus, Side};
+pub use model::{FindingKind, FindingStatus, Region, Side, TextChange};

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Which copy of a dossier component a file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
     /// Scanned or photographed at the desk from the citizen's paper.
@@ -31,6 +32,7 @@ impl Side {
 
 /// What a reconciliation found about one component of a dossier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum FindingKind {
     /// The electronic copy exists but no paper scan does.
@@ -81,6 +83,7 @@ impl FindingKind {
 
 /// Where a finding stands with the archivist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum FindingStatus {
     Open,
@@ -102,4 +105,23 @@ impl FindingStatus {
             .into_iter()
             .find(|k| k.as_str() == s)
     }
+}
+
+/// A rectangle on a page, in fractions of the page's width and height,
+/// measured from the top-left corner.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Region {
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
+}
+
+/// Text that reads differently on the two copies, e.g. "120,5" → "126,5".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TextChange {
+    pub electronic: String,
+    pub paper: String,
 }

@@ -1,1 +1,233 @@
-//! (being written)
+//! The ingest pipeline: one incoming file becomes a stored, hashed,
+//! page-analysed, linked record, or nothing at all.
+//!
+//! The stages, in order (see [`ingest_one`]):
+//! 1. **preflight**: the path is a readable, non-empty file whose content
+//!    matches its extension;
+//! 2. **stage**: stream it into the store's `tmp/` while hashing, fsync;
+//! 3. **dedupe**: bytes the database already knows skip page analysis;
+//! 4. **pages**: split into pages; size, dpi, text layer, fingerprint, thumbnail;
+//! 5. **store**: rename the staged file into place, read-only;
+//! 6. **record**: one transaction writes the file, its pages and its link.
+//!
+//! A failure or a cancellation before stage 5 drops the staged copy, so the
+//! store and the database are untouched. A crash between 5 and 6 leaves an
+//! intact object that no row names yet; running the same ingest again
+//! records it, and `verify` lists it as untracked meanwhile.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use doisoat_db::{copies, dossiers, files, Connection};
+use doisoat_domain::{DossierCode, Side};
+use doisoat_pages::{thumbnail, PagesError};
+use doisoat_store::{Store, StoreError};
+
+/// What to ingest and where to link it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub path: PathBuf,
+    pub side: Side,
+    /// Dossier to link to. When absent, a dossier code in the file name is used.
+    pub dossier: Option<DossierCode>,
+    /// Component to link to. When absent, a component code of the dossier
+    /// that appears in the file name is used.
+    pub component: Option<String>,
+    /// The portal's id for an electronic file.
+    pub portal_file_id: Option<String>,
+    /// The name to record; defaults to the file name.
+    pub name: Option<String>,
+}
+
+/// How a file went in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub sha256: String,
+    pub size: u64,
+    pub pages: u32,
+    /// The database already had these bytes.
+    pub duplicate: bool,
+    pub dossier: Option<String>,
+    pub component: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error(transparent)]
+    Pages(#[from] PagesError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Db(#[from] doisoat_db::DbError),
+    #[error("cancelled")]
+    Cancelled,
+}
+
+/// What every stage shares.
+pub struct Context<'a> {
+    pub store: &'a Store,
+    pub db: &'a Mutex<Connection>,
+    /// The time to record, passed in so tests are deterministic.
+    pub now: String,
+    /// Asked between pages; `true` stops the ingest with nothing written.
+    pub cancelled: &'a (dyn Fn() -> bool + Sync),
+    /// Told after each analysed page: (page number, page count).
+    pub on_page: &'a (dyn Fn(u32, u32) + Sync),
+}
+
+/// The page analysis of stage 4, ready to record.
+struct Analysis {
+    kind: &'static str,
+    pages: Vec<files::PageRow>,
+}
+
+/// Runs the six stages for one file.
+pub fn ingest_one(ctx: &Context<'_>, req: &Request) -> Result<Outcome, IngestError> {
+    let _span = tracing::info_span!("ingest", file = %req.path.display()).entered();
+    preflight(&req.path)?;
+    let staged = ctx.store.stage(&req.path)?;
+    let sha = staged.digest.to_hex();
+    let known = files::exists(&lock(ctx.db), &sha)?;
+    let analysis = if known { None } else { Some(analyse(ctx, staged.path())?) };
+    let stored = ctx.store.commit(staged)?;
+    let outcome = record(ctx, req, &sha, stored.size, analysis)?;
+    tracing::info!(sha256 = %sha, pages = outcome.pages, duplicate = outcome.duplicate, "ingested");
+    Ok(outcome)
+}
+
+fn lock(db: &Mutex<Connection>) -> std::sync::MutexGuard<'_, Connection> {
+    // A panic while holding the lock cannot leave SQLite half-written (the
+    // transaction rolls back), so a poisoned lock is still usable.
+    db.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Stage 1: refuse what cannot be a document before copying anything.
+fn preflight(path: &Path) -> Result<(), IngestError> {
+    let meta = std::fs::metadata(path).map_err(PagesError::Io)?;
+    if meta.is_dir() {
+        return Err(PagesError::Io(std::io::Error::new(std::io::ErrorKind::IsADirectory, "is a folder")).into());
+    }
+    if meta.len() == 0 {
+        return Err(PagesError::Empty.into());
+    }
+    doisoat_pages::sniff(path)?;
+    Ok(())
+}
+
+/// Stage 4: every page decoded once, for its facts, fingerprint and thumbnail.
+fn analyse(ctx: &Context<'_>, staged: &Path) -> Result<Analysis, IngestError> {
+    let doc = doisoat_pages::open(staged)?;
+    let count = doc.page_count() as u32;
+    let mut pages = Vec::with_capacity(count as usize);
+    for i in 0..doc.page_count() {
+        if (ctx.cancelled)() {
+            return Err(IngestError::Cancelled);
+        }
+        let info = doc.page_info(i)?;
+        // Scans are analysed at their own resolution; born-digital pages
+        // only need enough pixels for a fingerprint and a thumbnail.
+        let page = doc.render(i, if info.scanned { 0.0 } else { 100.0 })?;
+        pages.push(files::PageRow {
+            page_no: i as u32 + 1,
+            width_px: page.image.width(),
+            height_px: page.image.height(),
+            dpi: page.dpi,
+            dpi_known: page.dpi_known && info.scanned,
+            has_text: page.has_text,
+            scanned: info.scanned,
+            fingerprint: doisoat_pages::fingerprint(&page.image).0.to_vec(),
+            thumbnail: thumbnail::thumbnail_jpeg(&page.image, thumbnail::THUMB_SIDE),
+        });
+        (ctx.on_page)(i as u32 + 1, count);
+    }
+    Ok(Analysis { kind: doc.kind().as_str(), pages })
+}
+
+/// Stage 6: the file, its pages, its dossier and its link, in one transaction.
+fn record(
+    ctx: &Context<'_>,
+    req: &Request,
+    sha: &str,
+    size: u64,
+    analysis: Option<Analysis>,
+) -> Result<Outcome, IngestError> {
+    let name = req.name.clone().unwrap_or_else(|| file_name(&req.path));
+    let name = doisoat_domain::text::nfc(&name);
+    let mut conn = lock(ctx.db);
+    let tx = conn.transaction().map_err(doisoat_db::DbError::from)?;
+    let duplicate = analysis.is_none();
+    if let Some(a) = &analysis {
+        let row = files::FileRow {
+            sha256: sha.to_string(),
+            size,
+            kind: a.kind.to_string(),
+            page_count: a.pages.len() as u32,
+            first_name: name.clone(),
+            stored_at: ctx.now.clone(),
+        };
+        files::insert(&tx, &row, &a.pages)?;
+    }
+    let pages = files::get(&tx, sha)?.map(|f| f.page_count).unwrap_or(0);
+
+    let dossier = req.dossier.clone().or_else(|| DossierCode::find_in(&name));
+    let (dossier_id, component) = match &dossier {
+        Some(code) => {
+            let id = dossiers::ensure(&tx, code.as_str(), code.check().as_str(), &ctx.now)?;
+            let component = match &req.component {
+                Some(c) => Some(c.clone()),
+                None => component_in_name(&name, &dossiers::components(&tx, id)?),
+            };
+            if let Some(c) = &component {
+                dossiers::upsert_component(&tx, id, c, None)?;
+            }
+            (Some(id), component)
+        }
+        None => (None, req.component.clone()),
+    };
+    copies::link(
+        &tx,
+        &copies::NewCopy {
+            sha256: sha.to_string(),
+            side: req.side,
+            dossier_id,
+            component_code: component.clone(),
+            original_name: name,
+            portal_file_id: req.portal_file_id.clone(),
+            created_at: ctx.now.clone(),
+        },
+    )?;
+    tx.commit().map_err(doisoat_db::DbError::from)?;
+    Ok(Outcome {
+        sha256: sha.to_string(),
+        size,
+        pages,
+        duplicate,
+        dossier: dossier.map(|d| d.to_string()),
+        component,
+    })
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
+}
+
+/// A component code of the dossier that appears as a whole word in the name,
+/// e.g. `TP2` in `000.00.38.H38-221125-0001_TP2_scan.pdf`.
+fn component_in_name(name: &str, components: &[(String, Option<String>)]) -> Option<String> {
+    let words: Vec<String> =
+        name.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_uppercase).collect();
+    components.iter().map(|(c, _)| c).find(|c| words.iter().any(|w| w == &c.to_uppercase())).cloned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn component_found_as_whole_word() {
+        let comps = vec![("TP1".to_string(), None), ("TP2".to_string(), None)];
+        assert_eq!(component_in_name("000.00.38.H38-221125-0001_TP2_scan.pdf", &comps).as_deref(), Some("TP2"));
+        assert_eq!(component_in_name("tp1 quet.pdf", &comps).as_deref(), Some("TP1"));
+        assert_eq!(component_in_name("TP12.pdf", &comps), None);
+    }
+}

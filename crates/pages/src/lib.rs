@@ -1,1 +1,149 @@
-//! (being written)
+//! Pages: open a PDF, JPEG, PNG or TIFF and hand out its pages as pixels.
+//!
+//! Responsibilities:
+//! - sniff the format from the bytes and refuse a wrong extension ([`open`]);
+//! - split PDFs into pages: a scanned page's image is decoded directly
+//!   (JPEG or Flate), born-digital and mixed pages are rendered by PDFium;
+//! - split single- and multi-page TIFF, and JPEG/PNG;
+//! - report each page's size, dpi when known and whether it has a text layer;
+//! - compute the perceptual fingerprint and the thumbnail of a page.
+//!
+//! Every decode runs under explicit limits, so a file that declares
+//! 50,000 × 50,000 px is refused before anything is allocated.
+
+mod detect;
+mod error;
+pub mod fingerprint;
+mod pdf;
+mod pdfium;
+mod raster;
+pub mod thumbnail;
+
+use std::path::{Path, PathBuf};
+
+pub use detect::{sniff, SourceKind};
+pub use error::PagesError;
+pub use fingerprint::{fingerprint, Fingerprint};
+pub use pdfium::set_pdfium_library;
+
+/// The largest image side doisoat decodes. A4 at 600 dpi is 4961 × 7016 px;
+/// an A0 plan at 300 dpi is about 9933 × 14043 px.
+pub const MAX_SIDE_PX: u32 = 20_000;
+/// The most memory one decoded page may take.
+pub const MAX_PAGE_BYTES: u64 = 600 * 1024 * 1024;
+
+/// One page, decoded to pixels.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub image: image::RgbImage,
+    /// Pixels per inch of `image`: the scan's own resolution when the file
+    /// states it, else what the page size implies, else 200.
+    pub dpi: f32,
+    /// Whether `dpi` came from the file (JFIF/pHYs/TIFF tags or the PDF page size).
+    pub dpi_known: bool,
+    /// Whether the page carries a text layer (PDF text operators).
+    pub has_text: bool,
+}
+
+/// What is known about a page without decoding it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PageInfo {
+    pub has_text: bool,
+    /// `true` when the page is one image covering the page (a scan).
+    pub scanned: bool,
+}
+
+/// An opened source file. Cheap to keep: pixel data is decoded per page.
+pub struct Document {
+    path: PathBuf,
+    kind: SourceKind,
+    inner: Inner,
+}
+
+enum Inner {
+    Pdf(pdf::PdfSource),
+    Raster(raster::RasterSource),
+}
+
+/// Opens `path`, checks that its extension agrees with its content, and
+/// counts its pages. Nothing is decoded yet.
+pub fn open(path: &Path) -> Result<Document, PagesError> {
+    let kind = detect::sniff(path)?;
+    let inner = match kind {
+        SourceKind::Pdf => Inner::Pdf(pdf::PdfSource::open(path)?),
+        SourceKind::Jpeg | SourceKind::Png | SourceKind::Tiff => {
+            Inner::Raster(raster::RasterSource::open(path, kind)?)
+        }
+    };
+    Ok(Document { path: path.to_path_buf(), kind, inner })
+}
+
+impl Document {
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn kind(&self) -> SourceKind {
+        self.kind
+    }
+
+    pub fn page_count(&self) -> usize {
+        match &self.inner {
+            Inner::Pdf(p) => p.page_count(),
+            Inner::Raster(r) => r.page_count(),
+        }
+    }
+
+    pub fn page_info(&self, index: usize) -> Result<PageInfo, PagesError> {
+        match &self.inner {
+            Inner::Pdf(p) => p.page_info(index),
+            Inner::Raster(_) => Ok(PageInfo { has_text: false, scanned: true }),
+        }
+    }
+
+    /// Page `index` (0-based). Scanned pages and images come at their native
+    /// resolution, downscaled when above `max_dpi`; born-digital PDF pages are
+    /// rendered by PDFium at `max_dpi`.
+    pub fn render(&self, index: usize, max_dpi: f32) -> Result<Page, PagesError> {
+        if index >= self.page_count() {
+            return Err(PagesError::NoSuchPage { index, count: self.page_count() });
+        }
+        let page = match &self.inner {
+            Inner::Pdf(p) => p.render(index, max_dpi)?,
+            Inner::Raster(r) => r.render(index)?,
+        };
+        Ok(downscale_to(page, max_dpi))
+    }
+}
+
+/// Shrinks a page whose resolution exceeds `max_dpi`, keeping its aspect.
+fn downscale_to(page: Page, max_dpi: f32) -> Page {
+    if page.dpi <= max_dpi * 1.05 || max_dpi <= 0.0 {
+        return page;
+    }
+    let f = max_dpi / page.dpi;
+    let w = ((page.image.width() as f32 * f).round() as u32).max(1);
+    let h = ((page.image.height() as f32 * f).round() as u32).max(1);
+    let image = image::imageops::resize(&page.image, w, h, image::imageops::FilterType::Triangle);
+    Page { image, dpi: max_dpi, ..page }
+}
+
+/// Decoding limits shared by every decoder.
+pub(crate) fn limits() -> image::Limits {
+    let mut l = image::Limits::default();
+    l.max_image_width = Some(MAX_SIDE_PX);
+    l.max_image_height = Some(MAX_SIDE_PX);
+    l.max_alloc = Some(MAX_PAGE_BYTES);
+    l
+}
+
+/// Checks declared dimensions before anything is allocated.
+pub(crate) fn check_size(width: u64, height: u64) -> Result<(), PagesError> {
+    if width == 0 || height == 0 {
+        return Err(PagesError::Corrupt { reason: "image has no pixels".into() });
+    }
+    if width > u64::from(MAX_SIDE_PX) || height > u64::from(MAX_SIDE_PX) || width * height * 3 > MAX_PAGE_BYTES {
+        return Err(PagesError::TooLarge { width, height });
+    }
+    Ok(())
+}

@@ -1,0 +1,299 @@
+//! PDF sources. lopdf reads the structure; each page is classified once:
+//! - a *scanned* page draws exactly one image that covers it, so the image's
+//!   own bytes are decoded (JPEG via `image`, Flate by interpreting the samples);
+//! - anything else (born-digital text, vector drawings, mixed pages, or image
+//!   encodings we don't decode) is rendered by PDFium.
+
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use image::{DynamicImage, ImageReader, RgbImage};
+use lopdf::{Dictionary, Document as LoDocument, LoadOptions, Object, ObjectId};
+
+use crate::{check_size, limits, Page, PageInfo, PagesError};
+
+/// Born-digital pages are rendered at this resolution unless asked for less.
+const RENDER_DPI: f32 = 200.0;
+
+pub(crate) struct PdfSource {
+    path: PathBuf,
+    pages: Vec<PdfPage>,
+}
+
+struct PdfPage {
+    info: PageInfo,
+    /// The image that makes up a scanned page.
+    image: Option<ScanImage>,
+    width_pt: f32,
+    height_pt: f32,
+    /// /Rotate, normalised to 0, 90, 180 or 270.
+    rotate: u32,
+}
+
+struct ScanImage {
+    width: u32,
+    height: u32,
+    encoding: ImageEncoding,
+}
+
+enum ImageEncoding {
+    Jpeg(Vec<u8>),
+    /// Decoded samples with `channels` per pixel at 8 bits, or 1 bit grey.
+    Raw { samples: Vec<u8>, channels: u8, bits: u8, invert: bool },
+}
+
+impl PdfSource {
+    pub fn open(path: &Path) -> Result<PdfSource, PagesError> {
+        check_complete(path)?;
+        let options = LoadOptions { max_decompressed_size: Some(crate::MAX_PAGE_BYTES as usize), ..Default::default() };
+        let doc = match LoDocument::load_with_options(path, options) {
+            Ok(doc) => doc,
+            Err(e) if is_encryption_error(&e) || trailer_mentions_encrypt(path)? => return Err(PagesError::Encrypted),
+            Err(e) => return Err(PagesError::Corrupt { reason: e.to_string() }),
+        };
+        if doc.is_encrypted() || doc.was_encrypted() {
+            return Err(PagesError::Encrypted);
+        }
+        let ids: Vec<ObjectId> = doc.get_pages().into_values().collect();
+        if ids.is_empty() {
+            return Err(PagesError::NoPages);
+        }
+        let mut pages = Vec::with_capacity(ids.len());
+        for (i, id) in ids.iter().enumerate() {
+            let page = analyse_page(&doc, *id)
+                .map_err(|reason| PagesError::Corrupt { reason: format!("page {}: {reason}", i + 1) })?;
+            pages.push(page);
+        }
+        Ok(PdfSource { path: path.to_path_buf(), pages })
+    }
+
+    pub fn page_count(&self) -> usize {
+        self.pages.len()
+    }
+
+    pub fn page_info(&self, index: usize) -> Result<PageInfo, PagesError> {
+        self.pages
+            .get(index)
+            .map(|p| p.info)
+            .ok_or(PagesError::NoSuchPage { index, count: self.pages.len() })
+    }
+
+    pub fn render(&self, index: usize, max_dpi: f32) -> Result<Page, PagesError> {
+        let page = &self.pages[index];
+        if let Some(scan) = &page.image {
+            let img = decode_scan(scan)?;
+            let img = rotate(img, page.rotate);
+            // The image covers the page, so its resolution follows from the page size.
+            let (w_pt, _) = page.display_size();
+            let dpi = img.width() as f32 / (w_pt / 72.0);
+            return Ok(Page { image: img, dpi, dpi_known: true, has_text: page.info.has_text });
+        }
+        let dpi = if max_dpi > 0.0 { max_dpi.min(RENDER_DPI * 1.5) } else { RENDER_DPI };
+        let image = crate::pdfium::render(&self.path, index, dpi)?;
+        Ok(Page { image, dpi, dpi_known: true, has_text: page.info.has_text })
+    }
+}
+
+impl PdfPage {
+    fn display_size(&self) -> (f32, f32) {
+        if self.rotate % 180 == 90 {
+            (self.height_pt, self.width_pt)
+        } else {
+            (self.width_pt, self.height_pt)
+        }
+    }
+}
+
+/// A PDF ends with `%%EOF`. A file cut short in transfer does not, and lopdf's
+/// lenient parser would otherwise quietly recover what pages it could.
+fn check_complete(path: &Path) -> Result<(), PagesError> {
+    let mut f = std::fs::File::open(path)?;
+    let len = f.metadata()?.len();
+    let tail = len.min(2048);
+    f.seek(SeekFrom::Start(len - tail))?;
+    let mut buf = Vec::with_capacity(tail as usize);
+    f.read_to_end(&mut buf)?;
+    if !buf.windows(5).any(|w| w == b"%%EOF") {
+        return Err(PagesError::Corrupt { reason: "the PDF is truncated (no end-of-file marker)".into() });
+    }
+    Ok(())
+}
+
+fn is_encryption_error(e: &lopdf::Error) -> bool {
+    matches!(e, lopdf::Error::Decryption(_) | lopdf::Error::InvalidPassword | lopdf::Error::AlreadyEncrypted)
+}
+
+fn trailer_mentions_encrypt(path: &Path) -> Result<bool, PagesError> {
+    let mut f = std::fs::File::open(path)?;
+    let len = f.metadata()?.len();
+    let tail = len.min(64 * 1024);
+    f.seek(SeekFrom::Start(len - tail))?;
+    let mut buf = Vec::new();
+    f.read_to_end(&mut buf)?;
+    Ok(buf.windows(8).any(|w| w == b"/Encrypt"))
+}
+
+fn number(o: &Object) -> Option<f32> {
+    match o {
+        Object::Integer(i) => Some(*i as f32),
+        Object::Real(r) => Some(*r),
+        _ => None,
+    }
+}
+
+fn page_box(doc: &LoDocument, page: &Dictionary) -> Option<[f32; 4]> {
+    // MediaBox may be inherited from the page tree.
+    let mut dict = page;
+    loop {
+        if let Ok(obj) = dict.get(b"MediaBox") {
+            let arr = match obj {
+                Object::Reference(id) => doc.get_object(*id).ok()?.as_array().ok()?,
+                o => o.as_array().ok()?,
+            };
+            let v: Vec<f32> = arr.iter().filter_map(number).collect();
+            return (v.len() == 4).then(|| [v[0], v[1], v[2], v[3]]);
+        }
+        let parent = dict.get(b"Parent").ok()?.as_reference().ok()?;
+        dict = doc.get_dictionary(parent).ok()?;
+    }
+}
+
+fn analyse_page(doc: &LoDocument, id: ObjectId) -> Result<PdfPage, String> {
+    let dict = doc.get_dictionary(id).map_err(|e| e.to_string())?;
+    let [x0, y0, x1, y1] = page_box(doc, dict).unwrap_or([0.0, 0.0, 595.0, 842.0]);
+    let (width_pt, height_pt) = ((x1 - x0).abs().max(1.0), (y1 - y0).abs().max(1.0));
+    let rotate = dict.get(b"Rotate").ok().and_then(number).map(|r| (r as i64).rem_euclid(360) as u32).unwrap_or(0);
+    let rotate = rotate - rotate % 90;
+
+    let content = doc.get_and_decode_page_content(id).map_err(|e| format!("content stream: {e}"))?;
+    let mut has_text = false;
+    let mut draws = 0usize;
+    let mut paths = 0usize;
+    for op in &content.operations {
+        match op.operator.as_str() {
+            "Tj" | "TJ" | "'" | "\"" => has_text = true,
+            "Do" => draws += 1,
+            "m" | "l" | "c" | "v" | "y" | "re" => paths += 1,
+            _ => {}
+        }
+    }
+    let images = doc.get_page_images(id).unwrap_or_default();
+    // One image drawn once, and at most a clipping rectangle: a scan.
+    let image = if draws == 1 && images.len() == 1 && paths <= 2 {
+        let img = &images[0];
+        let aspect_img = img.width as f32 / img.height.max(1) as f32;
+        let (w, h) = if rotate % 180 == 90 { (height_pt, width_pt) } else { (width_pt, height_pt) };
+        let aspect_page = if rotate % 180 == 90 { h / w } else { w / h };
+        let covers = (aspect_img / aspect_page - 1.0).abs() < 0.03;
+        if covers {
+            scan_image(doc, img)?
+        } else {
+            None
+        }
+    } else {
+        None
+    };
+    let scanned = image.is_some();
+    Ok(PdfPage { info: PageInfo { has_text, scanned }, image, width_pt, height_pt, rotate })
+}
+
+/// Reads a scan's image bytes when we can decode them ourselves.
+fn scan_image(doc: &LoDocument, img: &lopdf::xobject::PdfImage<'_>) -> Result<Option<ScanImage>, String> {
+    let (width, height) = (img.width.max(0) as u32, img.height.max(0) as u32);
+    check_size(u64::from(width), u64::from(height)).map_err(|e| e.to_string())?;
+    let filters: Vec<&str> = img.filters.iter().flatten().map(String::as_str).collect();
+    if img.origin_dict.get(b"ImageMask").and_then(Object::as_bool).unwrap_or(false) {
+        return Ok(None);
+    }
+    match filters.as_slice() {
+        ["DCTDecode"] => {
+            Ok(Some(ScanImage { width, height, encoding: ImageEncoding::Jpeg(img.content.to_vec()) }))
+        }
+        [] | ["FlateDecode"] => {
+            let channels = match img.color_space.as_deref() {
+                Some("DeviceGray") | Some("CalGray") => 1,
+                Some("DeviceRGB") | Some("CalRGB") => 3,
+                Some("ICCBased") => icc_components(doc, img.origin_dict).unwrap_or(0),
+                _ => 0,
+            };
+            let bits = img.bits_per_component.unwrap_or(8) as u8;
+            if channels == 0 || !(bits == 8 || (bits == 1 && channels == 1)) {
+                return Ok(None);
+            }
+            let stream = doc.get_object(img.id).and_then(Object::as_stream).map_err(|e| e.to_string())?;
+            let samples = if filters.is_empty() {
+                stream.content.clone()
+            } else {
+                stream
+                    .decompressed_content_with_limit(crate::MAX_PAGE_BYTES as usize)
+                    .map_err(|e| format!("image data: {e}"))?
+            };
+            let invert = decode_inverted(img.origin_dict);
+            Ok(Some(ScanImage { width, height, encoding: ImageEncoding::Raw { samples, channels, bits, invert } }))
+        }
+        _ => Ok(None),
+    }
+}
+
+fn icc_components(doc: &LoDocument, dict: &Dictionary) -> Option<u8> {
+    let arr = dict.get(b"ColorSpace").ok()?.as_array().ok()?;
+    let stream = doc.get_object(arr.get(1)?.as_reference().ok()?).ok()?.as_stream().ok()?;
+    match stream.dict.get(b"N").ok()?.as_i64().ok()? {
+        1 => Some(1),
+        3 => Some(3),
+        _ => None,
+    }
+}
+
+fn decode_inverted(dict: &Dictionary) -> bool {
+    let Ok(arr) = dict.get(b"Decode").and_then(Object::as_array) else { return false };
+    matches!((arr.first().and_then(number), arr.get(1).and_then(number)), (Some(a), Some(b)) if a > b)
+}
+
+fn decode_scan(scan: &ScanImage) -> Result<RgbImage, PagesError> {
+    match &scan.encoding {
+        ImageEncoding::Jpeg(bytes) => {
+            let mut reader = ImageReader::with_format(std::io::Cursor::new(bytes), image::ImageFormat::Jpeg);
+            reader.limits(limits());
+            let img: DynamicImage = reader.decode()?;
+            Ok(img.into_rgb8())
+        }
+        ImageEncoding::Raw { samples, channels, bits, invert } => {
+            let (w, h) = (scan.width as usize, scan.height as usize);
+            let short = || PagesError::Corrupt { reason: "the image data is shorter than declared".into() };
+            let mut rgb = Vec::with_capacity(w * h * 3);
+            match (channels, bits) {
+                (1, 8) => {
+                    let g = samples.get(..w * h).ok_or_else(short)?;
+                    rgb.extend(g.iter().flat_map(|&v| {
+                        let v = if *invert { 255 - v } else { v };
+                        [v, v, v]
+                    }));
+                }
+                (3, 8) => rgb.extend_from_slice(samples.get(..w * h * 3).ok_or_else(short)?),
+                (1, 1) => {
+                    let stride = w.div_ceil(8);
+                    let rows = samples.get(..stride * h).ok_or_else(short)?;
+                    for row in rows.chunks(stride) {
+                        for x in 0..w {
+                            let bit = row[x / 8] & (0x80 >> (x % 8)) != 0;
+                            let v = if bit != *invert { 255 } else { 0 };
+                            rgb.extend_from_slice(&[v, v, v]);
+                        }
+                    }
+                }
+                _ => return Err(PagesError::Corrupt { reason: "unsupported image sample layout".into() }),
+            }
+            RgbImage::from_raw(scan.width, scan.height, rgb).ok_or_else(short)
+        }
+    }
+}
+
+fn rotate(img: RgbImage, degrees: u32) -> RgbImage {
+    match degrees {
+        90 => image::imageops::rotate90(&img),
+        180 => image::imageops::rotate180(&img),
+        270 => image::imageops::rotate270(&img),
+        _ => img,
+    }
+}

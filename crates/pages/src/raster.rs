@@ -1,0 +1,272 @@
+//! JPEG, PNG and TIFF sources. JPEG and PNG have one page; TIFF has one page
+//! per image directory (IFD). Resolution comes from JFIF, pHYs or the TIFF
+//! resolution tags.
+
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage};
+use tiff::decoder::{Decoder as TiffDecoder, DecodingResult, Limits as TiffLimits};
+use tiff::tags::Tag;
+use tiff::ColorType;
+
+use crate::{check_size, limits, Page, PagesError, SourceKind};
+
+/// Used when a file states no resolution: the minimum of the digitisation rules.
+const ASSUMED_DPI: f32 = 200.0;
+
+pub(crate) struct RasterSource {
+    path: PathBuf,
+    kind: SourceKind,
+    pages: usize,
+}
+
+impl RasterSource {
+    pub fn open(path: &Path, kind: SourceKind) -> Result<RasterSource, PagesError> {
+        let pages = match kind {
+            SourceKind::Tiff => count_tiff_pages(path)?,
+            _ => {
+                // Read the header now so that absurd dimensions are refused at open.
+                let reader = ImageReader::open(path)?.with_guessed_format()?;
+                let (w, h) = reader.into_dimensions()?;
+                check_size(u64::from(w), u64::from(h))?;
+                1
+            }
+        };
+        Ok(RasterSource { path: path.to_path_buf(), kind, pages })
+    }
+
+    pub fn page_count(&self) -> usize {
+        self.pages
+    }
+
+    pub fn render(&self, index: usize) -> Result<Page, PagesError> {
+        match self.kind {
+            SourceKind::Tiff => render_tiff(&self.path, index),
+            _ => render_single(&self.path, self.kind),
+        }
+    }
+}
+
+fn render_single(path: &Path, kind: SourceKind) -> Result<Page, PagesError> {
+    let mut reader = ImageReader::open(path)?.with_guessed_format()?;
+    reader.limits(limits());
+    let mut decoder = reader.into_decoder()?;
+    let (w, h) = decoder.dimensions();
+    check_size(u64::from(w), u64::from(h))?;
+    let orientation = decoder.orientation().ok();
+    let mut img = DynamicImage::from_decoder(decoder)?;
+    if let Some(o) = orientation {
+        img.apply_orientation(o);
+    }
+    let dpi = match kind {
+        SourceKind::Jpeg => jfif_dpi(path)?,
+        SourceKind::Png => png_dpi(path)?,
+        _ => None,
+    };
+    Ok(Page {
+        image: img.into_rgb8(),
+        dpi: dpi.unwrap_or(ASSUMED_DPI),
+        dpi_known: dpi.is_some(),
+        has_text: false,
+    })
+}
+
+fn tiff_limits() -> TiffLimits {
+    let mut l = TiffLimits::default();
+    l.decoding_buffer_size = crate::MAX_PAGE_BYTES as usize;
+    l.intermediate_buffer_size = crate::MAX_PAGE_BYTES as usize;
+    l
+}
+
+fn tiff_decoder(path: &Path) -> Result<TiffDecoder<BufReader<File>>, PagesError> {
+    TiffDecoder::new(BufReader::new(File::open(path)?))
+        .map(|d| d.with_limits(tiff_limits()))
+        .map_err(tiff_error)
+}
+
+fn tiff_error(e: tiff::TiffError) -> PagesError {
+    match e {
+        tiff::TiffError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            PagesError::Corrupt { reason: "the TIFF data ends too early".into() }
+        }
+        tiff::TiffError::IoError(io) => PagesError::Io(io),
+        tiff::TiffError::LimitsExceeded => PagesError::TooLarge { width: 0, height: 0 },
+        other => PagesError::Corrupt { reason: other.to_string() },
+    }
+}
+
+fn count_tiff_pages(path: &Path) -> Result<usize, PagesError> {
+    let mut d = tiff_decoder(path)?;
+    let mut n = 0;
+    loop {
+        let (w, h) = d.dimensions().map_err(tiff_error)?;
+        check_size(u64::from(w), u64::from(h))?;
+        n += 1;
+        if !d.more_images() {
+            break;
+        }
+        d.next_image().map_err(tiff_error)?;
+    }
+    Ok(n)
+}
+
+fn render_tiff(path: &Path, index: usize) -> Result<Page, PagesError> {
+    let mut d = tiff_decoder(path)?;
+    for _ in 0..index {
+        d.next_image().map_err(tiff_error)?;
+    }
+    let (w, h) = d.dimensions().map_err(tiff_error)?;
+    check_size(u64::from(w), u64::from(h))?;
+    let colour = d.colortype().map_err(tiff_error)?;
+    let dpi = tiff_dpi(&mut d);
+    let data = match d.read_image().map_err(tiff_error)? {
+        DecodingResult::U8(v) => v,
+        DecodingResult::U16(v) => v.into_iter().map(|x| (x >> 8) as u8).collect(),
+        _ => return Err(PagesError::Corrupt { reason: format!("unsupported TIFF sample format {colour:?}") }),
+    };
+    let image = tiff_to_rgb(w, h, colour, &data)?;
+    Ok(Page { image, dpi: dpi.unwrap_or(ASSUMED_DPI), dpi_known: dpi.is_some(), has_text: false })
+}
+
+fn tiff_to_rgb(w: u32, h: u32, colour: ColorType, data: &[u8]) -> Result<RgbImage, PagesError> {
+    let n = w as usize * h as usize;
+    let short = || PagesError::Corrupt { reason: "the TIFF image data is shorter than declared".into() };
+    let rgb = match colour {
+        ColorType::Gray(8) => {
+            let g = data.get(..n).ok_or_else(short)?;
+            g.iter().flat_map(|&v| [v, v, v]).collect()
+        }
+        ColorType::Gray(1) => {
+            let stride = (w as usize).div_ceil(8);
+            let rows = data.get(..stride * h as usize).ok_or_else(short)?;
+            let mut out = Vec::with_capacity(n * 3);
+            for row in rows.chunks(stride) {
+                for x in 0..w as usize {
+                    // TIFF bilevel with PhotometricInterpretation BlackIsZero: 1 is white.
+                    let v = if row[x / 8] & (0x80 >> (x % 8)) != 0 { 255 } else { 0 };
+                    out.extend_from_slice(&[v, v, v]);
+                }
+            }
+            out
+        }
+        ColorType::RGB(8) => data.get(..n * 3).ok_or_else(short)?.to_vec(),
+        ColorType::RGBA(8) => {
+            let d = data.get(..n * 4).ok_or_else(short)?;
+            d.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect()
+        }
+        ColorType::GrayA(8) => {
+            let d = data.get(..n * 2).ok_or_else(short)?;
+            d.chunks_exact(2).flat_map(|p| [p[0], p[0], p[0]]).collect()
+        }
+        other => return Err(PagesError::Corrupt { reason: format!("unsupported TIFF colour type {other:?}") }),
+    };
+    RgbImage::from_raw(w, h, rgb).ok_or_else(short)
+}
+
+fn tiff_dpi<R: Read + Seek>(d: &mut TiffDecoder<R>) -> Option<f32> {
+    let x = match d.get_tag(Tag::XResolution).ok()? {
+        tiff::decoder::ifd::Value::Rational(n, den) if den != 0 => n as f32 / den as f32,
+        tiff::decoder::ifd::Value::Float(f) => f,
+        other => other.into_f32().ok()?,
+    };
+    // ResolutionUnit: 1 = none, 2 = inch (the default), 3 = centimetre.
+    match d.get_tag_u32(Tag::ResolutionUnit).unwrap_or(2) {
+        3 => Some(x * 2.54),
+        2 if x > 1.0 => Some(x),
+        _ => None,
+    }
+}
+
+/// The density in a JPEG's JFIF APP0 segment, if it states one in inches or cm.
+fn jfif_dpi(path: &Path) -> Result<Option<f32>, PagesError> {
+    let mut head = [0u8; 20];
+    let mut f = File::open(path)?;
+    let n = f.read(&mut head)?;
+    Ok(parse_jfif_density(&head[..n]))
+}
+
+pub(crate) fn parse_jfif_density(head: &[u8]) -> Option<f32> {
+    // FF D8 FF E0 len(2) "JFIF\0" ver(2) units(1) xdens(2) ydens(2)
+    if head.len() < 18 || head[2..4] != [0xFF, 0xE0] || &head[6..11] != b"JFIF\0" {
+        return None;
+    }
+    let units = head[13];
+    let x = f32::from(u16::from_be_bytes([head[14], head[15]]));
+    match units {
+        1 if x > 1.0 => Some(x),
+        2 if x > 1.0 => Some(x * 2.54),
+        _ => None,
+    }
+}
+
+/// The density in a PNG's pHYs chunk, if it is stated per metre.
+fn png_dpi(path: &Path) -> Result<Option<f32>, PagesError> {
+    let mut f = BufReader::new(File::open(path)?);
+    f.seek(SeekFrom::Start(8))?;
+    let mut hdr = [0u8; 8];
+    // pHYs must come before IDAT; stop there.
+    while f.read_exact(&mut hdr).is_ok() {
+        let len = u32::from_be_bytes([hdr[0], hdr[1], hdr[2], hdr[3]]);
+        let kind = &hdr[4..8];
+        if kind == b"pHYs" && len == 9 {
+            let mut body = [0u8; 9];
+            f.read_exact(&mut body)?;
+            let ppm = u32::from_be_bytes([body[0], body[1], body[2], body[3]]);
+            return Ok((body[8] == 1 && ppm > 0).then(|| ppm as f32 * 0.0254));
+        }
+        if kind == b"IDAT" || kind == b"IEND" {
+            break;
+        }
+        f.seek(SeekFrom::Current(i64::from(len) + 4))?;
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tiff::tags::ResolutionUnit;
+
+    #[test]
+    fn jfif_density() {
+        let mut h = vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 16];
+        h.extend_from_slice(b"JFIF\0");
+        h.extend_from_slice(&[1, 1, 1, 0, 200, 0, 200, 0, 0]);
+        assert_eq!(parse_jfif_density(&h), Some(200.0));
+        h[13] = 0;
+        assert_eq!(parse_jfif_density(&h), None);
+    }
+
+    #[test]
+    fn png_and_tiff_round_trip_with_dpi() {
+        let dir = tempfile::tempdir().unwrap();
+        let img = RgbImage::from_fn(40, 30, |x, y| image::Rgb([x as u8 * 5, y as u8 * 7, 100]));
+        let p = dir.path().join("a.png");
+        img.save(&p).unwrap();
+        let src = RasterSource::open(&p, SourceKind::Png).unwrap();
+        assert_eq!(src.page_count(), 1);
+        let page = src.render(0).unwrap();
+        assert_eq!(page.image.dimensions(), (40, 30));
+        assert_eq!(page.image.get_pixel(3, 2), img.get_pixel(3, 2));
+        assert!(!page.dpi_known);
+
+        // A three-page TIFF at 300 dpi.
+        let t = dir.path().join("b.tiff");
+        {
+            let mut enc = tiff::encoder::TiffEncoder::new(std::fs::File::create(&t).unwrap()).unwrap();
+            for i in 0..3u8 {
+                let mut im = enc.new_image::<tiff::encoder::colortype::Gray8>(20, 10).unwrap();
+                im.resolution(ResolutionUnit::Inch, tiff::encoder::Rational { n: 300, d: 1 });
+                im.write_data(&vec![i * 50; 200]).unwrap();
+            }
+        }
+        let src = RasterSource::open(&t, SourceKind::Tiff).unwrap();
+        assert_eq!(src.page_count(), 3);
+        let p2 = src.render(2).unwrap();
+        assert_eq!(p2.image.get_pixel(0, 0), &image::Rgb([100, 100, 100]));
+        assert_eq!(p2.dpi, 300.0);
+        assert!(p2.dpi_known);
+    }
+}
