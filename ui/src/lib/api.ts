@@ -43,3 +43,12 @@ export async function imageUrl(command: string, args: Record<string, unknown>): 
   const bytes = await call<ArrayBuffer>(command, args);
   return URL.createObjectURL(new Blob([bytes], { type: "image/jpeg" }));
 }
+
+let readyReported = false;
+/** Tells the app, once per page load, that the first list rows are on screen
+ * (after the next paint); the app logs the start-up time. */
+export function reportReady(): void {
+  if (readyReported) return;
+  readyReported = true;
+  requestAnimationFrame(() => setTimeout(() => void call("ui_ready").catch(() => {}), 0));
+}
