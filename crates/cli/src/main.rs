@@ -1,1 +1,214 @@
-fn main() {}
+//! `doisoat`: the command line. A thin front over `doisoat-core`: each
+//! subcommand parses its arguments, calls one `Office` method and prints the
+//! result as text (Vietnamese by default, `--lang en`) or as JSON.
+//!
+//! Exit codes: 0 success; 1 a negative answer (`compare`: the copies differ,
+//! `verify`: damage found); 2 trouble (bad input, bad rows, unreadable files).
+
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use doisoat_core::{
+    data_dir, CoreError, DossierQuery, FindingFilter, FindingKind, FindingUpdate, ImportOptions, Job, Lang,
+    LinkTarget, Office,
+};
+use doisoat_domain::{FindingStatus, Side};
+
+use output::Out;
+
+#[derive(Parser)]
+#[command(name = "doisoat", version, about = "Đối soát hồ sơ: reconcile paper and electronic dossier copies")]
+struct Cli {
+    /// Folder holding the database and the file store.
+    #[arg(long, global = true, env = "DOISOAT_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Language of messages: vi or en.
+    #[arg(long, global = true, env = "DOISOAT_LANG", default_value = "vi")]
+    lang: String,
+    /// Print machine-readable JSON on stdout.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Import dossier records: portal JSON (with its files) or a CSV list.
+    Import {
+        file: PathBuf,
+        /// Import the good rows even when some rows are bad.
+        #[arg(long)]
+        skip_invalid: bool,
+    },
+    /// Store scans (paper copies by default) and link them to their dossier.
+    Ingest {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Dossier code to link to (else found in each file name).
+        #[arg(long)]
+        dossier: Option<String>,
+        /// Component code (thành phần hồ sơ) to link to.
+        #[arg(long)]
+        component: Option<String>,
+        /// The files are electronic copies, not paper scans.
+        #[arg(long)]
+        electronic: bool,
+    },
+    /// Compare paper and electronic copies and store findings.
+    Reconcile { dossier: Option<String> },
+    /// List findings.
+    Findings {
+        #[arg(long)]
+        dossier: Option<String>,
+        /// open, acknowledged or resolved.
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        kind: Option<String>,
+    },
+    /// Acknowledge or resolve a finding, with a note.
+    Decide {
+        id: i64,
+        /// acknowledged or resolved.
+        #[arg(long, default_value = "resolved")]
+        status: String,
+        #[arg(long)]
+        note: Option<String>,
+        /// Who decides; defaults to the login name.
+        #[arg(long, env = "DOISOAT_USER")]
+        actor: Option<String>,
+    },
+    /// Compare two files directly (see contracts/compare.md).
+    Compare { paper: PathBuf, electronic: PathBuf },
+    /// Re-hash the store; list missing, changed and untracked files.
+    Verify,
+    /// List or search dossiers (code, applicant name, CCCD; accents optional).
+    Dossiers {
+        query: Option<String>,
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        open_findings: bool,
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Show one dossier: components, copies, findings.
+    Show { code: String },
+    /// Load the demo set from the fixtures folder and reconcile it.
+    Demo {
+        #[arg(default_value = "fixtures")]
+        fixtures: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "error".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let out = Out { lang: Lang::parse(&cli.lang), json: cli.json };
+    match run(cli, &out) {
+        Ok(code) => code,
+        Err(e) => {
+            out.error(&e);
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn parse_status(s: &str) -> Result<FindingStatus, CoreError> {
+    FindingStatus::parse(s).ok_or_else(|| CoreError::InvalidArgument(format!("unknown status '{s}'")))
+}
+
+fn run(cli: Cli, out: &Out) -> Result<ExitCode, CoreError> {
+    // Opened per command: `compare` needs no data folder.
+    let data = cli.data_dir.clone();
+    let open = || Office::open(&data_dir(data.clone())?);
+    let job = Job::quiet();
+    match cli.command {
+        Command::Compare { paper, electronic } => {
+            let report = doisoat_core::compare_files(&paper, &electronic, &job)?;
+            out.compare(&report);
+            Ok(ExitCode::from(if report.verdict == doisoat_compare::Verdict::Match { 0 } else { 1 }))
+        }
+        Command::Import { file, skip_invalid } => {
+            let r = open()?.import(&file, &ImportOptions { skip_invalid }, &job)?;
+            out.import(&r);
+            Ok(ExitCode::from(if r.imported || r.already_imported { 0 } else { 2 }))
+        }
+        Command::Ingest { files, dossier, component, electronic } => {
+            let target = LinkTarget { dossier, component, side: Some(if electronic { Side::Electronic } else { Side::Paper }) };
+            let r = open()?.ingest(&files, &target, &job)?;
+            out.ingest(&r);
+            Ok(ExitCode::from(if r.failed > 0 { 2 } else { 0 }))
+        }
+        Command::Reconcile { dossier } => {
+            let r = open()?.reconcile(dossier.as_deref(), &job)?;
+            out.reconcile(&r);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Findings { dossier, status, kind } => {
+            let status = status.as_deref().map(parse_status).transpose()?;
+            let kind = match kind.as_deref() {
+                None => None,
+                Some(k) => Some(
+                    FindingKind::parse(k).ok_or_else(|| CoreError::InvalidArgument(format!("unknown kind '{k}'")))?,
+                ),
+            };
+            let f = open()?.findings(&FindingFilter { dossier, status, kind })?;
+            out.findings(&f);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Decide { id, status, note, actor } => {
+            let actor = actor
+                .or_else(|| std::env::var("USER").ok())
+                .unwrap_or_else(|| "doisoat".into());
+            let f = open()?.update_finding(id, &FindingUpdate { status: parse_status(&status)?, note, actor })?;
+            out.findings(std::slice::from_ref(&f));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Verify => {
+            let r = open()?.verify(&job)?;
+            out.verify(&r);
+            Ok(ExitCode::from(if r.ok() { 0 } else { 1 }))
+        }
+        Command::Dossiers { query, status, open_findings, from, to, limit } => {
+            let q = DossierQuery {
+                text: query,
+                status,
+                has_open_findings: open_findings.then_some(true),
+                received_from: from,
+                received_to: to,
+                offset: 0,
+                limit,
+            };
+            let page = open()?.list_dossiers(&q)?;
+            out.dossiers(&page);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Show { code } => {
+            let v = open()?.dossier(&code)?;
+            out.dossier(&v);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { fixtures } => {
+            let r = open()?.load_demo(&fixtures, &job)?;
+            out.import(&r.import);
+            out.ingest(&r.ingest);
+            out.reconcile(&r.reconcile);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

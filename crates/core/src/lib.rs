@@ -1,1 +1,403 @@
-//! (being written)
+//! The one API of doisoat. The command line and the desktop shell are thin
+//! fronts over [`Office`]: they unpack arguments, call a method here, and
+//! show the result or the [`CoreError`]'s `{code, message}`.
+//!
+//! An `Office` is one data folder: `doisoat.sqlite` plus the content-addressed
+//! `store/`. All methods block (SQLite, hashing, image work); callers on an
+//! async runtime must run them on a blocking thread.
+
+pub mod dates;
+mod demo;
+mod error;
+mod import;
+mod job;
+mod reconcile;
+pub mod ui_queries;
+mod views;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use doisoat_db::{copies, dossiers, files, findings, reconciliations, Connection};
+use doisoat_domain::{FindingStatus, Side};
+use doisoat_hashing::Sha256Digest;
+use doisoat_ingest::{Context, Request};
+use doisoat_store::{ObjectState, Store};
+
+pub use doisoat_domain::{DossierCode, FindingKind};
+pub use error::{pages_message_vi, CoreError, ErrorInfo, Lang};
+pub use job::{CancelToken, Job, Progress};
+pub use reconcile::{compare_files, CompareFile, CompareReport};
+pub use views::*;
+
+pub type Result<T, E = CoreError> = std::result::Result<T, E>;
+
+/// The environment variable naming the data folder.
+pub const DATA_DIR_ENV: &str = "DOISOAT_DATA_DIR";
+
+/// The data folder to use: the flag, else `DOISOAT_DATA_DIR`, else the OS's
+/// per-user data folder (e.g. `~/.local/share/doisoat` on Linux).
+pub fn data_dir(flag: Option<PathBuf>) -> Result<PathBuf> {
+    if let Some(p) = flag {
+        return Ok(p);
+    }
+    if let Some(p) = std::env::var_os(DATA_DIR_ENV).filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    directories::ProjectDirs::from("vn", "doisoat", "doisoat")
+        .map(|d| d.data_dir().to_path_buf())
+        .ok_or_else(|| CoreError::InvalidArgument("no home folder to keep data in; pass --data-dir".into()))
+}
+
+/// Where "now" comes from; tests pass a fixed clock.
+pub type Clock = Arc<dyn Fn() -> time::OffsetDateTime + Send + Sync>;
+
+/// An opened data folder.
+pub struct Office {
+    dir: PathBuf,
+    store: Store,
+    db: Mutex<Connection>,
+    clock: Clock,
+}
+
+/// Where ingested files are linked.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct LinkTarget {
+    pub dossier: Option<String>,
+    pub component: Option<String>,
+    /// Paper unless stated.
+    pub side: Option<Side>,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ImportOptions {
+    /// Import the good rows even when some rows are bad.
+    pub skip_invalid: bool,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DossierQuery {
+    pub text: Option<String>,
+    pub status: Option<String>,
+    pub has_open_findings: Option<bool>,
+    /// dd/mm/yyyy or yyyy-mm-dd, inclusive.
+    pub received_from: Option<String>,
+    pub received_to: Option<String>,
+    pub offset: u32,
+    /// At most 1000; 100 when 0.
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct FindingFilter {
+    pub dossier: Option<String>,
+    pub status: Option<FindingStatus>,
+    pub kind: Option<FindingKind>,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct FindingUpdate {
+    pub status: FindingStatus,
+    pub note: Option<String>,
+    /// Who decided. Recorded with the time.
+    pub actor: String,
+}
+
+impl Office {
+    /// Opens (creating if needed) the data folder at `dir`.
+    pub fn open(dir: &Path) -> Result<Office> {
+        Office::open_with_clock(dir, Arc::new(time::OffsetDateTime::now_utc))
+    }
+
+    pub fn open_with_clock(dir: &Path, clock: Clock) -> Result<Office> {
+        std::fs::create_dir_all(dir).map_err(|source| CoreError::DataDir { path: dir.to_path_buf(), source })?;
+        let store = Store::open(&dir.join("store"))?;
+        let db = doisoat_db::open(&dir.join("doisoat.sqlite"))?;
+        tracing::debug!(dir = %dir.display(), "opened data folder");
+        Ok(Office { dir: dir.to_path_buf(), store, db: Mutex::new(db), clock })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
+        // SQLite rolls back an unfinished transaction, so a poisoned lock is safe to reuse.
+        self.db.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn now(&self) -> String {
+        dates::iso_utc((self.clock)())
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Stores scans and links them (to the dossier and component given, or
+    /// found in each file's name). A bad file fails alone; the rest go in.
+    pub fn ingest(&self, paths: &[PathBuf], target: &LinkTarget, job: &Job) -> Result<IngestReport> {
+        let dossier = match &target.dossier {
+            Some(code) => Some(
+                DossierCode::new(code)
+                    .ok_or_else(|| CoreError::InvalidArgument("the dossier code is empty".into()))?,
+            ),
+            None => None,
+        };
+        let mut report =
+            IngestReport { files: Vec::new(), stored: 0, duplicates: 0, failed: 0, pages: 0, cancelled: false };
+        let total = paths.len() as u64;
+        for (i, path) in paths.iter().enumerate() {
+            if job.is_cancelled() {
+                report.cancelled = true;
+                break;
+            }
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let pages_before = report.pages;
+            let progress = |page: u32, _count: u32| {
+                job.report(&Progress {
+                    stage: "ingest".into(),
+                    done: i as u64,
+                    total,
+                    item: Some(name.clone()),
+                    pages: pages_before + u64::from(page),
+                });
+            };
+            let cancelled = || job.is_cancelled();
+            let ctx = Context { store: &self.store, db: &self.db, now: self.now(), cancelled: &cancelled, on_page: &progress };
+            let req = Request {
+                path: path.clone(),
+                side: target.side.unwrap_or(Side::Paper),
+                dossier: dossier.clone(),
+                component: target.component.clone(),
+                portal_file_id: None,
+                name: None,
+            };
+            let outcome = doisoat_ingest::ingest_one(&ctx, &req);
+            let mut row = FileOutcome {
+                path: path.display().to_string(),
+                name: doisoat_domain::text::nfc(&name),
+                status: String::new(),
+                sha256: None,
+                size: None,
+                pages: None,
+                dossier: None,
+                component: None,
+                error: None,
+            };
+            match outcome {
+                Ok(o) => {
+                    row.status = if o.duplicate { "duplicate" } else { "stored" }.into();
+                    if o.duplicate {
+                        report.duplicates += 1;
+                    } else {
+                        report.stored += 1;
+                        report.pages += u64::from(o.pages);
+                    }
+                    row.sha256 = Some(o.sha256);
+                    row.size = Some(o.size);
+                    row.pages = Some(o.pages);
+                    row.dossier = o.dossier;
+                    row.component = o.component;
+                }
+                Err(doisoat_ingest::IngestError::Cancelled) => {
+                    report.cancelled = true;
+                    break;
+                }
+                Err(e) => {
+                    let e = CoreError::from_ingest(path, e);
+                    tracing::warn!(file = %path.display(), error = %e, "not ingested");
+                    report.failed += 1;
+                    row.status = "failed".into();
+                    row.error = Some(e.info(Lang::Vi));
+                }
+            }
+            report.files.push(row);
+            job.report(&Progress {
+                stage: "ingest".into(),
+                done: i as u64 + 1,
+                total,
+                item: Some(name.clone()),
+                pages: report.pages,
+            });
+        }
+        Ok(report)
+    }
+
+    /// Imports a portal JSON export or a CSV dossier list.
+    pub fn import(&self, path: &Path, opts: &ImportOptions, job: &Job) -> Result<ImportReport> {
+        import::run(self, path, opts, job)
+    }
+
+    /// Compares paper against electronic copies of each component of one
+    /// dossier (or all) and stores what it finds.
+    pub fn reconcile(&self, dossier: Option<&str>, job: &Job) -> Result<ReconcileReport> {
+        reconcile::run(self, dossier, job)
+    }
+
+    pub fn findings(&self, filter: &FindingFilter) -> Result<Vec<Finding>> {
+        let rows = findings::list(
+            &self.conn(),
+            &findings::Filter { dossier_code: filter.dossier.clone(), status: filter.status, kind: filter.kind },
+        )?;
+        Ok(rows.iter().map(Finding::from).collect())
+    }
+
+    /// Records an archivist's decision on a finding: who, when, and a note.
+    pub fn update_finding(&self, id: i64, update: &FindingUpdate) -> Result<Finding> {
+        if update.actor.trim().is_empty() {
+            return Err(CoreError::InvalidArgument("who made the decision must be recorded".into()));
+        }
+        let conn = self.conn();
+        let note = update.note.as_deref().map(doisoat_domain::text::nfc);
+        if !findings::set_status(&conn, id, update.status, note.as_deref(), update.actor.trim(), &self.now())? {
+            return Err(CoreError::FindingNotFound(id));
+        }
+        let row = findings::get(&conn, id)?.ok_or(CoreError::FindingNotFound(id))?;
+        Ok(Finding::from(&row))
+    }
+
+    pub fn list_dossiers(&self, q: &DossierQuery) -> Result<DossierPage> {
+        let day = |s: &Option<String>, what: &str| -> Result<Option<String>> {
+            match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                None => Ok(None),
+                Some(s) => dates::parse_day(s)
+                    .map(Some)
+                    .ok_or_else(|| CoreError::InvalidArgument(format!("{what}: '{s}' is not a date (dd/mm/yyyy)"))),
+            }
+        };
+        let query = dossiers::Query {
+            text: q.text.clone().filter(|t| !t.trim().is_empty()),
+            status: q.status.clone().filter(|t| !t.is_empty()),
+            has_open_findings: q.has_open_findings,
+            received_from: day(&q.received_from, "from")?,
+            received_to: day(&q.received_to, "to")?,
+            offset: q.offset,
+            limit: q.limit,
+        };
+        let (total, rows) = dossiers::search(&self.conn(), &query)?;
+        Ok(DossierPage { total, offset: q.offset, rows: rows.iter().map(DossierSummary::from).collect() })
+    }
+
+    /// Everything about one dossier, for its screen.
+    pub fn dossier(&self, code: &str) -> Result<DossierView> {
+        let conn = self.conn();
+        let code = code.trim();
+        let row = dossiers::get(&conn, code)?
+            .or(dossiers::get(&conn, &code.to_uppercase())?)
+            .ok_or_else(|| CoreError::DossierNotFound(code.to_string()))?;
+        let comps = dossiers::components(&conn, row.id)?;
+        let all_copies = copies::of_dossier(&conn, row.id)?;
+        let last = reconciliations::of_dossier(&conn, row.id)?;
+        let found = findings::list(
+            &conn,
+            &findings::Filter { dossier_code: Some(row.record.code.clone()), ..Default::default() },
+        )?;
+        let view_of = |c: &copies::CopyRow| -> Result<CopyView> {
+            let pages = files::pages(&conn, &c.sha256)?.iter().map(PageView::from).collect();
+            Ok(CopyView::new(c, pages))
+        };
+        let mut components = Vec::new();
+        for (ccode, name) in &comps {
+            let mine: Vec<_> = all_copies.iter().filter(|c| c.component_code.as_deref() == Some(ccode)).collect();
+            let paper = mine.iter().filter(|c| c.side == Side::Paper).map(|c| view_of(c)).collect::<Result<Vec<_>>>()?;
+            let electronic =
+                mine.iter().filter(|c| c.side == Side::Electronic).map(|c| view_of(c)).collect::<Result<Vec<_>>>()?;
+            let comp_findings: Vec<_> = found.iter().filter(|f| &f.finding.component_code == ccode).collect();
+            let rec = last.iter().find(|r| &r.component_code == ccode);
+            let status = reconcile::component_status(&paper, &electronic, &comp_findings, rec);
+            components.push(ComponentView { code: ccode.clone(), name: name.clone(), status, paper, electronic });
+        }
+        let unassigned = all_copies
+            .iter()
+            .filter(|c| c.component_code.is_none())
+            .map(view_of)
+            .collect::<Result<Vec<_>>>()?;
+        Ok(DossierView {
+            dossier: DossierSummary::from(&row),
+            extra_json: serde_json::to_string(&row.record.extra).unwrap_or_else(|_| "{}".into()),
+            components,
+            unassigned,
+            findings: found.iter().map(Finding::from).collect(),
+        })
+    }
+
+    /// The stored thumbnail (JPEG) of a page.
+    pub fn thumbnail(&self, sha256: &str, page: u32) -> Result<Vec<u8>> {
+        files::thumbnail(&self.conn(), sha256, page)?
+            .ok_or_else(|| CoreError::PageNotFound { sha256: sha256.to_string(), page })
+    }
+
+    /// A page of a stored file as JPEG, at most `max_dpi`, for the viewer.
+    pub fn page_image(&self, sha256: &str, page: u32, max_dpi: f32) -> Result<Vec<u8>> {
+        let digest: Sha256Digest =
+            sha256.parse().map_err(|_| CoreError::InvalidArgument(format!("'{sha256}' is not a SHA-256")))?;
+        if !files::exists(&self.conn(), sha256)? {
+            return Err(CoreError::PageNotFound { sha256: sha256.to_string(), page });
+        }
+        let path = self.store.path_of(&digest);
+        let doc = doisoat_pages::open(&path).map_err(|e| CoreError::file(&path, e))?;
+        if page == 0 || page as usize > doc.page_count() {
+            return Err(CoreError::PageNotFound { sha256: sha256.to_string(), page });
+        }
+        let p = doc.render(page as usize - 1, max_dpi.clamp(30.0, 300.0)).map_err(|e| CoreError::file(&path, e))?;
+        Ok(doisoat_pages::thumbnail::jpeg(&p.image, 85))
+    }
+
+    /// Re-hashes every recorded file and lists missing, changed and untracked ones.
+    pub fn verify(&self, job: &Job) -> Result<VerifyReport> {
+        let recorded = files::all(&self.conn())?;
+        let mut report = VerifyReport {
+            checked: 0,
+            intact: 0,
+            bytes: 0,
+            missing: Vec::new(),
+            changed: Vec::new(),
+            untracked: Vec::new(),
+        };
+        let total = recorded.len() as u64;
+        for (i, (sha, size)) in recorded.iter().enumerate() {
+            if job.is_cancelled() {
+                return Err(CoreError::Cancelled);
+            }
+            let Ok(digest) = sha.parse::<Sha256Digest>() else {
+                report.changed.push(sha.clone());
+                continue;
+            };
+            report.checked += 1;
+            match self.store.check(&digest)? {
+                ObjectState::Intact => {
+                    report.intact += 1;
+                    report.bytes += size;
+                }
+                ObjectState::Missing => report.missing.push(sha.clone()),
+                ObjectState::Changed { .. } => report.changed.push(sha.clone()),
+            }
+            job.report(&Progress { stage: "verify".into(), done: i as u64 + 1, total, item: Some(sha.clone()), pages: 0 });
+        }
+        let known: std::collections::HashSet<&str> = recorded.iter().map(|(s, _)| s.as_str()).collect();
+        report.untracked =
+            self.store.list()?.into_iter().map(|d| d.to_hex()).filter(|h| !known.contains(h.as_str())).collect();
+        Ok(report)
+    }
+
+    /// Imports the demo set from `fixtures/` (the portal export and the paper
+    /// scans) and reconciles it, so a new user sees a mismatch at once.
+    pub fn load_demo(&self, fixtures: &Path, job: &Job) -> Result<DemoReport> {
+        demo::load(self, fixtures, job)
+    }
+}
+
+/// What loading the demo set did.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DemoReport {
+    pub import: ImportReport,
+    pub ingest: IngestReport,
+    pub reconcile: ReconcileReport,
+}

@@ -106,3 +106,16 @@ CREATE TABLE imports (
     dossiers    INTEGER NOT NULL,
     imported_at TEXT NOT NULL
 );
+
+-- The last comparison of each component: which copies were compared and
+-- what came out. A component whose latest copies differ from these has not
+-- been reconciled since they arrived.
+CREATE TABLE reconciliations (
+    dossier_id          INTEGER NOT NULL REFERENCES dossiers(id),
+    component_code      TEXT NOT NULL,
+    paper_sha256        TEXT,
+    electronic_sha256   TEXT,
+    verdict             TEXT NOT NULL,  -- match | mismatch | paper_missing | electronic_missing
+    at                  TEXT NOT NULL,
+    PRIMARY KEY (dossier_id, component_code)
+);

@@ -13,6 +13,7 @@ pub mod dossiers;
 pub mod files;
 pub mod findings;
 pub mod imports;
+pub mod reconciliations;
 mod migrations;
 
 use std::path::Path;

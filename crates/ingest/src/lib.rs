@@ -84,15 +84,60 @@ struct Analysis {
 /// Runs the six stages for one file.
 pub fn ingest_one(ctx: &Context<'_>, req: &Request) -> Result<Outcome, IngestError> {
     let _span = tracing::info_span!("ingest", file = %req.path.display()).entered();
-    preflight(&req.path)?;
-    let staged = ctx.store.stage(&req.path)?;
+    let (sha, size, analysis) = store_stages(ctx, &req.path)?;
+    let outcome = record(ctx, req, &sha, size, analysis)?;
+    tracing::info!(sha256 = %sha, pages = outcome.pages, duplicate = outcome.duplicate, "ingested");
+    Ok(outcome)
+}
+
+/// Stages 1 to 5, then records the file and its pages without linking them:
+/// for imports, which link everything in one transaction of their own.
+/// Returns the file's SHA-256.
+pub fn store_only(ctx: &Context<'_>, req: &Request) -> Result<String, IngestError> {
+    let _span = tracing::info_span!("store", file = %req.path.display()).entered();
+    let (sha, size, analysis) = store_stages(ctx, &req.path)?;
+    if let Some(a) = analysis {
+        let mut conn = lock(ctx.db);
+        let tx = conn.transaction().map_err(doisoat_db::DbError::from)?;
+        record_file(&tx, ctx, req, &sha, size, &a)?;
+        tx.commit().map_err(doisoat_db::DbError::from)?;
+    }
+    Ok(sha)
+}
+
+/// Stages 1 to 5: preflight, stage, dedupe, pages, store.
+fn store_stages(ctx: &Context<'_>, path: &Path) -> Result<(String, u64, Option<Analysis>), IngestError> {
+    preflight(path)?;
+    let staged = ctx.store.stage(path)?;
     let sha = staged.digest.to_hex();
     let known = files::exists(&lock(ctx.db), &sha)?;
     let analysis = if known { None } else { Some(analyse(ctx, staged.path())?) };
     let stored = ctx.store.commit(staged)?;
-    let outcome = record(ctx, req, &sha, stored.size, analysis)?;
-    tracing::info!(sha256 = %sha, pages = outcome.pages, duplicate = outcome.duplicate, "ingested");
-    Ok(outcome)
+    Ok((sha, stored.size, analysis))
+}
+
+fn record_file(
+    tx: &Connection,
+    ctx: &Context<'_>,
+    req: &Request,
+    sha: &str,
+    size: u64,
+    a: &Analysis,
+) -> Result<(), IngestError> {
+    let row = files::FileRow {
+        sha256: sha.to_string(),
+        size,
+        kind: a.kind.to_string(),
+        page_count: a.pages.len() as u32,
+        first_name: display_name(req),
+        stored_at: ctx.now.clone(),
+    };
+    files::insert(tx, &row, &a.pages)?;
+    Ok(())
+}
+
+fn display_name(req: &Request) -> String {
+    doisoat_domain::text::nfc(&req.name.clone().unwrap_or_else(|| file_name(&req.path)))
 }
 
 fn lock(db: &Mutex<Connection>) -> std::sync::MutexGuard<'_, Connection> {
@@ -151,21 +196,12 @@ fn record(
     size: u64,
     analysis: Option<Analysis>,
 ) -> Result<Outcome, IngestError> {
-    let name = req.name.clone().unwrap_or_else(|| file_name(&req.path));
-    let name = doisoat_domain::text::nfc(&name);
+    let name = display_name(req);
     let mut conn = lock(ctx.db);
     let tx = conn.transaction().map_err(doisoat_db::DbError::from)?;
     let duplicate = analysis.is_none();
     if let Some(a) = &analysis {
-        let row = files::FileRow {
-            sha256: sha.to_string(),
-            size,
-            kind: a.kind.to_string(),
-            page_count: a.pages.len() as u32,
-            first_name: name.clone(),
-            stored_at: ctx.now.clone(),
-        };
-        files::insert(&tx, &row, &a.pages)?;
+        record_file(&tx, ctx, req, sha, size, a)?;
     }
     let pages = files::get(&tx, sha)?.map(|f| f.page_count).unwrap_or(0);
 

@@ -83,10 +83,3 @@ pub(crate) fn render(path: &Path, index: usize, dpi: f32) -> Result<RgbImage, Pa
     let image = bitmap.as_image().map_err(map_err)?;
     Ok(image.into_rgb8())
 }
-
-/// Number of pages as PDFium sees them, used to cross-check lopdf.
-pub(crate) fn page_count(path: &Path) -> Result<usize, PagesError> {
-    let pdfium = pdfium()?;
-    let doc = pdfium.load_pdf_from_file(path, None).map_err(map_err)?;
-    Ok(doc.pages().len() as usize)
-}
