@@ -135,7 +135,11 @@ fn parse_status(s: &str) -> Result<FindingStatus, CoreError> {
 fn run(cli: Cli, out: &Out) -> Result<ExitCode, CoreError> {
     // Opened per command: `compare` needs no data folder.
     let data = cli.data_dir.clone();
-    let open = || Office::open(&data_dir(data.clone())?);
+    let open = || -> Result<Office, CoreError> {
+        let office = Office::open(&data_dir(data.clone())?)?;
+        office.set_lang(out.lang);
+        Ok(office)
+    };
     let job = Job::quiet();
     match cli.command {
         Command::Compare { paper, electronic } => {

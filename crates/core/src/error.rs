@@ -147,7 +147,8 @@ pub fn pages_message_vi(e: &PagesError) -> String {
             format!("phần mở rộng là .{extension} nhưng nội dung là {actual}")
         }
         PagesError::Encrypted => "PDF được mã hóa hoặc có mật khẩu".into(),
-        PagesError::Corrupt { reason } => format!("tệp bị hỏng hoặc không đầy đủ ({reason})"),
+        PagesError::Corrupt { reason } => format!("tệp bị hỏng ({reason})"),
+        PagesError::Truncated { format } => format!("tệp bị cắt cụt: dữ liệu {format} dừng trước khi hết"),
         PagesError::TooLarge { width, height } if *width > 0 => {
             format!("ảnh quá lớn để mở an toàn ({width} × {height} điểm ảnh)")
         }

@@ -158,7 +158,10 @@ pub(crate) fn run(office: &Office, path: &Path, opts: &ImportOptions, job: &Job)
         .map(|e| BadRow {
             line: e.line,
             code: e.code.clone(),
-            reason: ErrorInfo { code: e.code_name.into(), message: e.vi.clone() },
+            reason: ErrorInfo {
+                code: e.code_name.into(),
+                message: if office.lang() == Lang::En { e.en.clone() } else { e.vi.clone() },
+            },
         })
         .collect();
     for e in &errors {

@@ -16,6 +16,7 @@ pub mod ui_queries;
 mod views;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use doisoat_db::{copies, dossiers, files, findings, reconciliations, Connection};
@@ -58,6 +59,8 @@ pub struct Office {
     store: Store,
     db: Mutex<Connection>,
     clock: Clock,
+    /// Language of messages stored in reports (per-file errors, bad rows).
+    english: AtomicBool,
 }
 
 /// Where ingested files are linked.
@@ -119,7 +122,20 @@ impl Office {
         let store = Store::open(&dir.join("store"))?;
         let db = doisoat_db::open(&dir.join("doisoat.sqlite"))?;
         tracing::debug!(dir = %dir.display(), "opened data folder");
-        Ok(Office { dir: dir.to_path_buf(), store, db: Mutex::new(db), clock })
+        Ok(Office { dir: dir.to_path_buf(), store, db: Mutex::new(db), clock, english: AtomicBool::new(false) })
+    }
+
+    /// Sets the language of messages inside reports. Vietnamese by default.
+    pub fn set_lang(&self, lang: Lang) {
+        self.english.store(lang == Lang::En, Ordering::Relaxed);
+    }
+
+    pub fn lang(&self) -> Lang {
+        if self.english.load(Ordering::Relaxed) {
+            Lang::En
+        } else {
+            Lang::Vi
+        }
     }
 
     pub fn dir(&self) -> &Path {
@@ -214,7 +230,7 @@ impl Office {
                     tracing::warn!(file = %path.display(), error = %e, "not ingested");
                     report.failed += 1;
                     row.status = "failed".into();
-                    row.error = Some(e.info(Lang::Vi));
+                    row.error = Some(e.info(self.lang()));
                 }
             }
             report.files.push(row);

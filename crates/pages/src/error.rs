@@ -15,8 +15,10 @@ pub enum PagesError {
     WrongExtension { extension: String, actual: SourceKind },
     #[error("the PDF is encrypted or password-protected")]
     Encrypted,
-    #[error("the file is damaged or truncated: {reason}")]
+    #[error("the file is damaged: {reason}")]
     Corrupt { reason: String },
+    #[error("the file is truncated: its {format} data stops before the end")]
+    Truncated { format: SourceKind },
     #[error("the image is too large to open safely ({width} × {height} px)")]
     TooLarge { width: u64, height: u64 },
     #[error("the PDF has no pages")]
@@ -37,6 +39,7 @@ impl PagesError {
             PagesError::WrongExtension { .. } => "wrong_extension",
             PagesError::Encrypted => "pdf_encrypted",
             PagesError::Corrupt { .. } => "corrupt",
+            PagesError::Truncated { .. } => "truncated",
             PagesError::TooLarge { .. } => "image_too_large",
             PagesError::NoPages => "no_pages",
             PagesError::NoSuchPage { .. } => "no_such_page",

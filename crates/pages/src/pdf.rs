@@ -114,7 +114,7 @@ fn check_complete(path: &Path) -> Result<(), PagesError> {
     let mut buf = Vec::with_capacity(tail as usize);
     f.read_to_end(&mut buf)?;
     if !buf.windows(5).any(|w| w == b"%%EOF") {
-        return Err(PagesError::Corrupt { reason: "the PDF is truncated (no end-of-file marker)".into() });
+        return Err(PagesError::Truncated { format: crate::SourceKind::Pdf });
     }
     Ok(())
 }

@@ -26,16 +26,15 @@ impl RasterSource {
     pub fn open(path: &Path, kind: SourceKind) -> Result<RasterSource, PagesError> {
         let pages = match kind {
             SourceKind::Tiff => count_tiff_pages(path)?,
-            _ => {
-                // Read the header now so that absurd dimensions are refused at open.
-                let reader = ImageReader::open(path)?.with_guessed_format()?;
-                let (w, h) = reader.into_dimensions()?;
-                check_size(u64::from(w), u64::from(h))?;
-                1
+            SourceKind::Jpeg => {
+                check_jpeg_complete(path)?;
+                header_size(path)?
             }
+            _ => header_size(path)?,
         };
         Ok(RasterSource { path: path.to_path_buf(), kind, pages })
     }
+
 
     pub fn page_count(&self) -> usize {
         self.pages
@@ -46,6 +45,31 @@ impl RasterSource {
             SourceKind::Tiff => render_tiff(&self.path, index),
             _ => render_single(&self.path, self.kind),
         }
+    }
+}
+
+/// Reads the header now, so that absurd dimensions are refused at open.
+fn header_size(path: &Path) -> Result<usize, PagesError> {
+    let reader = ImageReader::open(path)?.with_guessed_format()?;
+    let (w, h) = reader.into_dimensions()?;
+    check_size(u64::from(w), u64::from(h))?;
+    Ok(1)
+}
+
+/// A JPEG ends with its EOI marker (FF D9). The decoder fills a cut-off
+/// scan with grey rather than failing, so a truncated upload would
+/// otherwise be stored as if it were whole.
+fn check_jpeg_complete(path: &Path) -> Result<(), PagesError> {
+    let mut f = File::open(path)?;
+    let len = f.metadata()?.len();
+    let tail = len.min(2048);
+    f.seek(SeekFrom::Start(len - tail))?;
+    let mut buf = Vec::with_capacity(tail as usize);
+    f.read_to_end(&mut buf)?;
+    if buf.windows(2).any(|w| w == [0xFF, 0xD9]) {
+        Ok(())
+    } else {
+        Err(PagesError::Truncated { format: SourceKind::Jpeg })
     }
 }
 
