@@ -175,7 +175,10 @@ fn import_ingest_reconcile_and_resolve() {
 
     let rec = h.ok("reconcile", json!({ "job": "rec", "dossier": CODE }));
     let findings = rec["findings"].as_array().expect("findings");
-    let differs = findings.iter().find(|f| f["kind"] == json!("page_differs")).expect("a page_differs finding");
+    let differs = findings
+        .iter()
+        .find(|f| f["kind"] == json!("page_differs"))
+        .unwrap_or_else(|| panic!("no page_differs finding in {rec:#}"));
     assert_eq!(differs["component"], json!("TP2"));
     assert_eq!(differs["electronic_page"], json!(2));
     let region = &differs["regions"][0];
