@@ -10,6 +10,7 @@ mod crash;
 mod import;
 mod reconcile;
 mod store;
+mod tidy;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -210,7 +210,7 @@ fn text_condition(text: &str, args: &mut Vec<Value>) -> Option<String> {
         parts.push("dossier_search MATCH ?".to_string());
     }
     for t in terms.iter().filter(|t| t.chars().count() < 3) {
-        args.push(Value::Text(format!("%{}%", t.replace('%', "").replace('_', ""))));
+        args.push(Value::Text(format!("%{}%", t.replace(['%', '_'], ""))));
         parts.push("folded LIKE ?".to_string());
     }
     Some(format!("d.id IN (SELECT rowid FROM dossier_search WHERE {})", parts.join(" AND ")))

@@ -8,13 +8,16 @@
 //! Everything here blocks. Callers on an async runtime must move it to a
 //! blocking thread (`spawn_blocking`) first.
 
+pub mod audit;
 pub mod copies;
 pub mod dossiers;
 pub mod files;
 pub mod findings;
+pub mod fixity;
 pub mod imports;
 pub mod reconciliations;
 mod migrations;
+pub mod users;
 
 use std::path::Path;
 

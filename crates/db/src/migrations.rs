@@ -9,7 +9,10 @@ use rusqlite::Connection;
 
 use crate::{DbError, Result};
 
-const MIGRATIONS: &[(&str, &str)] = &[("0001_core", include_str!("../migrations/0001_core.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_core", include_str!("../migrations/0001_core.sql")),
+    ("0002_integrity", include_str!("../migrations/0002_integrity.sql")),
+];
 
 pub(crate) fn apply(conn: &mut Connection) -> Result<()> {
     conn.execute_batch(
@@ -48,10 +51,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db.sqlite");
         let conn = crate::open(&path).unwrap();
-        assert_eq!(crate::applied_migrations(&conn).unwrap(), vec!["0001_core"]);
+        assert_eq!(crate::applied_migrations(&conn).unwrap(), vec!["0001_core", "0002_integrity"]);
         drop(conn);
         let conn = crate::open(&path).unwrap();
-        assert_eq!(crate::applied_migrations(&conn).unwrap().len(), 1);
+        assert_eq!(crate::applied_migrations(&conn).unwrap().len(), 2);
         conn.execute("INSERT INTO schema_migrations (id) VALUES ('9999_future')", []).unwrap();
         drop(conn);
         assert!(matches!(crate::open(&path), Err(crate::DbError::TooNew(id)) if id == "9999_future"));

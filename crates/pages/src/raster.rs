@@ -238,7 +238,7 @@ fn png_dpi(path: &Path) -> Result<Option<f32>, PagesError> {
             let mut body = [0u8; 9];
             f.read_exact(&mut body)?;
             let ppm = u32::from_be_bytes([body[0], body[1], body[2], body[3]]);
-            return Ok((body[8] == 1 && ppm > 0).then(|| ppm as f32 * 0.0254));
+            return Ok((body[8] == 1 && ppm > 0).then_some(ppm as f32 * 0.0254));
         }
         if kind == b"IDAT" || kind == b"IEND" {
             break;

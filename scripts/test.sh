@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Every test of doisoat, in the order a failure is cheapest to read:
+#   1. formatting and lints;
+#   2. unit tests, the CLI's integration tests over fixtures/, the desktop
+#      app's IPC tests (Tauri mock runtime), the TypeScript-twin check;
+#   3. the generators' self-test (fixtures remake byte for byte);
+#   4. the real desktop app under Xvfb, driven by tauri-driver + WebKitWebDriver.
+# Run scripts/setup.sh --test first (make test does).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+# Tesseract must not spread one page over both cores; pages run in parallel instead.
+export OMP_THREAD_LIMIT=1
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "format and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --exclude doisoat-e2e -- -D warnings
+
+step "UI build (embedded into the app)"
+npm --prefix ui run build
+
+step "unit, CLI, IPC tests"
+cargo test --workspace --exclude doisoat-e2e
+
+step "generators self-test"
+.venv/bin/python -m tools.gen.selftest --corpus-cases 8
+
+step "real-window end-to-end tests"
+scripts/e2e.sh
