@@ -45,8 +45,14 @@ mod tests {
 
     #[test]
     fn data_dir_in_both_spellings() {
-        assert_eq!(parse(&["--data-dir", "/srv/hs"]).data_dir, Some(PathBuf::from("/srv/hs")));
-        assert_eq!(parse(&["--data-dir=/srv/hs 2"]).data_dir, Some(PathBuf::from("/srv/hs 2")));
+        assert_eq!(
+            parse(&["--data-dir", "/srv/hs"]).data_dir,
+            Some(PathBuf::from("/srv/hs"))
+        );
+        assert_eq!(
+            parse(&["--data-dir=/srv/hs 2"]).data_dir,
+            Some(PathBuf::from("/srv/hs 2"))
+        );
         assert_eq!(parse(&["--data-dir"]).data_dir, None);
     }
 

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use doisoat_core::{
-    DemoReport, DossierPage, DossierQuery, DossierView, Finding, FindingUpdate, ImportOptions, ImportReport,
-    IngestReport, Lang, LinkTarget, Office, ReconcileReport,
+    DemoReport, DossierPage, DossierQuery, DossierView, Finding, FindingUpdate, ImportOptions,
+    ImportReport, IngestReport, Lang, LinkTarget, Office, ReconcileReport,
 };
 use doisoat_domain::{FindingStatus, Side};
 use serde::{Deserialize, Serialize};
@@ -82,7 +82,10 @@ pub fn set_language(state: State<'_, AppState>, lang: Lang) {
 }
 
 #[tauri::command]
-pub async fn list_dossiers(state: State<'_, AppState>, query: DossierQuery) -> Result<DossierPage, IpcError> {
+pub async fn list_dossiers(
+    state: State<'_, AppState>,
+    query: DossierQuery,
+) -> Result<DossierPage, IpcError> {
     blocking(&state, move |office| office.list_dossiers(&query)).await
 }
 
@@ -92,7 +95,10 @@ pub async fn dossier_statuses(state: State<'_, AppState>) -> Result<Vec<String>,
 }
 
 #[tauri::command]
-pub async fn open_dossier(state: State<'_, AppState>, code: String) -> Result<DossierView, IpcError> {
+pub async fn open_dossier(
+    state: State<'_, AppState>,
+    code: String,
+) -> Result<DossierView, IpcError> {
     blocking(&state, move |office| office.dossier(&code)).await
 }
 
@@ -112,14 +118,21 @@ pub async fn update_finding(
     }
     let update = FindingUpdate {
         status: update.status,
-        note: update.note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
+        note: update
+            .note
+            .map(|n| n.trim().to_owned())
+            .filter(|n| !n.is_empty()),
         actor: actor.to_owned(),
     };
     blocking(&state, move |office| office.update_finding(id, &update)).await
 }
 
 #[tauri::command]
-pub async fn thumbnail(state: State<'_, AppState>, sha256: String, page: u32) -> Result<Response, IpcError> {
+pub async fn thumbnail(
+    state: State<'_, AppState>,
+    sha256: String,
+    page: u32,
+) -> Result<Response, IpcError> {
     let bytes = blocking(&state, move |office| office.thumbnail(&sha256, page)).await?;
     Ok(Response::new(bytes))
 }
@@ -132,7 +145,10 @@ pub async fn page_image(
     max_dpi: f32,
 ) -> Result<Response, IpcError> {
     let max_dpi = max_dpi.clamp(50.0, 300.0);
-    let bytes = blocking(&state, move |office| office.page_image(&sha256, page, max_dpi)).await?;
+    let bytes = blocking(&state, move |office| {
+        office.page_image(&sha256, page, max_dpi)
+    })
+    .await?;
     Ok(Response::new(bytes))
 }
 
@@ -144,9 +160,13 @@ pub async fn import_export<R: Runtime>(
     file: String,
     skip_invalid: bool,
 ) -> Result<ImportReport, IpcError> {
-    let path = checked_file(&file, EXPORT_EXTENSIONS).map_err(|e| IpcError::from_path(&e, state.lang()))?;
+    let path = checked_file(&file, EXPORT_EXTENSIONS)
+        .map_err(|e| IpcError::from_path(&e, state.lang()))?;
     let options = ImportOptions { skip_invalid };
-    run_job(app, &state, job, move |office, job| office.import(&path, &options, job)).await
+    run_job(app, &state, job, move |office, job| {
+        office.import(&path, &options, job)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -163,21 +183,33 @@ pub async fn ingest<R: Runtime>(
         .map(|f| checked_file(f, SCAN_EXTENSIONS).map_err(|e| IpcError::from_path(&e, lang)))
         .collect::<Result<Vec<PathBuf>, IpcError>>()?;
     if paths.is_empty() {
-        return Err(IpcError::new("no_files", match lang {
-            Lang::Vi => "Chưa chọn tệp nào",
-            Lang::En => "No file was chosen",
-        }));
+        return Err(IpcError::new(
+            "no_files",
+            match lang {
+                Lang::Vi => "Chưa chọn tệp nào",
+                Lang::En => "No file was chosen",
+            },
+        ));
     }
     // Scans taken in at the desk are paper copies.
     let target = match target {
         Some(t) => LinkTarget {
             dossier: Some(t.dossier.trim().to_owned()).filter(|d| !d.is_empty()),
-            component: t.component.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()),
+            component: t
+                .component
+                .map(|c| c.trim().to_owned())
+                .filter(|c| !c.is_empty()),
             side: Some(Side::Paper),
         },
-        None => LinkTarget { side: Some(Side::Paper), ..LinkTarget::default() },
+        None => LinkTarget {
+            side: Some(Side::Paper),
+            ..LinkTarget::default()
+        },
     };
-    run_job(app, &state, job, move |office, job| office.ingest(&paths, &target, job)).await
+    run_job(app, &state, job, move |office, job| {
+        office.ingest(&paths, &target, job)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -187,7 +219,10 @@ pub async fn reconcile<R: Runtime>(
     job: String,
     dossier: Option<String>,
 ) -> Result<ReconcileReport, IpcError> {
-    run_job(app, &state, job, move |office, job| office.reconcile(dossier.as_deref(), job)).await
+    run_job(app, &state, job, move |office, job| {
+        office.reconcile(dossier.as_deref(), job)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -197,7 +232,10 @@ pub async fn load_demo<R: Runtime>(
     job: String,
 ) -> Result<DemoReport, IpcError> {
     let fixtures = state.fixtures_dir.clone();
-    run_job(app, &state, job, move |office, job| office.load_demo(&fixtures, job)).await
+    run_job(app, &state, job, move |office, job| {
+        office.load_demo(&fixtures, job)
+    })
+    .await
 }
 
 /// The page calls this once its first rows are on screen. The time since the

@@ -17,12 +17,18 @@ pub struct IpcError {
 
 impl IpcError {
     pub fn new(code: &str, message: impl Into<String>) -> IpcError {
-        IpcError { code: code.to_owned(), message: message.into() }
+        IpcError {
+            code: code.to_owned(),
+            message: message.into(),
+        }
     }
 
     pub fn from_core(error: &CoreError, lang: Lang) -> IpcError {
         let info = error.info(lang);
-        IpcError { code: info.code.to_string(), message: info.message }
+        IpcError {
+            code: info.code.to_string(),
+            message: info.message,
+        }
     }
 
     pub fn from_path(error: &PathRefused, lang: Lang) -> IpcError {

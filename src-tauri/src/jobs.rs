@@ -70,14 +70,23 @@ impl RunningJobs {
     fn register(self: &Arc<Self>, id: &str, token: CancelToken) -> Result<Registration, IpcError> {
         let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
         if tokens.contains_key(id) {
-            return Err(IpcError::new("job_already_running", format!("job {id} is already running")));
+            return Err(IpcError::new(
+                "job_already_running",
+                format!("job {id} is already running"),
+            ));
         }
         tokens.insert(id.to_owned(), token);
-        Ok(Registration { jobs: Arc::clone(self), id: id.to_owned() })
+        Ok(Registration {
+            jobs: Arc::clone(self),
+            id: id.to_owned(),
+        })
     }
 
     pub fn is_running(&self, id: &str) -> bool {
-        self.tokens.lock().unwrap_or_else(|e| e.into_inner()).contains_key(id)
+        self.tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains_key(id)
     }
 }
 
@@ -89,13 +98,22 @@ struct Registration {
 
 impl Drop for Registration {
     fn drop(&mut self) {
-        self.jobs.tokens.lock().unwrap_or_else(|e| e.into_inner()).remove(&self.id);
+        self.jobs
+            .tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&self.id);
     }
 }
 
 /// Runs `work` on a blocking thread with a [`Job`] that reports progress as
 /// `job-progress` events and can be cancelled through [`RunningJobs::cancel`].
-pub async fn run_job<R, T, F>(app: AppHandle<R>, state: &AppState, id: String, work: F) -> Result<T, IpcError>
+pub async fn run_job<R, T, F>(
+    app: AppHandle<R>,
+    state: &AppState,
+    id: String,
+    work: F,
+) -> Result<T, IpcError>
 where
     R: Runtime,
     T: Send + 'static,
@@ -109,7 +127,9 @@ where
         let now = Instant::now();
         let mut last = last_sent.lock().unwrap_or_else(|e| e.into_inner());
         let stage_changed = last.as_ref().is_none_or(|(_, s)| *s != p.stage);
-        let due = last.as_ref().is_none_or(|(t, _)| now.duration_since(*t) >= MIN_EVENT_GAP);
+        let due = last
+            .as_ref()
+            .is_none_or(|(t, _)| now.duration_since(*t) >= MIN_EVENT_GAP);
         if stage_changed || due || p.done >= p.total {
             *last = Some((now, p.stage.clone()));
             if let Err(e) = app.emit(PROGRESS_EVENT, JobProgress::new(&job_id, p)) {

@@ -28,33 +28,39 @@ use crate::state::AppState;
 /// Registers the commands and the shared state on a builder. Used by the
 /// real app and by the IPC tests (over Tauri's mock runtime).
 pub fn attach<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
-    builder.manage(state).invoke_handler(tauri::generate_handler![
-        commands::app_info,
-        commands::set_language,
-        commands::list_dossiers,
-        commands::dossier_statuses,
-        commands::open_dossier,
-        commands::update_finding,
-        commands::thumbnail,
-        commands::page_image,
-        commands::import_export,
-        commands::ingest,
-        commands::reconcile,
-        commands::load_demo,
-        commands::cancel_job,
-        commands::ui_ready,
-    ])
+    builder
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::set_language,
+            commands::list_dossiers,
+            commands::dossier_statuses,
+            commands::open_dossier,
+            commands::update_finding,
+            commands::thumbnail,
+            commands::page_image,
+            commands::import_export,
+            commands::ingest,
+            commands::reconcile,
+            commands::load_demo,
+            commands::cancel_job,
+            commands::ui_ready,
+        ])
 }
 
 /// Opens the data folder chosen by flag > `DOISOAT_DATA_DIR` > the OS's
 /// per-user data folder. A failure is kept and shown by the page.
-pub fn open_office(flag: Option<PathBuf>) -> (Result<Arc<doisoat_core::Office>, IpcError>, Option<PathBuf>) {
+pub fn open_office(
+    flag: Option<PathBuf>,
+) -> (Result<Arc<doisoat_core::Office>, IpcError>, Option<PathBuf>) {
     let lang = doisoat_core::Lang::Vi;
     let dir = match doisoat_core::data_dir(flag) {
         Ok(dir) => dir,
         Err(e) => return (Err(IpcError::from_core(&e, lang)), None),
     };
-    let office = doisoat_core::Office::open(&dir).map(Arc::new).map_err(|e| IpcError::from_core(&e, lang));
+    let office = doisoat_core::Office::open(&dir)
+        .map(Arc::new)
+        .map_err(|e| IpcError::from_core(&e, lang));
     (office, Some(dir))
 }
 
@@ -96,17 +102,21 @@ pub fn run() {
     if args.demo {
         state.request_demo();
     }
-    let builder = tauri::Builder::default().plugin(tauri_plugin_dialog::init()).setup(|app| {
-        let resources = app.path().resource_dir().ok();
-        match pdfium_library(resources.as_deref()) {
-            Some(lib) => {
-                tracing::info!(path = %lib.display(), "PDFium");
-                doisoat_pages::set_pdfium_library(lib);
+    let builder = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .setup(|app| {
+            let resources = app.path().resource_dir().ok();
+            match pdfium_library(resources.as_deref()) {
+                Some(lib) => {
+                    tracing::info!(path = %lib.display(), "PDFium");
+                    doisoat_pages::set_pdfium_library(lib);
+                }
+                None => {
+                    tracing::warn!("libpdfium.so not found; born-digital PDF pages cannot be shown")
+                }
             }
-            None => tracing::warn!("libpdfium.so not found; born-digital PDF pages cannot be shown"),
-        }
-        Ok(())
-    });
+            Ok(())
+        });
     attach(builder, state)
         .run(tauri::generate_context!())
         .expect("error while running the Tauri application");

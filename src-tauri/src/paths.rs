@@ -85,10 +85,25 @@ mod tests {
 
         let code = |raw: &str, ext: &[&str]| checked_file(raw, ext).unwrap_err().code();
         assert_eq!(code("relative.pdf", SCAN_EXTENSIONS), "path_not_absolute");
-        assert_eq!(code(dir.path().join("gone.pdf").to_str().unwrap(), SCAN_EXTENSIONS), "path_not_found");
-        assert_eq!(code(dir.path().to_str().unwrap(), SCAN_EXTENSIONS), "path_not_a_file");
-        assert_eq!(code(txt.to_str().unwrap(), SCAN_EXTENSIONS), "path_unsupported_type");
-        assert_eq!(code(pdf.to_str().unwrap(), EXPORT_EXTENSIONS), "path_unsupported_type");
+        assert_eq!(
+            code(
+                dir.path().join("gone.pdf").to_str().unwrap(),
+                SCAN_EXTENSIONS
+            ),
+            "path_not_found"
+        );
+        assert_eq!(
+            code(dir.path().to_str().unwrap(), SCAN_EXTENSIONS),
+            "path_not_a_file"
+        );
+        assert_eq!(
+            code(txt.to_str().unwrap(), SCAN_EXTENSIONS),
+            "path_unsupported_type"
+        );
+        assert_eq!(
+            code(pdf.to_str().unwrap(), EXPORT_EXTENSIONS),
+            "path_unsupported_type"
+        );
     }
 
     #[test]

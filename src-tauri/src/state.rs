@@ -26,7 +26,11 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(office: Result<Arc<Office>, IpcError>, data_dir: Option<PathBuf>, fixtures_dir: PathBuf) -> AppState {
+    pub fn new(
+        office: Result<Arc<Office>, IpcError>,
+        data_dir: Option<PathBuf>,
+        fixtures_dir: PathBuf,
+    ) -> AppState {
         AppState::started_at(office, data_dir, fixtures_dir, Instant::now())
     }
 

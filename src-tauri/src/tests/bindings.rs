@@ -46,7 +46,11 @@ fn read_ts_files(dir: &Path) -> BTreeMap<String, String> {
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let path = entry.path();
         if path.extension().is_some_and(|e| e == "ts") {
-            let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+            let name = path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
             out.insert(name, std::fs::read_to_string(&path).unwrap_or_default());
         }
     }
@@ -58,12 +62,18 @@ fn committed_typescript_twins_are_current() {
     let fresh_dir = tempfile::tempdir().expect("temp dir");
     export_all(fresh_dir.path());
     let fresh = read_ts_files(fresh_dir.path());
-    assert!(fresh.contains_key("IpcError.ts") && fresh.contains_key("DossierView.ts"), "export produced {fresh:?}");
+    assert!(
+        fresh.contains_key("IpcError.ts") && fresh.contains_key("DossierView.ts"),
+        "export produced {fresh:?}"
+    );
 
     if std::env::var_os("UPDATE_BINDINGS").is_some() {
         let dir = committed_dir();
         std::fs::create_dir_all(&dir).expect("bindings dir");
-        for stale in read_ts_files(&dir).keys().filter(|k| !fresh.contains_key(*k)) {
+        for stale in read_ts_files(&dir)
+            .keys()
+            .filter(|k| !fresh.contains_key(*k))
+        {
             std::fs::remove_file(dir.join(stale)).expect("remove stale twin");
         }
         for (name, text) in &fresh {
@@ -73,9 +83,19 @@ fn committed_typescript_twins_are_current() {
     }
 
     let committed = read_ts_files(&committed_dir());
-    let missing: Vec<_> = fresh.keys().filter(|k| !committed.contains_key(*k)).collect();
-    let extra: Vec<_> = committed.keys().filter(|k| !fresh.contains_key(*k)).collect();
-    let changed: Vec<_> = fresh.iter().filter(|(k, v)| committed.get(*k).is_some_and(|c| c != *v)).map(|(k, _)| k).collect();
+    let missing: Vec<_> = fresh
+        .keys()
+        .filter(|k| !committed.contains_key(*k))
+        .collect();
+    let extra: Vec<_> = committed
+        .keys()
+        .filter(|k| !fresh.contains_key(*k))
+        .collect();
+    let changed: Vec<_> = fresh
+        .iter()
+        .filter(|(k, v)| committed.get(*k).is_some_and(|c| c != *v))
+        .map(|(k, _)| k)
+        .collect();
     assert!(
         missing.is_empty() && extra.is_empty() && changed.is_empty(),
         "ui/src/lib/bindings is stale (missing {missing:?}, extra {extra:?}, changed {changed:?}); \

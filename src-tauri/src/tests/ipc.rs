@@ -5,7 +5,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
+use tauri::test::{
+    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
+};
 use tauri::webview::InvokeRequest;
 use tauri::WebviewWindow;
 
@@ -24,15 +26,26 @@ struct Harness {
 fn harness_with(state: impl FnOnce(&Path) -> AppState) -> Harness {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().to_path_buf();
-    let app = crate::attach(mock_builder(), state(&path)).build(mock_context(noop_assets())).expect("mock app");
-    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
-    Harness { _app: app, window, _dir: dir, dir: path }
+    let app = crate::attach(mock_builder(), state(&path))
+        .build(mock_context(noop_assets()))
+        .expect("mock app");
+    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("window");
+    Harness {
+        _app: app,
+        window,
+        _dir: dir,
+        dir: path,
+    }
 }
 
 fn harness() -> Harness {
     harness_with(|dir| {
         let data = dir.join("data");
-        let office = doisoat_core::Office::open(&data).map(Arc::new).map_err(|e| IpcError::from_core(&e, doisoat_core::Lang::Vi));
+        let office = doisoat_core::Office::open(&data)
+            .map(Arc::new)
+            .map_err(|e| IpcError::from_core(&e, doisoat_core::Lang::Vi));
         AppState::new(office, Some(data), repo().join("fixtures"))
     })
 }
@@ -54,23 +67,38 @@ impl Harness {
         };
         get_ipc_response(&self.window, request).map(|body| match body {
             tauri::ipc::InvokeResponseBody::Json(s) => serde_json::from_str(&s).expect("json"),
-            tauri::ipc::InvokeResponseBody::Raw(bytes) => json!({ "raw": bytes.len(), "head": bytes[..bytes.len().min(2)] }),
+            tauri::ipc::InvokeResponseBody::Raw(bytes) => {
+                json!({ "raw": bytes.len(), "head": bytes[..bytes.len().min(2)] })
+            }
         })
     }
 
     fn ok(&self, cmd: &str, args: Value) -> Value {
-        self.call(cmd, args).unwrap_or_else(|e| panic!("{cmd} failed: {e}"))
+        self.call(cmd, args)
+            .unwrap_or_else(|e| panic!("{cmd} failed: {e}"))
     }
 
     fn err_code(&self, cmd: &str, args: Value) -> String {
-        let e = self.call(cmd, args).err().unwrap_or_else(|| panic!("{cmd} should fail"));
-        assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()), "{cmd}: message missing in {e}");
-        e["code"].as_str().unwrap_or_else(|| panic!("{cmd}: no code in {e}")).to_owned()
+        let e = self
+            .call(cmd, args)
+            .err()
+            .unwrap_or_else(|| panic!("{cmd} should fail"));
+        assert!(
+            e["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{cmd}: message missing in {e}"
+        );
+        e["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{cmd}: no code in {e}"))
+            .to_owned()
     }
 
     fn import_fixture(&self) -> Value {
         let export = repo().join("fixtures/portal/dossiers.json");
-        self.ok("import_export", json!({ "job": "imp", "file": export, "skipInvalid": true }))
+        self.ok(
+            "import_export",
+            json!({ "job": "imp", "file": export, "skipInvalid": true }),
+        )
     }
 }
 
@@ -83,7 +111,10 @@ fn query(text: Option<&str>) -> Value {
 fn app_info_names_the_data_folder() {
     let h = harness();
     let info = h.ok("app_info", json!({}));
-    assert_eq!(info["data_dir"], json!(h.dir.join("data").display().to_string()));
+    assert_eq!(
+        info["data_dir"],
+        json!(h.dir.join("data").display().to_string())
+    );
     assert_eq!(info["office_error"], Value::Null);
     assert_eq!(info["demo_requested"], json!(false));
 }
@@ -94,18 +125,40 @@ fn empty_office_lists_nothing_and_unknown_dossier_is_an_error() {
     let page = h.ok("list_dossiers", query(None));
     assert_eq!(page["total"], json!(0));
     assert_eq!(page["rows"], json!([]));
-    assert_eq!(h.err_code("open_dossier", json!({ "code": "000.00.38.H38-991231-9999" })), "dossier_not_found");
+    assert_eq!(
+        h.err_code(
+            "open_dossier",
+            json!({ "code": "000.00.38.H38-991231-9999" })
+        ),
+        "dossier_not_found"
+    );
 }
 
 #[test]
 fn errors_follow_the_chosen_language() {
     let h = harness();
-    let vi = h.call("open_dossier", json!({ "code": "X-1" })).unwrap_err();
-    assert!(vi["message"].as_str().unwrap_or_default().contains("Không tìm thấy hồ sơ"), "{vi}");
+    let vi = h
+        .call("open_dossier", json!({ "code": "X-1" }))
+        .unwrap_err();
+    assert!(
+        vi["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Không tìm thấy hồ sơ"),
+        "{vi}"
+    );
     h.ok("set_language", json!({ "lang": "en" }));
-    let en = h.call("open_dossier", json!({ "code": "X-1" })).unwrap_err();
+    let en = h
+        .call("open_dossier", json!({ "code": "X-1" }))
+        .unwrap_err();
     assert_eq!(en["code"], json!("dossier_not_found"));
-    assert!(en["message"].as_str().unwrap_or_default().contains("no dossier"), "{en}");
+    assert!(
+        en["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("no dossier"),
+        "{en}"
+    );
 }
 
 #[test]
@@ -113,13 +166,21 @@ fn paths_from_the_page_are_checked() {
     let h = harness();
     let txt = h.dir.join("notes.txt");
     std::fs::write(&txt, "x").expect("write");
-    let ingest = |files: Value| h.err_code("ingest", json!({ "job": "j", "files": files, "target": null }));
+    let ingest = |files: Value| {
+        h.err_code(
+            "ingest",
+            json!({ "job": "j", "files": files, "target": null }),
+        )
+    };
     assert_eq!(ingest(json!(["scan.pdf"])), "path_not_absolute");
     assert_eq!(ingest(json!([h.dir.join("none.pdf")])), "path_not_found");
     assert_eq!(ingest(json!([txt])), "path_unsupported_type");
     assert_eq!(ingest(json!([])), "no_files");
     assert_eq!(
-        h.err_code("import_export", json!({ "job": "j", "file": h.dir.join("x.pdf"), "skipInvalid": false })),
+        h.err_code(
+            "import_export",
+            json!({ "job": "j", "file": h.dir.join("x.pdf"), "skipInvalid": false })
+        ),
         "path_not_found"
     );
 }
@@ -127,17 +188,29 @@ fn paths_from_the_page_are_checked() {
 #[test]
 fn bad_arguments_are_refused_by_deserialisation() {
     let h = harness();
-    let e = h.call("update_finding", json!({ "id": 1, "update": { "status": "maybe", "note": null, "actor": "A" } }));
+    let e = h.call(
+        "update_finding",
+        json!({ "id": 1, "update": { "status": "maybe", "note": null, "actor": "A" } }),
+    );
     assert!(e.is_err(), "an unknown status is refused");
     assert_eq!(
-        h.err_code("update_finding", json!({ "id": 1, "update": { "status": "resolved", "note": null, "actor": "  " } })),
+        h.err_code(
+            "update_finding",
+            json!({ "id": 1, "update": { "status": "resolved", "note": null, "actor": "  " } })
+        ),
         "actor_required"
     );
     assert_eq!(
-        h.err_code("update_finding", json!({ "id": 999, "update": { "status": "resolved", "note": "x", "actor": "An" } })),
+        h.err_code(
+            "update_finding",
+            json!({ "id": 999, "update": { "status": "resolved", "note": "x", "actor": "An" } })
+        ),
         "finding_not_found"
     );
-    assert_eq!(h.ok("cancel_job", json!({ "job": "nothing-running" })), json!(false));
+    assert_eq!(
+        h.ok("cancel_job", json!({ "job": "nothing-running" })),
+        json!(false)
+    );
 }
 
 #[test]
@@ -145,11 +218,16 @@ fn an_unusable_data_folder_is_reported_by_every_command() {
     let h = harness_with(|dir| {
         let blocked = dir.join("file-not-folder");
         std::fs::write(&blocked, "x").expect("write");
-        let office = doisoat_core::Office::open(&blocked).map(Arc::new).map_err(|e| IpcError::from_core(&e, doisoat_core::Lang::Vi));
+        let office = doisoat_core::Office::open(&blocked)
+            .map(Arc::new)
+            .map_err(|e| IpcError::from_core(&e, doisoat_core::Lang::Vi));
         AppState::new(office, Some(blocked), dir.to_path_buf())
     });
     let info = h.ok("app_info", json!({}));
-    let code = info["office_error"]["code"].as_str().expect("office error").to_owned();
+    let code = info["office_error"]["code"]
+        .as_str()
+        .expect("office error")
+        .to_owned();
     assert_eq!(h.err_code("list_dossiers", query(None)), code);
     assert_eq!(h.err_code("open_dossier", json!({ "code": CODE })), code);
 }
@@ -169,7 +247,11 @@ fn import_ingest_reconcile_and_resolve() {
         "ingest",
         json!({ "job": "ing", "files": [scan], "target": { "dossier": CODE, "component": "TP2" } }),
     );
-    assert_eq!(ingested["files"][0]["status"], json!("stored"), "{ingested}");
+    assert_eq!(
+        ingested["files"][0]["status"],
+        json!("stored"),
+        "{ingested}"
+    );
     let again = h.ok("ingest", json!({ "job": "ing2", "files": [scan], "target": { "dossier": CODE, "component": "TP2" } }));
     assert_eq!(again["files"][0]["status"], json!("duplicate"), "{again}");
 
@@ -190,12 +272,23 @@ fn import_ingest_reconcile_and_resolve() {
     // The view and the page images the viewer shows.
     let view = h.ok("open_dossier", json!({ "code": CODE }));
     assert_eq!(view["dossier"]["code"], json!(CODE));
-    let sha = differs["electronic_sha256"].as_str().expect("electronic sha");
-    let img = h.ok("page_image", json!({ "sha256": sha, "page": 2, "maxDpi": 100.0 }));
+    let sha = differs["electronic_sha256"]
+        .as_str()
+        .expect("electronic sha");
+    let img = h.ok(
+        "page_image",
+        json!({ "sha256": sha, "page": 2, "maxDpi": 100.0 }),
+    );
     assert_eq!(img["head"], json!([0xFF, 0xD8]), "a JPEG");
     let thumb = h.ok("thumbnail", json!({ "sha256": sha, "page": 1 }));
     assert_eq!(thumb["head"], json!([0xFF, 0xD8]), "a JPEG");
-    assert_eq!(h.err_code("page_image", json!({ "sha256": sha, "page": 99, "maxDpi": 100.0 })), "page_not_found");
+    assert_eq!(
+        h.err_code(
+            "page_image",
+            json!({ "sha256": sha, "page": 99, "maxDpi": 100.0 })
+        ),
+        "page_not_found"
+    );
 
     // Resolve with a note; who and when are recorded.
     let id = differs["id"].as_i64().expect("id");
@@ -206,7 +299,10 @@ fn import_ingest_reconcile_and_resolve() {
     assert_eq!(done["status"], json!("resolved"));
     assert_eq!(done["note"], json!("Đã đối chiếu bản gốc"));
     assert_eq!(done["actor"], json!("Nguyễn Thị Đào"));
-    assert!(done["status_at"].as_str().is_some_and(|s| s.len() >= 10), "{done}");
+    assert!(
+        done["status_at"].as_str().is_some_and(|s| s.len() >= 10),
+        "{done}"
+    );
     let page = h.ok("list_dossiers", query(Some(CODE)));
     assert_eq!(page["rows"][0]["open_findings"], json!(0), "{page}");
 }

@@ -16,14 +16,19 @@ use fantoccini::{Client, ClientBuilder, Locator};
 
 /// The repository root (two levels above this crate).
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap_or_else(|_| PathBuf::from("../.."))
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap_or_else(|_| PathBuf::from("../.."))
 }
 
 pub fn app_binary() -> PathBuf {
     if let Some(p) = std::env::var_os("DOISOAT_APP") {
         return PathBuf::from(p);
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("target"));
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target"));
     target.join("debug").join("doisoat-app")
 }
 
@@ -32,7 +37,9 @@ pub fn fixtures() -> PathBuf {
 }
 
 fn artifacts_dir() -> PathBuf {
-    std::env::var_os("E2E_ARTIFACTS").map(PathBuf::from).unwrap_or_else(|| repo_root().join("artifacts/e2e"))
+    std::env::var_os("E2E_ARTIFACTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("artifacts/e2e"))
 }
 
 /// How long a step may take before the test fails (ingest and reconcile of
@@ -48,8 +55,13 @@ impl App {
     /// Starts the app on `data_dir` (passed as `--data-dir`).
     pub async fn start(data_dir: &Path) -> Result<App> {
         let binary = app_binary();
-        anyhow::ensure!(binary.is_file(), "the app is not built: {} (run scripts/e2e.sh)", binary.display());
-        let url = std::env::var("TAURI_DRIVER_URL").unwrap_or_else(|_| "http://127.0.0.1:4444".into());
+        anyhow::ensure!(
+            binary.is_file(),
+            "the app is not built: {} (run scripts/e2e.sh)",
+            binary.display()
+        );
+        let url =
+            std::env::var("TAURI_DRIVER_URL").unwrap_or_else(|_| "http://127.0.0.1:4444".into());
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), "wry".into());
         caps.insert(
@@ -84,17 +96,27 @@ impl App {
     }
 
     pub async fn click(&self, css: &str) -> Result<()> {
-        self.wait_css(css).await?.click().await.with_context(|| format!("clicking {css}"))
+        self.wait_css(css)
+            .await?
+            .click()
+            .await
+            .with_context(|| format!("clicking {css}"))
     }
 
     pub async fn type_into(&self, css: &str, text: &str) -> Result<()> {
         let e = self.wait_css(css).await?;
         e.clear().await.with_context(|| format!("clearing {css}"))?;
-        e.send_keys(text).await.with_context(|| format!("typing into {css}"))
+        e.send_keys(text)
+            .await
+            .with_context(|| format!("typing into {css}"))
     }
 
     pub async fn text(&self, css: &str) -> Result<String> {
-        self.wait_css(css).await?.text().await.with_context(|| format!("reading {css}"))
+        self.wait_css(css)
+            .await?
+            .text()
+            .await
+            .with_context(|| format!("reading {css}"))
     }
 
     pub async fn count(&self, css: &str) -> Result<usize> {
@@ -103,7 +125,10 @@ impl App {
 
     /// Runs `script` in the page and returns its value.
     pub async fn eval(&self, script: &str) -> Result<serde_json::Value> {
-        self.client.execute(script, vec![]).await.context("running a script in the page")
+        self.client
+            .execute(script, vec![])
+            .await
+            .context("running a script in the page")
     }
 
     /// Waits until `script` returns true.
@@ -113,14 +138,21 @@ impl App {
             if self.eval(script).await? == serde_json::Value::Bool(true) {
                 return Ok(());
             }
-            anyhow::ensure!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
+            anyhow::ensure!(
+                std::time::Instant::now() < deadline,
+                "timed out waiting for {what}"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
     /// Saves a screenshot of the window as `artifacts/e2e/<name>.png`.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
-        let png = self.client.screenshot().await.context("taking a screenshot")?;
+        let png = self
+            .client
+            .screenshot()
+            .await
+            .context("taking a screenshot")?;
         let dir = artifacts_dir();
         std::fs::create_dir_all(&dir)?;
         let path = dir.join(format!("{name}.png"));

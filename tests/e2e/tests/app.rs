@@ -14,15 +14,22 @@ async fn import_ingest_resolve_and_restart() -> Result<()> {
     let data = tempfile::tempdir()?;
     let export = fixtures().join("portal/dossiers.json");
     let scan = fixtures().join(format!("paper/{DOSSIER}_TP2_scan.pdf"));
-    ensure!(export.is_file() && scan.is_file(), "fixtures missing: run the generators (tools/gen)");
+    ensure!(
+        export.is_file() && scan.is_file(),
+        "fixtures missing: run the generators (tools/gen)"
+    );
 
     let app = App::start(data.path()).await?;
-    ensure!(app.text("#list-empty").await?.contains("Chưa có hồ sơ nào"), "a fresh data folder starts empty");
+    ensure!(
+        app.text("#list-empty").await?.contains("Chưa có hồ sơ nào"),
+        "a fresh data folder starts empty"
+    );
     app.screenshot("01-empty-list").await?;
 
     // Import the portal export.
     app.click("#nav-import").await?;
-    app.type_into("#import-path", export.to_str().context("path")?).await?;
+    app.type_into("#import-path", export.to_str().context("path")?)
+        .await?;
     app.click("#import-run").await?;
     let summary = app.text("#import-summary").await?;
     ensure!(summary.contains("hồ sơ mới"), "import summary: {summary}");
@@ -30,30 +37,48 @@ async fn import_ingest_resolve_and_restart() -> Result<()> {
 
     // Ingest the paper scan into component TP2 and reconcile.
     app.click("#nav-intake").await?;
-    app.type_into("#path-input", scan.to_str().context("path")?).await?;
+    app.type_into("#path-input", scan.to_str().context("path")?)
+        .await?;
     app.click("#path-add").await?;
     app.type_into("#target-dossier", DOSSIER).await?;
     app.type_into("#target-component", "TP2").await?;
     app.click("#start-intake").await?;
-    app.wait_css("#intake-results tr[data-status='stored']").await?;
+    app.wait_css("#intake-results tr[data-status='stored']")
+        .await?;
     let reconciled = app.text("#reconcile-summary").await?;
-    ensure!(reconciled.contains("sai lệch"), "reconcile summary: {reconciled}");
+    ensure!(
+        reconciled.contains("sai lệch"),
+        "reconcile summary: {reconciled}"
+    );
     app.screenshot("03-intake").await?;
 
     // Find the dossier by typing, open it, see the finding and its region.
     app.click("#nav-dossiers").await?;
     app.type_into("#search", "221125-0001").await?;
-    app.click(&format!("#dossier-rows .row[data-code='{DOSSIER}']")).await?;
-    ensure!(app.text("#dossier-code").await? == DOSSIER, "the dossier view opened");
-    let finding = app.wait_css("#findings .finding[data-kind='page_differs']").await?;
-    ensure!(finding.attr("data-status").await?.as_deref() == Some("open"), "the finding starts open");
-    app.wait_css("[data-testid='electronic-page'] .region").await?;
+    app.click(&format!("#dossier-rows .row[data-code='{DOSSIER}']"))
+        .await?;
+    ensure!(
+        app.text("#dossier-code").await? == DOSSIER,
+        "the dossier view opened"
+    );
+    let finding = app
+        .wait_css("#findings .finding[data-kind='page_differs']")
+        .await?;
+    ensure!(
+        finding.attr("data-status").await?.as_deref() == Some("open"),
+        "the finding starts open"
+    );
+    app.wait_css("[data-testid='electronic-page'] .region")
+        .await?;
     app.wait_true(
         "both pages to load",
         "return [...document.querySelectorAll('#viewer img')].filter(i => i.complete && i.naturalWidth > 0).length === 2",
     )
     .await?;
-    ensure!(app.text("#page-indicator").await?.starts_with("Trang 2/"), "the viewer shows the differing page 2");
+    ensure!(
+        app.text("#page-indicator").await?.starts_with("Trang 2/"),
+        "the viewer shows the differing page 2"
+    );
     // The box sits inside the electronic page and is small.
     let geometry = app
         .eval(
@@ -63,24 +88,39 @@ async fn import_ingest_resolve_and_restart() -> Result<()> {
                      r.width * r.height < 0.25 * f.width * f.height, r.width > 2, r.height > 2];",
         )
         .await?;
-    ensure!(geometry == serde_json::json!([true, true, true, true, true, true, true]), "region geometry: {geometry}");
+    ensure!(
+        geometry == serde_json::json!([true, true, true, true, true, true, true]),
+        "region geometry: {geometry}"
+    );
     app.screenshot("04-finding").await?;
 
     // Resolve it with a note.
     app.type_into("#finding-actor", "Nguyễn Thị Đào").await?;
-    app.type_into("#finding-note", "Đã đối chiếu bản gốc: chữ số trang 2 chép sai").await?;
+    app.type_into(
+        "#finding-note",
+        "Đã đối chiếu bản gốc: chữ số trang 2 chép sai",
+    )
+    .await?;
     app.click("#resolve").await?;
-    app.wait_css("#findings .finding[data-kind='page_differs'][data-status='resolved']").await?;
+    app.wait_css("#findings .finding[data-kind='page_differs'][data-status='resolved']")
+        .await?;
     app.screenshot("05-resolved").await?;
     app.quit().await?;
 
     // Restart on the same data folder: all of it is still there.
     let app = App::start(data.path()).await?;
-    app.wait_css(&format!("#dossier-rows .row[data-code='{DOSSIER}']")).await?;
-    app.click(&format!("#dossier-rows .row[data-code='{DOSSIER}']")).await?;
-    let resolved = app.wait_css("#findings .finding[data-kind='page_differs'][data-status='resolved']").await?;
+    app.wait_css(&format!("#dossier-rows .row[data-code='{DOSSIER}']"))
+        .await?;
+    app.click(&format!("#dossier-rows .row[data-code='{DOSSIER}']"))
+        .await?;
+    let resolved = app
+        .wait_css("#findings .finding[data-kind='page_differs'][data-status='resolved']")
+        .await?;
     let text = resolved.text().await?;
-    ensure!(text.contains("Đã đối chiếu bản gốc: chữ số trang 2 chép sai"), "note kept: {text}");
+    ensure!(
+        text.contains("Đã đối chiếu bản gốc: chữ số trang 2 chép sai"),
+        "note kept: {text}"
+    );
     ensure!(text.contains("Nguyễn Thị Đào"), "actor kept: {text}");
     ensure!(app.count("#findings .finding").await? >= 1, "findings kept");
     let paper = app.text("[data-component='TP2']").await?;
@@ -104,17 +144,33 @@ async fn hostile_file_name_is_inert() -> Result<()> {
     std::fs::copy(&source, &hostile)?;
 
     let app = App::start(data.path()).await?;
-    app.eval("window.__alerts = 0; window.alert = () => { window.__alerts += 1; }; return true;").await?;
+    app.eval("window.__alerts = 0; window.alert = () => { window.__alerts += 1; }; return true;")
+        .await?;
     app.click("#nav-intake").await?;
-    app.type_into("#path-input", hostile.to_str().context("path")?).await?;
+    app.type_into("#path-input", hostile.to_str().context("path")?)
+        .await?;
     app.click("#path-add").await?;
-    ensure!(app.text("#pending-files").await?.contains(name), "pending list shows the name as text");
+    ensure!(
+        app.text("#pending-files").await?.contains(name),
+        "pending list shows the name as text"
+    );
     app.click("#start-intake").await?;
     let cell = app.wait_css("#intake-results td.name").await?;
-    ensure!(cell.text().await? == name, "result row shows the literal name");
-    ensure!(app.count("#intake-results img, #pending-files img, img[src='x']").await? == 0, "no <img> was created");
+    ensure!(
+        cell.text().await? == name,
+        "result row shows the literal name"
+    );
+    ensure!(
+        app.count("#intake-results img, #pending-files img, img[src='x']")
+            .await?
+            == 0,
+        "no <img> was created"
+    );
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    ensure!(app.eval("return window.__alerts").await? == serde_json::json!(0), "no script ran");
+    ensure!(
+        app.eval("return window.__alerts").await? == serde_json::json!(0),
+        "no script ran"
+    );
     app.screenshot("07-hostile-name").await?;
     app.quit().await
 }
