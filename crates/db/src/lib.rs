@@ -15,6 +15,7 @@ pub mod files;
 pub mod findings;
 pub mod fixity;
 pub mod imports;
+pub mod lifecycle;
 pub mod reconciliations;
 mod migrations;
 pub mod users;

@@ -12,6 +12,7 @@ use crate::{DbError, Result};
 const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_core", include_str!("../migrations/0001_core.sql")),
     ("0002_integrity", include_str!("../migrations/0002_integrity.sql")),
+    ("0003_lifecycle", include_str!("../migrations/0003_lifecycle.sql")),
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> Result<()> {
@@ -51,10 +52,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db.sqlite");
         let conn = crate::open(&path).unwrap();
-        assert_eq!(crate::applied_migrations(&conn).unwrap(), vec!["0001_core", "0002_integrity"]);
+        assert_eq!(crate::applied_migrations(&conn).unwrap(), vec!["0001_core", "0002_integrity", "0003_lifecycle"]);
         drop(conn);
         let conn = crate::open(&path).unwrap();
-        assert_eq!(crate::applied_migrations(&conn).unwrap().len(), 2);
+        assert_eq!(crate::applied_migrations(&conn).unwrap().len(), 3);
         conn.execute("INSERT INTO schema_migrations (id) VALUES ('9999_future')", []).unwrap();
         drop(conn);
         assert!(matches!(crate::open(&path), Err(crate::DbError::TooNew(id)) if id == "9999_future"));
