@@ -12,6 +12,8 @@ use crate::ink::Bitmap;
 const TILE: usize = 32;
 /// Local search radius, pixels.
 const SEARCH: i32 = 2;
+/// Margin around a tile over which its shift is judged, pixels.
+const MARGIN: usize = 8;
 /// Side of a clustering cell, pixels.
 const CELL: usize = 6;
 
@@ -44,18 +46,34 @@ pub fn compare_ink(e: &Bitmap, p: &Bitmap, ignore: Option<&Bitmap>, tolerance: u
     let e_near = e.dilate(tolerance);
     let p_near = p.dilate(tolerance);
     let mut diff = vec![0u8; w * h];
+    // The page's own edge (a scanner lid, a desk) shows up as ink along the
+    // border on one side or the other; no form prints there.
+    let border = w.min(h) / 60;
     let tiles_x = w.div_ceil(TILE);
     let tiles_y = h.div_ceil(TILE);
     for ty in 0..tiles_y {
         for tx in 0..tiles_x {
             let (x0, y0) = (tx * TILE, ty * TILE);
             let (x1, y1) = ((x0 + TILE).min(w), (y0 + TILE).min(h));
-            let count_at = |dx: i32, dy: i32, out: Option<&mut [u8]>| -> u32 {
+            // The shift is judged on the tile plus a margin, so that ink near
+            // the tile's edge cannot hide by moving out of it.
+            let window = (
+                x0.saturating_sub(MARGIN),
+                y0.saturating_sub(MARGIN),
+                (x1 + MARGIN).min(w),
+                (y1 + MARGIN).min(h),
+            );
+            let count_at = |dx: i32,
+                            dy: i32,
+                            area: (usize, usize, usize, usize),
+                            out: Option<&mut [u8]>|
+             -> u32 {
+                let (ax0, ay0, ax1, ay1) = area;
                 let mut n = 0;
                 let mut out = out;
-                for y in y0..y1 {
+                for y in ay0..ay1 {
                     let sy = y as i32 + dy;
-                    for x in x0..x1 {
+                    for x in ax0..ax1 {
                         let sx = x as i32 + dx;
                         let inside = sx >= 0 && sy >= 0 && (sx as usize) < w && (sy as usize) < h;
                         let si = if inside {
@@ -67,21 +85,23 @@ pub fn compare_ink(e: &Bitmap, p: &Bitmap, ignore: Option<&Bitmap>, tolerance: u
                         let p_here = inside && p.data[si] != 0;
                         let p_near_here = inside && p_near.data[si] != 0;
                         let d = (e.data[i] != 0 && !p_near_here) || (p_here && e_near.data[i] == 0);
+                        let d = d && x >= border && y >= border && x + border < w && y + border < h;
                         let d = d && ignore.is_none_or(|m| m.data[i] == 0);
                         if d {
                             n += 1;
                             if let Some(o) = out.as_deref_mut() {
-                                o[(y - y0) * TILE + (x - x0)] = 1;
+                                o[(y - ay0) * TILE + (x - ax0)] = 1;
                             }
                         }
                     }
                 }
                 n
             };
-            let at_zero = count_at(0, 0, None);
-            if at_zero == 0 {
+            let tile_area = (x0, y0, x1, y1);
+            if count_at(0, 0, tile_area, None) == 0 {
                 continue;
             }
+            let at_zero = count_at(0, 0, window, None);
             let mut best = (at_zero, 0, 0);
             if at_zero >= 3 {
                 for dy in -SEARCH..=SEARCH {
@@ -89,7 +109,7 @@ pub fn compare_ink(e: &Bitmap, p: &Bitmap, ignore: Option<&Bitmap>, tolerance: u
                         if dx == 0 && dy == 0 {
                             continue;
                         }
-                        let n = count_at(dx, dy, None);
+                        let n = count_at(dx, dy, window, None);
                         // Prefer no shift on ties.
                         if n < best.0 {
                             best = (n, dx, dy);
@@ -97,11 +117,8 @@ pub fn compare_ink(e: &Bitmap, p: &Bitmap, ignore: Option<&Bitmap>, tolerance: u
                     }
                 }
             }
-            if best.0 == 0 {
-                continue;
-            }
             let mut tile = vec![0u8; TILE * TILE];
-            count_at(best.1, best.2, Some(&mut tile));
+            count_at(best.1, best.2, tile_area, Some(&mut tile));
             for y in y0..y1 {
                 for x in x0..x1 {
                     diff[y * w + x] = tile[(y - y0) * TILE + (x - x0)];
@@ -116,8 +133,23 @@ pub fn compare_ink(e: &Bitmap, p: &Bitmap, ignore: Option<&Bitmap>, tolerance: u
     } else {
         (1.0 - 2.0 * total_diff as f64 / ink as f64).clamp(0.0, 1.0) as f32
     };
+    // Keep only differing pixels that are part of something at least two
+    // pixels thick: a missing or extra stroke. A one-pixel fringe along a
+    // stroke is a change of stroke width, not of content.
+    let mut solid = vec![0u8; w * h];
+    for y in 0..h.saturating_sub(1) {
+        for x in 0..w.saturating_sub(1) {
+            let i = y * w + x;
+            if diff[i] != 0 && diff[i + 1] != 0 && diff[i + w] != 0 && diff[i + w + 1] != 0 {
+                solid[i] = 1;
+                solid[i + 1] = 1;
+                solid[i + w] = 1;
+                solid[i + w + 1] = 1;
+            }
+        }
+    }
     InkDiff {
-        clusters: clusters(&diff, w, h),
+        clusters: clusters(&solid, w, h),
         similarity,
     }
 }
@@ -170,7 +202,7 @@ fn clusters(diff: &[u8], w: usize, h: usize) -> Vec<Change> {
             weight,
         });
     }
-    out.sort_by(|a, b| b.weight.cmp(&a.weight));
+    out.sort_by_key(|c| std::cmp::Reverse(c.weight));
     out
 }
 

@@ -163,26 +163,29 @@ fn run(
         .count();
     steps.total.store(np + ne + pairs, Ordering::SeqCst);
 
-    let results: Vec<(PairResult, Vec<Note>)> = links
+    let results: Vec<(Vec<PairResult>, Vec<Note>)> = links
         .par_iter()
-        .map(|link| -> Result<(PairResult, Vec<Note>), CompareError> {
-            steps.check()?;
-            let out = match *link {
-                Link::OnlyElectronic(e) => (lone(None, Some(e)), Vec::new()),
-                Link::OnlyPaper(p) => (lone(Some(p), None), Vec::new()),
-                Link::Pair {
-                    paper: p,
-                    electronic: e,
-                    turns,
-                    ..
-                } => {
-                    let r = compare_pair(&paper_pages[p], &electronic_pages[e], turns, opts, p, e);
-                    steps.tick()?;
-                    r
-                }
-            };
-            Ok(out)
-        })
+        .map(
+            |link| -> Result<(Vec<PairResult>, Vec<Note>), CompareError> {
+                steps.check()?;
+                let out = match *link {
+                    Link::OnlyElectronic(e) => (vec![lone(None, Some(e))], Vec::new()),
+                    Link::OnlyPaper(p) => (vec![lone(Some(p), None)], Vec::new()),
+                    Link::Pair {
+                        paper: p,
+                        electronic: e,
+                        turns,
+                        ..
+                    } => {
+                        let r =
+                            compare_pair(&paper_pages[p], &electronic_pages[e], turns, opts, p, e);
+                        steps.tick()?;
+                        r
+                    }
+                };
+                Ok(out)
+            },
+        )
         .collect::<Result<_, _>>()?;
 
     let mut notes = Vec::new();
@@ -217,7 +220,7 @@ fn run(
     }
     let mut pages = Vec::with_capacity(results.len());
     for (r, n) in results {
-        pages.push(r);
+        pages.extend(r);
         notes.extend(n);
     }
 
@@ -260,7 +263,7 @@ fn turn_grey(img: &GrayImage, turns: u8) -> GrayImage {
 }
 
 fn turn_bitmap(b: &Bitmap, turns: u8) -> Bitmap {
-    if turns % 4 == 0 {
+    if turns.is_multiple_of(4) {
         return b.clone();
     }
     let img = GrayImage::from_raw(b.width, b.height, b.data.clone()).expect("bitmap size");
@@ -279,7 +282,7 @@ fn compare_pair(
     opts: &Options,
     p_index: usize,
     e_index: usize,
-) -> (PairResult, Vec<Note>) {
+) -> (Vec<PairResult>, Vec<Note>) {
     let _span = debug_span!("pair", paper = p_index + 1, electronic = e_index + 1).entered();
     let mut notes = Vec::new();
     let mut result = PairResult {
@@ -291,7 +294,7 @@ fn compare_pair(
         text: Vec::new(),
         paper_rotation: u16::from(turns % 4) * 90,
     };
-    if turns % 4 != 0 {
+    if !turns.is_multiple_of(4) {
         notes.push(Note {
             kind: NoteKind::Rotated,
             side: Side::Paper,
@@ -303,13 +306,20 @@ fn compare_pair(
         (&electronic.signature, &paper.signature)
     else {
         // Blank against blank pairs as the same page; blank against ink never pairs.
-        return (result, notes);
+        return (vec![result], notes);
     };
     let p_ink = turn_bitmap(&paper.page.ink, turns);
     let p_grey = turn_grey(&paper.page.grey, turns);
     let p_mask = turn_bitmap(&paper.page.colour_mask, turns);
     let p_box = content_box(&p_ink).expect("paper page has ink");
     let seed = opts.seed ^ ((p_index as u64) << 32) ^ e_index as u64;
+    debug!(
+        ?e_box,
+        ?p_box,
+        e_dpi = e.dpi,
+        p_dpi = paper.page.dpi,
+        "content boxes"
+    );
     let registration = register(&e.ink, *e_box, &p_ink, p_box, e.dpi, seed);
     if registration.is_weak() {
         notes.push(Note {
@@ -339,7 +349,7 @@ fn compare_pair(
             ignore.data[i] = 1;
         }
     }
-    let ignore = ignore.dilate(3);
+    let ignore = ignore.cover(scaled(8, e.dpi).max(2), 2);
     let tolerance = scaled(opts.ink_tolerance_px, e.dpi).max(1);
     let diff = compare_ink(&e.ink, &warped_ink, Some(&ignore), tolerance);
     let min_weight = scaled_area(opts.min_change_px, e.dpi);
@@ -355,6 +365,13 @@ fn compare_pair(
         inliers = registration.inliers,
         "pair compared"
     );
+    if let Some(dir) = &opts.debug_dir {
+        let path = dir.join(format!("pair-{}-{}.png", p_index + 1, e_index + 1));
+        if let Err(err) = debug_picture(&e.ink, &warped_ink, &diff.clusters, min_weight).save(&path)
+        {
+            tracing::warn!(%err, path = %path.display(), "cannot write the debug picture");
+        }
+    }
     result.similarity = Some(diff.similarity);
     if !changes.is_empty() {
         result.status = PairStatus::Different;
@@ -376,7 +393,17 @@ fn compare_pair(
             })
             .collect();
     }
-    (result, notes)
+    if changes.len() >= opts.substitute_min_changes {
+        debug!(
+            changes = changes.len(),
+            "too many changes for one altered page: a substitute"
+        );
+        return (
+            vec![lone(None, Some(e_index)), lone(Some(p_index), None)],
+            notes,
+        );
+    }
+    (vec![result], notes)
 }
 
 /// A length given at [`WORKING_DPI`], at another resolution.
@@ -387,4 +414,33 @@ fn scaled(px: u32, dpi: f32) -> u32 {
 /// An area given at [`WORKING_DPI`], at another resolution.
 fn scaled_area(px: u32, dpi: f32) -> u32 {
     ((px as f32 * (dpi / WORKING_DPI).powi(2)).round() as u32).max(4)
+}
+
+/// A picture of a pair's ink difference, for tuning (see [`Options::debug_dir`]).
+fn debug_picture(e: &Bitmap, p: &Bitmap, clusters: &[Change], min_weight: u32) -> RgbImage {
+    let mut img = RgbImage::from_pixel(e.width, e.height, image::Rgb([255, 255, 255]));
+    for (i, px) in img.pixels_mut().enumerate() {
+        *px = match (e.data[i] != 0, p.data[i] != 0) {
+            (true, true) => image::Rgb([150, 150, 150]),
+            (true, false) => image::Rgb([0, 0, 255]),
+            (false, true) => image::Rgb([255, 0, 0]),
+            (false, false) => continue,
+        };
+    }
+    for c in clusters {
+        let colour = if c.weight >= min_weight {
+            image::Rgb([0, 200, 0])
+        } else {
+            image::Rgb([255, 200, 0])
+        };
+        for x in c.x0..c.x1 {
+            img.put_pixel(x, c.y0, colour);
+            img.put_pixel(x, c.y1 - 1, colour);
+        }
+        for y in c.y0..c.y1 {
+            img.put_pixel(c.x0, y, colour);
+            img.put_pixel(c.x1 - 1, y, colour);
+        }
+    }
+    img
 }

@@ -93,6 +93,43 @@ impl Bitmap {
     }
 }
 
+impl Bitmap {
+    /// Cells of `cell × cell` pixels holding at least `min` set pixels, grown
+    /// by one cell on each side, as a full-size bitmap. Turns scattered
+    /// detections (a pen stroke whose colour JPEG washed out in places) into
+    /// the area they cover.
+    pub fn cover(&self, cell: u32, min: u32) -> Bitmap {
+        let (w, h) = (self.width as usize, self.height as usize);
+        let c = cell.max(1) as usize;
+        let (cw, ch) = (w.div_ceil(c), h.div_ceil(c));
+        let mut counts = vec![0u32; cw * ch];
+        for y in 0..h {
+            for x in 0..w {
+                counts[(y / c) * cw + x / c] += u32::from(self.data[y * w + x]);
+            }
+        }
+        let mut grown = vec![false; cw * ch];
+        for cy in 0..ch {
+            for cx in 0..cw {
+                if counts[cy * cw + cx] >= min {
+                    for ny in cy.saturating_sub(1)..=(cy + 1).min(ch - 1) {
+                        for nx in cx.saturating_sub(1)..=(cx + 1).min(cw - 1) {
+                            grown[ny * cw + nx] = true;
+                        }
+                    }
+                }
+            }
+        }
+        let mut out = Bitmap::new(self.width, self.height);
+        for y in 0..h {
+            for x in 0..w {
+                out.data[y * w + x] = u8::from(grown[(y / c) * cw + x / c]);
+            }
+        }
+        out
+    }
+}
+
 /// How much coloured ink was taken out of a page.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ColourInk {
@@ -129,19 +166,16 @@ pub struct PreparedPage {
     pub dpi: f32,
 }
 
-/// True for a pixel of clearly coloured (not grey) ink, and which colour.
+/// `Some(true)` for a pixel of red ink, `Some(false)` for blue ink, `None`
+/// for grey. Thresholds sit above the tint of paper and of a warm light
+/// (red over blue by up to about 15 levels), but low enough to catch thin pen
+/// strokes whose colour JPEG's chroma subsampling has washed out.
 #[inline]
 fn colour_of(r: u8, g: u8, b: u8) -> Option<bool> {
-    let mx = r.max(g).max(b);
-    let mn = r.min(g).min(b);
-    let chroma = mx - mn;
-    // Saturated enough that it cannot be grey print with a JPEG fringe.
-    if chroma < 45 || (chroma as u32) * 100 < (mx as u32) * 33 {
-        return None;
-    }
-    if r == mx && r > g.saturating_add(30) {
+    let (r, g, b) = (i32::from(r), i32::from(g), i32::from(b));
+    if r - g.max(b) >= 22 {
         Some(true)
-    } else if b == mx && b > r.saturating_add(15) {
+    } else if b - r.max(g) >= 16 {
         Some(false)
     } else {
         None
@@ -159,6 +193,7 @@ pub fn remove_colour_ink(img: &RgbImage) -> (GrayImage, Bitmap, ColourInk) {
     };
     for (i, (p, out)) in img.pixels().zip(grey.iter_mut()).enumerate() {
         let [r, g, b] = p.0;
+        let lum = ((u32::from(r) * 77 + u32::from(g) * 150 + u32::from(b) * 29) >> 8) as u8;
         match colour_of(r, g, b) {
             Some(is_red) => {
                 if is_red {
@@ -171,12 +206,166 @@ pub fn remove_colour_ink(img: &RgbImage) -> (GrayImage, Bitmap, ColourInk) {
                 // brightest channel.
                 *out = r.max(g).max(b).max(200);
             }
-            None => {
-                *out = ((u32::from(r) * 77 + u32::from(g) * 150 + u32::from(b) * 29) >> 8) as u8;
-            }
+            None => *out = lum,
         }
     }
     (grey, mask, colour)
+}
+
+/// Otsu's threshold of a set of grey levels.
+fn otsu(values: &[u8]) -> u8 {
+    let mut hist = [0u64; 256];
+    for &v in values {
+        hist[v as usize] += 1;
+    }
+    let total = values.len() as f64;
+    let sum: f64 = hist
+        .iter()
+        .enumerate()
+        .map(|(i, &n)| i as f64 * n as f64)
+        .sum();
+    let (mut w0, mut sum0, mut best, mut best_t) = (0f64, 0f64, -1f64, 128u8);
+    for (t, &n) in hist.iter().enumerate() {
+        w0 += n as f64;
+        sum0 += t as f64 * n as f64;
+        let w1 = total - w0;
+        if w0 == 0.0 || w1 == 0.0 {
+            continue;
+        }
+        let (m0, m1) = (sum0 / w0, (sum - sum0) / w1);
+        let between = w0 * w1 * (m0 - m1) * (m0 - m1);
+        if between > best {
+            best = between;
+            best_t = t as u8;
+        }
+    }
+    best_t
+}
+
+/// For a photo of a sheet lying on a desk: the sheet's area (1 = sheet), or
+/// `None` when the image is all sheet (a scan). The sheet is the largest
+/// bright region with its holes (the print) filled, and must be clearly
+/// brighter than what surrounds it.
+pub fn sheet_area(img: &RgbImage) -> Option<Bitmap> {
+    const F: u32 = 8;
+    let (w, h) = img.dimensions();
+    let (sw, sh) = (w / F, h / F);
+    if sw < 8 || sh < 8 {
+        return None;
+    }
+    let mut small = vec![0u8; (sw * sh) as usize];
+    for sy in 0..sh {
+        for sx in 0..sw {
+            let mut acc = 0u32;
+            for y in sy * F..(sy + 1) * F {
+                for x in sx * F..(sx + 1) * F {
+                    let [r, g, b] = img.get_pixel(x, y).0;
+                    acc += (u32::from(r) * 77 + u32::from(g) * 150 + u32::from(b) * 29) >> 8;
+                }
+            }
+            small[(sy * sw + sx) as usize] = (acc / (F * F)) as u8;
+        }
+    }
+    let t = otsu(&small);
+    let (sw, sh) = (sw as usize, sh as usize);
+    // Largest bright 4-connected component.
+    let mut label = vec![0u32; sw * sh];
+    let (mut best_label, mut best_size, mut next) = (0u32, 0usize, 1u32);
+    let mut stack = Vec::new();
+    for start in 0..sw * sh {
+        if small[start] <= t || label[start] != 0 {
+            continue;
+        }
+        let mut size = 0;
+        label[start] = next;
+        stack.push(start);
+        while let Some(i) = stack.pop() {
+            size += 1;
+            let (x, y) = (i % sw, i / sw);
+            let mut visit = |j: usize| {
+                if small[j] > t && label[j] == 0 {
+                    label[j] = next;
+                    stack.push(j);
+                }
+            };
+            if x > 0 {
+                visit(i - 1);
+            }
+            if x + 1 < sw {
+                visit(i + 1);
+            }
+            if y > 0 {
+                visit(i - sw);
+            }
+            if y + 1 < sh {
+                visit(i + sw);
+            }
+        }
+        if size > best_size {
+            best_size = size;
+            best_label = next;
+        }
+        next += 1;
+    }
+    // Outside = reachable from the border without crossing the component.
+    let mut outside = vec![false; sw * sh];
+    for i in 0..sw * sh {
+        let (x, y) = (i % sw, i / sw);
+        if (x == 0 || y == 0 || x + 1 == sw || y + 1 == sh) && label[i] != best_label && !outside[i]
+        {
+            outside[i] = true;
+            stack.push(i);
+        }
+    }
+    while let Some(i) = stack.pop() {
+        let (x, y) = (i % sw, i / sw);
+        let neighbours = [
+            (x > 0).then(|| i - 1),
+            (x + 1 < sw).then(|| i + 1),
+            (y > 0).then(|| i - sw),
+            (y + 1 < sh).then(|| i + sw),
+        ];
+        for j in neighbours.into_iter().flatten() {
+            if !outside[j] && label[j] != best_label {
+                outside[j] = true;
+                stack.push(j);
+            }
+        }
+    }
+    let inside_n = outside.iter().filter(|o| !**o).count();
+    let frac = inside_n as f64 / (sw * sh) as f64;
+    if !(0.25..=0.97).contains(&frac) {
+        return None;
+    }
+    let mean = |want_out: bool| {
+        let (s, n) = small
+            .iter()
+            .zip(&outside)
+            .filter(|(_, &o)| o == want_out)
+            .fold((0u64, 0u64), |a, (&v, _)| (a.0 + u64::from(v), a.1 + 1));
+        s as f64 / n.max(1) as f64
+    };
+    if mean(false) < mean(true) + 30.0 {
+        return None;
+    }
+    // Back to full size, shrunk by one cell so the sheet's edge stays out.
+    let mut area = Bitmap::new(w, h);
+    for y in 0..h {
+        let sy = (y / F) as usize;
+        for x in 0..w {
+            let sx = (x / F) as usize;
+            let inside = |xx: usize, yy: usize| xx < sw && yy < sh && !outside[yy * sw + xx];
+            let keep = inside(sx, sy)
+                && sx > 0
+                && sy > 0
+                && inside(sx - 1, sy)
+                && inside(sx + 1, sy)
+                && inside(sx, sy - 1)
+                && inside(sx, sy + 1);
+            area.data[(y * w + x) as usize] = u8::from(keep);
+        }
+    }
+    Some(area)
 }
 
 /// Mean of each pixel's `(2r+1)²` neighbourhood (clamped at the borders).
@@ -257,7 +446,51 @@ pub fn window_radius(dpi: f32) -> u32 {
 
 /// Grey, colour mask and ink map of a page image.
 pub fn prepare(img: &RgbImage, dpi: f32) -> PreparedPage {
-    let (grey, colour_mask, colour) = remove_colour_ink(img);
+    let (mut grey, mut colour_mask, mut colour) = remove_colour_ink(img);
+    let sheet = sheet_area(img);
+    tracing::debug!(photo = sheet.is_some(), "sheet detection");
+    if let Some(sheet) = sheet {
+        // A photo: the desk around the sheet becomes blank paper, and
+        // whatever colour the desk has is not ink.
+        let mut paper: Vec<u8> = grey
+            .as_raw()
+            .iter()
+            .zip(&sheet.data)
+            .filter(|(_, &s)| s != 0)
+            .map(|(&g, _)| g)
+            .step_by(7)
+            .collect();
+        paper.sort_unstable();
+        let fill = paper.get(paper.len() * 3 / 4).copied().unwrap_or(255);
+        colour = ColourInk {
+            total: colour.total,
+            ..ColourInk::default()
+        };
+        for ((g, m), &s) in grey
+            .iter_mut()
+            .zip(colour_mask.data.iter_mut())
+            .zip(&sheet.data)
+        {
+            if s == 0 {
+                *g = fill;
+                *m = 0;
+            }
+        }
+        // Count the coloured ink on the sheet only.
+        let mut red_blue = (0u64, 0u64);
+        for ((p, &m), &s) in img.pixels().zip(&colour_mask.data).zip(&sheet.data) {
+            if m != 0 && s != 0 {
+                let [r, g, b] = p.0;
+                if colour_of(r, g, b) == Some(true) {
+                    red_blue.0 += 1;
+                } else {
+                    red_blue.1 += 1;
+                }
+            }
+        }
+        colour.red = red_blue.0;
+        colour.blue = red_blue.1;
+    }
     let ink = binarise(&grey, window_radius(dpi));
     PreparedPage {
         grey,
@@ -288,6 +521,7 @@ mod tests {
         for x in 0..10 {
             img.put_pixel(x, 5, Rgb([200, 40, 50])); // stamp ink
         }
+        img.put_pixel(0, 0, Rgb([236, 228, 215])); // warm paper tint: not ink
         for x in 10..20 {
             img.put_pixel(x, 5, Rgb([30, 25, 28])); // text
         }

@@ -17,6 +17,9 @@
 //! It never reads the clock or a random source: tunables and the RANSAC seed
 //! arrive in [`Options`].
 
+// Pixel loops read clearer with explicit indices into several planes at once.
+#![allow(clippy::needless_range_loop)]
+
 pub mod diff;
 pub mod geometry;
 pub mod ink;
@@ -83,10 +86,18 @@ pub struct Options {
     /// Tolerance, in pixels at [`WORKING_DPI`], within which ink on one side
     /// counts as present on the other (absorbs stroke-width and blur changes).
     pub ink_tolerance_px: u32,
+    /// A pair with at least this many separate changes is not one page
+    /// altered but another page put in its place: it is split into a page
+    /// missing from the paper and a page missing from the electronic copy.
+    pub substitute_min_changes: usize,
     /// Seed of the RANSAC sampler, so results are reproducible.
     pub seed: u64,
     /// Number of worker threads (0 = rayon's default pool).
     pub threads: usize,
+    /// When set, each compared pair leaves a picture of its ink difference
+    /// here (`pair-P-E.png`: electronic ink grey, ink only on paper red, ink
+    /// only on the electronic copy blue, reported changes boxed green).
+    pub debug_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Options {
@@ -95,9 +106,11 @@ impl Default for Options {
             ocr: false,
             pair_distance: 0.45,
             min_change_px: 14,
-            ink_tolerance_px: 2,
-            seed: 0x5eed_d015_0a7,
+            ink_tolerance_px: 1,
+            substitute_min_changes: 5,
+            seed: 0x05ee_dd01_50a7,
             threads: 0,
+            debug_dir: None,
         }
     }
 }
