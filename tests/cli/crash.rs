@@ -8,12 +8,12 @@ use crate::{fixture, Env};
 #[test]
 fn sigkill_mid_batch_leaves_a_consistent_store_and_a_resumable_batch() {
     let env = Env::new();
-    // 40 distinct scanned PDFs: the same pages, each with different trailing
+    // 120 distinct scanned PDFs: the same pages, each with different trailing
     // bytes after %%EOF (a valid PDF, a different hash).
     let src = std::fs::read(fixture("paper/000.00.38.H38-221125-0001_TP2_scan.pdf")).unwrap();
     let batch_dir = env.tmp.path().join("batch");
     std::fs::create_dir_all(&batch_dir).unwrap();
-    let batch: Vec<_> = (0..40)
+    let batch: Vec<_> = (0..120)
         .map(|i| {
             let p = batch_dir.join(format!("scan_{i:02}.pdf"));
             let mut bytes = src.clone();
@@ -36,29 +36,50 @@ fn sigkill_mid_batch_leaves_a_consistent_store_and_a_resumable_batch() {
     child.kill().unwrap(); // SIGKILL on Unix
     child.wait().unwrap();
     let recorded = env.count("SELECT COUNT(*) FROM files");
-    assert!(recorded < 40, "the kill must land mid-batch (recorded {recorded})");
+    assert!(
+        recorded < 120,
+        "the kill must land mid-batch (recorded {recorded})"
+    );
 
     // The database is healthy.
-    let check: String = env.db().query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    let check: String = env
+        .db()
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(check, "ok");
     // Every stored object still matches its hash (untracked objects are allowed).
     let v = env.json(&["verify"]);
     assert_eq!(v["changed"], serde_json::json!([]));
     assert_eq!(v["missing"], serde_json::json!([]));
     for obj in env.objects() {
-        let name = obj.strip_prefix(env.data().join("store/objects")).unwrap().to_string_lossy().replace('/', "");
+        let name = obj
+            .strip_prefix(env.data().join("store/objects"))
+            .unwrap()
+            .to_string_lossy()
+            .replace('/', "");
         assert_eq!(crate::sha256_of(&obj), name);
     }
 
     // Running the batch again completes it, with nothing stored twice.
-    let r = env.command().arg("--json").arg("ingest").args(&batch).output().unwrap();
-    assert_eq!(r.status.code(), Some(0), "{}", String::from_utf8_lossy(&r.stderr));
-    assert_eq!(env.count("SELECT COUNT(*) FROM files"), 40);
-    assert_eq!(env.count("SELECT COUNT(*) FROM copies"), 40);
-    assert_eq!(env.count("SELECT COUNT(*) FROM pages"), 40 * 3);
-    assert_eq!(env.objects().len(), 40);
+    let r = env
+        .command()
+        .arg("--json")
+        .arg("ingest")
+        .args(&batch)
+        .output()
+        .unwrap();
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    assert_eq!(env.count("SELECT COUNT(*) FROM files"), 120);
+    assert_eq!(env.count("SELECT COUNT(*) FROM copies"), 120);
+    assert_eq!(env.count("SELECT COUNT(*) FROM pages"), 120 * 3);
+    assert_eq!(env.objects().len(), 120);
     assert_eq!(env.tmp_files(), 0);
     let v = env.json(&["verify"]);
-    assert_eq!(v["intact"], 40);
+    assert_eq!(v["intact"], 120);
     assert_eq!(v["untracked"], serde_json::json!([]));
 }

@@ -75,6 +75,9 @@ pub struct Context<'a> {
     pub on_page: &'a (dyn Fn(u32, u32) + Sync),
 }
 
+/// Side of the page preview that fingerprints and thumbnails are made from.
+const PREVIEW_SIDE: u32 = 480;
+
 /// The page analysis of stage 4, ready to record.
 struct Analysis {
     kind: &'static str,
@@ -106,12 +109,19 @@ pub fn store_only(ctx: &Context<'_>, req: &Request) -> Result<String, IngestErro
 }
 
 /// Stages 1 to 5: preflight, stage, dedupe, pages, store.
-fn store_stages(ctx: &Context<'_>, path: &Path) -> Result<(String, u64, Option<Analysis>), IngestError> {
+fn store_stages(
+    ctx: &Context<'_>,
+    path: &Path,
+) -> Result<(String, u64, Option<Analysis>), IngestError> {
     preflight(path)?;
     let staged = ctx.store.stage(path)?;
     let sha = staged.digest.to_hex();
     let known = files::exists(&lock(ctx.db), &sha)?;
-    let analysis = if known { None } else { Some(analyse(ctx, staged.path())?) };
+    let analysis = if known {
+        None
+    } else {
+        Some(analyse(ctx, staged.path())?)
+    };
     let stored = ctx.store.commit(staged)?;
     Ok((sha, stored.size, analysis))
 }
@@ -150,7 +160,11 @@ fn lock(db: &Mutex<Connection>) -> std::sync::MutexGuard<'_, Connection> {
 fn preflight(path: &Path) -> Result<(), IngestError> {
     let meta = std::fs::metadata(path).map_err(PagesError::Io)?;
     if meta.is_dir() {
-        return Err(PagesError::Io(std::io::Error::new(std::io::ErrorKind::IsADirectory, "is a folder")).into());
+        return Err(PagesError::Io(std::io::Error::new(
+            std::io::ErrorKind::IsADirectory,
+            "is a folder",
+        ))
+        .into());
     }
     if meta.len() == 0 {
         return Err(PagesError::Empty.into());
@@ -169,15 +183,13 @@ fn analyse(ctx: &Context<'_>, staged: &Path) -> Result<Analysis, IngestError> {
             return Err(IngestError::Cancelled);
         }
         let info = doc.page_info(i)?;
-        // Scans are analysed at their own resolution; born-digital pages
-        // only need enough pixels for a fingerprint and a thumbnail.
-        let page = doc.render(i, if info.scanned { 0.0 } else { 100.0 })?;
+        let page = doc.preview(i, PREVIEW_SIDE)?;
         pages.push(files::PageRow {
             page_no: i as u32 + 1,
-            width_px: page.image.width(),
-            height_px: page.image.height(),
+            width_px: page.width_px,
+            height_px: page.height_px,
             dpi: page.dpi,
-            dpi_known: page.dpi_known && info.scanned,
+            dpi_known: page.dpi_known,
             has_text: page.has_text,
             scanned: info.scanned,
             fingerprint: doisoat_pages::fingerprint(&page.image).0.to_vec(),
@@ -185,7 +197,10 @@ fn analyse(ctx: &Context<'_>, staged: &Path) -> Result<Analysis, IngestError> {
         });
         (ctx.on_page)(i as u32 + 1, count);
     }
-    Ok(Analysis { kind: doc.kind().as_str(), pages })
+    Ok(Analysis {
+        kind: doc.kind().as_str(),
+        pages,
+    })
 }
 
 /// Stage 6: the file, its pages, its dossier and its link, in one transaction.
@@ -244,15 +259,24 @@ fn record(
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
 }
 
 /// A component code of the dossier that appears as a whole word in the name,
 /// e.g. `TP2` in `000.00.38.H38-221125-0001_TP2_scan.pdf`.
 fn component_in_name(name: &str, components: &[(String, Option<String>)]) -> Option<String> {
-    let words: Vec<String> =
-        name.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_uppercase).collect();
-    components.iter().map(|(c, _)| c).find(|c| words.iter().any(|w| w == &c.to_uppercase())).cloned()
+    let words: Vec<String> = name
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_uppercase)
+        .collect();
+    components
+        .iter()
+        .map(|(c, _)| c)
+        .find(|c| words.iter().any(|w| w == &c.to_uppercase()))
+        .cloned()
 }
 
 #[cfg(test)]
@@ -262,8 +286,14 @@ mod tests {
     #[test]
     fn component_found_as_whole_word() {
         let comps = vec![("TP1".to_string(), None), ("TP2".to_string(), None)];
-        assert_eq!(component_in_name("000.00.38.H38-221125-0001_TP2_scan.pdf", &comps).as_deref(), Some("TP2"));
-        assert_eq!(component_in_name("tp1 quet.pdf", &comps).as_deref(), Some("TP1"));
+        assert_eq!(
+            component_in_name("000.00.38.H38-221125-0001_TP2_scan.pdf", &comps).as_deref(),
+            Some("TP2")
+        );
+        assert_eq!(
+            component_in_name("tp1 quet.pdf", &comps).as_deref(),
+            Some("TP1")
+        );
         assert_eq!(component_in_name("TP12.pdf", &comps), None);
     }
 }

@@ -87,15 +87,19 @@ pub fn sniff(path: &Path) -> Result<SourceKind, PagesError> {
             let mut buf = vec![0u8; 1024];
             let mut f = std::fs::File::open(path)?;
             let m = f.read(&mut buf)?;
-            buf[..m].windows(5).any(|w| w == b"%PDF-").then_some(SourceKind::Pdf)
+            buf[..m]
+                .windows(5)
+                .any(|w| w == b"%PDF-")
+                .then_some(SourceKind::Pdf)
         }
     };
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     match (kind, SourceKind::from_extension(ext)) {
         (None, _) => Err(PagesError::Unsupported),
-        (Some(actual), Some(claimed)) if actual != claimed => {
-            Err(PagesError::WrongExtension { extension: ext.to_string(), actual })
-        }
+        (Some(actual), Some(claimed)) if actual != claimed => Err(PagesError::WrongExtension {
+            extension: ext.to_string(),
+            actual,
+        }),
         (Some(actual), _) => Ok(actual),
     }
 }
@@ -112,12 +116,36 @@ mod tests {
             std::fs::write(&p, bytes).unwrap();
             p
         };
-        assert_eq!(sniff(&write("a.pdf", b"%PDF-1.4\n...")).unwrap(), SourceKind::Pdf);
-        assert_eq!(sniff(&write("a.JPG", &[0xFF, 0xD8, 0xFF, 0xE0, 0, 0])).unwrap(), SourceKind::Jpeg);
-        assert_eq!(sniff(&write("noext", b"\x89PNG\r\n\x1a\n")).unwrap(), SourceKind::Png);
+        assert_eq!(
+            sniff(&write("a.pdf", b"%PDF-1.4\n...")).unwrap(),
+            SourceKind::Pdf
+        );
+        assert_eq!(
+            sniff(&write("a.JPG", &[0xFF, 0xD8, 0xFF, 0xE0, 0, 0])).unwrap(),
+            SourceKind::Jpeg
+        );
+        assert_eq!(
+            sniff(&write("noext", b"\x89PNG\r\n\x1a\n")).unwrap(),
+            SourceKind::Png
+        );
         let e = sniff(&write("b.pdf", &[0xFF, 0xD8, 0xFF, 0xE0])).unwrap_err();
-        assert!(matches!(e, PagesError::WrongExtension { actual: SourceKind::Jpeg, .. }), "{e}");
-        assert!(matches!(sniff(&write("e.pdf", b"")).unwrap_err(), PagesError::Empty));
-        assert!(matches!(sniff(&write("t.txt", b"hello world")).unwrap_err(), PagesError::Unsupported));
+        assert!(
+            matches!(
+                e,
+                PagesError::WrongExtension {
+                    actual: SourceKind::Jpeg,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert!(matches!(
+            sniff(&write("e.pdf", b"")).unwrap_err(),
+            PagesError::Empty
+        ));
+        assert!(matches!(
+            sniff(&write("t.txt", b"hello world")).unwrap_err(),
+            PagesError::Unsupported
+        ));
     }
 }

@@ -12,7 +12,10 @@ pub enum PagesError {
     #[error("the file is not a PDF, JPEG, PNG or TIFF")]
     Unsupported,
     #[error("the file name says .{extension} but the content is {actual}")]
-    WrongExtension { extension: String, actual: SourceKind },
+    WrongExtension {
+        extension: String,
+        actual: SourceKind,
+    },
     #[error("the PDF is encrypted or password-protected")]
     Encrypted,
     #[error("the file is damaged: {reason}")]
@@ -51,12 +54,19 @@ impl PagesError {
 impl From<image::ImageError> for PagesError {
     fn from(e: image::ImageError) -> Self {
         match e {
-            image::ImageError::Limits(_) => PagesError::TooLarge { width: 0, height: 0 },
+            image::ImageError::Limits(_) => PagesError::TooLarge {
+                width: 0,
+                height: 0,
+            },
             image::ImageError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
-                PagesError::Corrupt { reason: "the image data ends too early".into() }
+                PagesError::Corrupt {
+                    reason: "the image data ends too early".into(),
+                }
             }
             image::ImageError::IoError(io) => PagesError::Io(io),
-            other => PagesError::Corrupt { reason: other.to_string() },
+            other => PagesError::Corrupt {
+                reason: other.to_string(),
+            },
         }
     }
 }

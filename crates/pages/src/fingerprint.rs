@@ -13,7 +13,11 @@ pub struct Fingerprint(pub [u8; 32]);
 
 impl Fingerprint {
     pub fn distance(&self, other: &Fingerprint) -> u32 {
-        self.0.iter().zip(other.0.iter()).map(|(a, b)| (a ^ b).count_ones()).sum()
+        self.0
+            .iter()
+            .zip(other.0.iter())
+            .map(|(a, b)| (a ^ b).count_ones())
+            .sum()
     }
 
     pub fn to_hex(&self) -> String {
@@ -29,7 +33,11 @@ impl Fingerprint {
 /// darker than its right-hand neighbour.
 pub fn fingerprint(img: &RgbImage) -> Fingerprint {
     // A fast box reduction first, so the final filter sees a small image.
-    let small = imageops::thumbnail(img, 272.min(img.width()).max(17), 256.min(img.height()).max(16));
+    let small = imageops::thumbnail(
+        img,
+        272.min(img.width()).max(17),
+        256.min(img.height()).max(16),
+    );
     let grey: GrayImage = image::DynamicImage::ImageRgb8(small).into_luma8();
     let cells = imageops::resize(&grey, 17, 16, imageops::FilterType::Triangle);
     let mut bits = [0u8; 32];
@@ -52,7 +60,10 @@ mod tests {
 
     fn page(shift: u32, text_rows: &[u32]) -> RgbImage {
         RgbImage::from_fn(800, 1100, |x, y| {
-            let ink = text_rows.iter().any(|r| y >= *r && y < r + 14) && (x + shift) % 37 < 22 && x > 80 && x < 700;
+            let ink = text_rows.iter().any(|r| y >= *r && y < r + 14)
+                && (x + shift) % 37 < 22
+                && x > 80
+                && x < 700;
             if ink {
                 image::Rgb([20, 20, 20])
             } else {

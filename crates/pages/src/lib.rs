@@ -75,7 +75,11 @@ pub fn open(path: &Path) -> Result<Document, PagesError> {
             Inner::Raster(raster::RasterSource::open(path, kind)?)
         }
     };
-    Ok(Document { path: path.to_path_buf(), kind, inner })
+    Ok(Document {
+        path: path.to_path_buf(),
+        kind,
+        inner,
+    })
 }
 
 impl Document {
@@ -97,7 +101,10 @@ impl Document {
     pub fn page_info(&self, index: usize) -> Result<PageInfo, PagesError> {
         match &self.inner {
             Inner::Pdf(p) => p.page_info(index),
-            Inner::Raster(_) => Ok(PageInfo { has_text: false, scanned: true }),
+            Inner::Raster(_) => Ok(PageInfo {
+                has_text: false,
+                scanned: true,
+            }),
         }
     }
 
@@ -106,13 +113,69 @@ impl Document {
     /// rendered by PDFium at `max_dpi`.
     pub fn render(&self, index: usize, max_dpi: f32) -> Result<Page, PagesError> {
         if index >= self.page_count() {
-            return Err(PagesError::NoSuchPage { index, count: self.page_count() });
+            return Err(PagesError::NoSuchPage {
+                index,
+                count: self.page_count(),
+            });
         }
         let page = match &self.inner {
             Inner::Pdf(p) => p.render(index, max_dpi)?,
             Inner::Raster(r) => r.render(index)?,
         };
         Ok(downscale_to(page, max_dpi))
+    }
+}
+
+/// A small picture of a page with the page's true facts, for fingerprints
+/// and thumbnails at ingest.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    /// At most about `side` pixels on its longer side (never smaller than
+    /// half of that, so fingerprints stay comparable).
+    pub image: image::RgbImage,
+    /// The page's full size in pixels at `dpi`.
+    pub width_px: u32,
+    pub height_px: u32,
+    pub dpi: f32,
+    pub dpi_known: bool,
+    pub has_text: bool,
+}
+
+impl Document {
+    /// A preview of page `index`, cheaper than [`Document::render`]: scanned
+    /// JPEG pages in PDFs are decoded with DCT scaling (every coefficient is
+    /// still read, so damaged data is still caught), born-digital pages are
+    /// rendered at low resolution.
+    pub fn preview(&self, index: usize, side: u32) -> Result<Preview, PagesError> {
+        if index >= self.page_count() {
+            return Err(PagesError::NoSuchPage {
+                index,
+                count: self.page_count(),
+            });
+        }
+        if let Inner::Pdf(p) = &self.inner {
+            if let Some(preview) = p.preview(index, side)? {
+                return Ok(preview);
+            }
+        }
+        let info = self.page_info(index)?;
+        // Born-digital pages: render at a resolution that gives about `side` px.
+        let page = self.render(index, if info.scanned { 0.0 } else { 100.0 })?;
+        let (w, h) = page.image.dimensions();
+        let scale = (side as f32 / w.max(h) as f32).min(1.0);
+        let small = image::imageops::thumbnail(
+            &page.image,
+            ((w as f32 * scale).round() as u32).max(1),
+            ((h as f32 * scale).round() as u32).max(1),
+        );
+        Ok(Preview {
+            image: small,
+            width_px: w,
+            height_px: h,
+            dpi: page.dpi,
+            dpi_known: page.dpi_known && info.scanned,
+            has_text: page.has_text,
+        })
     }
 }
 
@@ -125,7 +188,11 @@ fn downscale_to(page: Page, max_dpi: f32) -> Page {
     let w = ((page.image.width() as f32 * f).round() as u32).max(1);
     let h = ((page.image.height() as f32 * f).round() as u32).max(1);
     let image = image::imageops::resize(&page.image, w, h, image::imageops::FilterType::Triangle);
-    Page { image, dpi: max_dpi, ..page }
+    Page {
+        image,
+        dpi: max_dpi,
+        ..page
+    }
 }
 
 /// Decoding limits shared by every decoder.
@@ -140,9 +207,14 @@ pub(crate) fn limits() -> image::Limits {
 /// Checks declared dimensions before anything is allocated.
 pub(crate) fn check_size(width: u64, height: u64) -> Result<(), PagesError> {
     if width == 0 || height == 0 {
-        return Err(PagesError::Corrupt { reason: "image has no pixels".into() });
+        return Err(PagesError::Corrupt {
+            reason: "image has no pixels".into(),
+        });
     }
-    if width > u64::from(MAX_SIDE_PX) || height > u64::from(MAX_SIDE_PX) || width * height * 3 > MAX_PAGE_BYTES {
+    if width > u64::from(MAX_SIDE_PX)
+        || height > u64::from(MAX_SIDE_PX)
+        || width * height * 3 > MAX_PAGE_BYTES
+    {
         return Err(PagesError::TooLarge { width, height });
     }
     Ok(())

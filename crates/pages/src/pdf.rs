@@ -39,17 +39,31 @@ struct ScanImage {
 enum ImageEncoding {
     Jpeg(Vec<u8>),
     /// Decoded samples with `channels` per pixel at 8 bits, or 1 bit grey.
-    Raw { samples: Vec<u8>, channels: u8, bits: u8, invert: bool },
+    Raw {
+        samples: Vec<u8>,
+        channels: u8,
+        bits: u8,
+        invert: bool,
+    },
 }
 
 impl PdfSource {
     pub fn open(path: &Path) -> Result<PdfSource, PagesError> {
         check_complete(path)?;
-        let options = LoadOptions { max_decompressed_size: Some(crate::MAX_PAGE_BYTES as usize), ..Default::default() };
+        let options = LoadOptions {
+            max_decompressed_size: Some(crate::MAX_PAGE_BYTES as usize),
+            ..Default::default()
+        };
         let doc = match LoDocument::load_with_options(path, options) {
             Ok(doc) => doc,
-            Err(e) if is_encryption_error(&e) || trailer_mentions_encrypt(path)? => return Err(PagesError::Encrypted),
-            Err(e) => return Err(PagesError::Corrupt { reason: e.to_string() }),
+            Err(e) if is_encryption_error(&e) || trailer_mentions_encrypt(path)? => {
+                return Err(PagesError::Encrypted)
+            }
+            Err(e) => {
+                return Err(PagesError::Corrupt {
+                    reason: e.to_string(),
+                })
+            }
         };
         if doc.is_encrypted() || doc.was_encrypted() {
             return Err(PagesError::Encrypted);
@@ -60,11 +74,15 @@ impl PdfSource {
         }
         let mut pages = Vec::with_capacity(ids.len());
         for (i, id) in ids.iter().enumerate() {
-            let page = analyse_page(&doc, *id)
-                .map_err(|reason| PagesError::Corrupt { reason: format!("page {}: {reason}", i + 1) })?;
+            let page = analyse_page(&doc, *id).map_err(|reason| PagesError::Corrupt {
+                reason: format!("page {}: {reason}", i + 1),
+            })?;
             pages.push(page);
         }
-        Ok(PdfSource { path: path.to_path_buf(), pages })
+        Ok(PdfSource {
+            path: path.to_path_buf(),
+            pages,
+        })
     }
 
     pub fn page_count(&self) -> usize {
@@ -75,7 +93,10 @@ impl PdfSource {
         self.pages
             .get(index)
             .map(|p| p.info)
-            .ok_or(PagesError::NoSuchPage { index, count: self.pages.len() })
+            .ok_or(PagesError::NoSuchPage {
+                index,
+                count: self.pages.len(),
+            })
     }
 
     pub fn render(&self, index: usize, max_dpi: f32) -> Result<Page, PagesError> {
@@ -86,11 +107,107 @@ impl PdfSource {
             // The image covers the page, so its resolution follows from the page size.
             let (w_pt, _) = page.display_size();
             let dpi = img.width() as f32 / (w_pt / 72.0);
-            return Ok(Page { image: img, dpi, dpi_known: true, has_text: page.info.has_text });
+            return Ok(Page {
+                image: img,
+                dpi,
+                dpi_known: true,
+                has_text: page.info.has_text,
+            });
         }
-        let dpi = if max_dpi > 0.0 { max_dpi.min(RENDER_DPI * 1.5) } else { RENDER_DPI };
+        let dpi = if max_dpi > 0.0 {
+            max_dpi.min(RENDER_DPI * 1.5)
+        } else {
+            RENDER_DPI
+        };
         let image = crate::pdfium::render(&self.path, index, dpi)?;
-        Ok(Page { image, dpi, dpi_known: true, has_text: page.info.has_text })
+        Ok(Page {
+            image,
+            dpi,
+            dpi_known: true,
+            has_text: page.info.has_text,
+        })
+    }
+}
+
+impl PdfSource {
+    /// A scaled-down decode of a scanned JPEG page; `None` for other pages.
+    pub fn preview(&self, index: usize, side: u32) -> Result<Option<crate::Preview>, PagesError> {
+        let page = &self.pages[index];
+        let Some(ScanImage {
+            width,
+            height,
+            encoding: ImageEncoding::Jpeg(bytes),
+        }) = &page.image
+        else {
+            return Ok(None);
+        };
+        let mut decoder = jpeg_decoder::Decoder::new(std::io::Cursor::new(bytes));
+        // The smallest DCT scale (1/8 … 1) whose output is at least side/2 on the longer side.
+        let longer = (*width).max(*height).max(1);
+        let want = (side / 2).max(1) as f32 / longer as f32;
+        let req = |n: u32| ((n as f32 * want).ceil() as u16).max(1);
+        let (w, h) = decoder
+            .scale(req(*width), req(*height))
+            .map_err(jpeg_error)?;
+        let pixels = decoder.decode().map_err(jpeg_error)?;
+        let info = decoder.info().ok_or_else(|| PagesError::Corrupt {
+            reason: "JPEG without a frame header".into(),
+        })?;
+        let (w, h) = (u32::from(w), u32::from(h));
+        let rgb: Vec<u8> = match info.pixel_format {
+            jpeg_decoder::PixelFormat::L8 => pixels.iter().flat_map(|&v| [v, v, v]).collect(),
+            jpeg_decoder::PixelFormat::RGB24 => pixels,
+            jpeg_decoder::PixelFormat::CMYK32 => pixels
+                .chunks_exact(4)
+                .flat_map(|p| {
+                    let k = u16::from(p[3]);
+                    let f = |c: u8| ((u16::from(c) * k) / 255) as u8;
+                    [f(p[0]), f(p[1]), f(p[2])]
+                })
+                .collect(),
+            jpeg_decoder::PixelFormat::L16 => pixels
+                .chunks_exact(2)
+                .flat_map(|p| [p[0], p[0], p[0]])
+                .collect(),
+        };
+        let img = RgbImage::from_raw(w, h, rgb).ok_or_else(|| PagesError::Corrupt {
+            reason: "JPEG data shorter than declared".into(),
+        })?;
+        let img = rotate(img, page.rotate);
+        let (tw, th) = img.dimensions();
+        let scale = (side as f32 / tw.max(th) as f32).min(1.0);
+        let img = if scale < 1.0 {
+            image::imageops::thumbnail(
+                &img,
+                ((tw as f32 * scale) as u32).max(1),
+                ((th as f32 * scale) as u32).max(1),
+            )
+        } else {
+            img
+        };
+        let (full_w, full_h) = if page.rotate % 180 == 90 {
+            (*height, *width)
+        } else {
+            (*width, *height)
+        };
+        let (w_pt, _) = page.display_size();
+        Ok(Some(crate::Preview {
+            image: img,
+            width_px: full_w,
+            height_px: full_h,
+            dpi: full_w as f32 / (w_pt / 72.0),
+            dpi_known: true,
+            has_text: page.info.has_text,
+        }))
+    }
+}
+
+fn jpeg_error(e: jpeg_decoder::Error) -> PagesError {
+    match e {
+        jpeg_decoder::Error::Io(io) => PagesError::Io(io),
+        other => PagesError::Corrupt {
+            reason: format!("JPEG: {other}"),
+        },
     }
 }
 
@@ -114,13 +231,20 @@ fn check_complete(path: &Path) -> Result<(), PagesError> {
     let mut buf = Vec::with_capacity(tail as usize);
     f.read_to_end(&mut buf)?;
     if !buf.windows(5).any(|w| w == b"%%EOF") {
-        return Err(PagesError::Truncated { format: crate::SourceKind::Pdf });
+        return Err(PagesError::Truncated {
+            format: crate::SourceKind::Pdf,
+        });
     }
     Ok(())
 }
 
 fn is_encryption_error(e: &lopdf::Error) -> bool {
-    matches!(e, lopdf::Error::Decryption(_) | lopdf::Error::InvalidPassword | lopdf::Error::AlreadyEncrypted)
+    matches!(
+        e,
+        lopdf::Error::Decryption(_)
+            | lopdf::Error::InvalidPassword
+            | lopdf::Error::AlreadyEncrypted
+    )
 }
 
 fn trailer_mentions_encrypt(path: &Path) -> Result<bool, PagesError> {
@@ -162,10 +286,17 @@ fn analyse_page(doc: &LoDocument, id: ObjectId) -> Result<PdfPage, String> {
     let dict = doc.get_dictionary(id).map_err(|e| e.to_string())?;
     let [x0, y0, x1, y1] = page_box(doc, dict).unwrap_or([0.0, 0.0, 595.0, 842.0]);
     let (width_pt, height_pt) = ((x1 - x0).abs().max(1.0), (y1 - y0).abs().max(1.0));
-    let rotate = dict.get(b"Rotate").ok().and_then(number).map(|r| (r as i64).rem_euclid(360) as u32).unwrap_or(0);
+    let rotate = dict
+        .get(b"Rotate")
+        .ok()
+        .and_then(number)
+        .map(|r| (r as i64).rem_euclid(360) as u32)
+        .unwrap_or(0);
     let rotate = rotate - rotate % 90;
 
-    let content = doc.get_and_decode_page_content(id).map_err(|e| format!("content stream: {e}"))?;
+    let content = doc
+        .get_and_decode_page_content(id)
+        .map_err(|e| format!("content stream: {e}"))?;
     let mut has_text = false;
     let mut draws = 0usize;
     let mut paths = 0usize;
@@ -182,7 +313,11 @@ fn analyse_page(doc: &LoDocument, id: ObjectId) -> Result<PdfPage, String> {
     let image = if draws == 1 && images.len() == 1 && paths <= 2 {
         let img = &images[0];
         let aspect_img = img.width as f32 / img.height.max(1) as f32;
-        let (w, h) = if rotate % 180 == 90 { (height_pt, width_pt) } else { (width_pt, height_pt) };
+        let (w, h) = if rotate % 180 == 90 {
+            (height_pt, width_pt)
+        } else {
+            (width_pt, height_pt)
+        };
         let aspect_page = if rotate % 180 == 90 { h / w } else { w / h };
         let covers = (aspect_img / aspect_page - 1.0).abs() < 0.03;
         if covers {
@@ -194,21 +329,37 @@ fn analyse_page(doc: &LoDocument, id: ObjectId) -> Result<PdfPage, String> {
         None
     };
     let scanned = image.is_some();
-    Ok(PdfPage { info: PageInfo { has_text, scanned }, image, width_pt, height_pt, rotate })
+    Ok(PdfPage {
+        info: PageInfo { has_text, scanned },
+        image,
+        width_pt,
+        height_pt,
+        rotate,
+    })
 }
 
 /// Reads a scan's image bytes when we can decode them ourselves.
-fn scan_image(doc: &LoDocument, img: &lopdf::xobject::PdfImage<'_>) -> Result<Option<ScanImage>, String> {
+fn scan_image(
+    doc: &LoDocument,
+    img: &lopdf::xobject::PdfImage<'_>,
+) -> Result<Option<ScanImage>, String> {
     let (width, height) = (img.width.max(0) as u32, img.height.max(0) as u32);
     check_size(u64::from(width), u64::from(height)).map_err(|e| e.to_string())?;
     let filters: Vec<&str> = img.filters.iter().flatten().map(String::as_str).collect();
-    if img.origin_dict.get(b"ImageMask").and_then(Object::as_bool).unwrap_or(false) {
+    if img
+        .origin_dict
+        .get(b"ImageMask")
+        .and_then(Object::as_bool)
+        .unwrap_or(false)
+    {
         return Ok(None);
     }
     match filters.as_slice() {
-        ["DCTDecode"] => {
-            Ok(Some(ScanImage { width, height, encoding: ImageEncoding::Jpeg(img.content.to_vec()) }))
-        }
+        ["DCTDecode"] => Ok(Some(ScanImage {
+            width,
+            height,
+            encoding: ImageEncoding::Jpeg(img.content.to_vec()),
+        })),
         [] | ["FlateDecode"] => {
             let channels = match img.color_space.as_deref() {
                 Some("DeviceGray") | Some("CalGray") => 1,
@@ -220,7 +371,10 @@ fn scan_image(doc: &LoDocument, img: &lopdf::xobject::PdfImage<'_>) -> Result<Op
             if channels == 0 || !(bits == 8 || (bits == 1 && channels == 1)) {
                 return Ok(None);
             }
-            let stream = doc.get_object(img.id).and_then(Object::as_stream).map_err(|e| e.to_string())?;
+            let stream = doc
+                .get_object(img.id)
+                .and_then(Object::as_stream)
+                .map_err(|e| e.to_string())?;
             let samples = if filters.is_empty() {
                 stream.content.clone()
             } else {
@@ -229,7 +383,16 @@ fn scan_image(doc: &LoDocument, img: &lopdf::xobject::PdfImage<'_>) -> Result<Op
                     .map_err(|e| format!("image data: {e}"))?
             };
             let invert = decode_inverted(img.origin_dict);
-            Ok(Some(ScanImage { width, height, encoding: ImageEncoding::Raw { samples, channels, bits, invert } }))
+            Ok(Some(ScanImage {
+                width,
+                height,
+                encoding: ImageEncoding::Raw {
+                    samples,
+                    channels,
+                    bits,
+                    invert,
+                },
+            }))
         }
         _ => Ok(None),
     }
@@ -237,7 +400,11 @@ fn scan_image(doc: &LoDocument, img: &lopdf::xobject::PdfImage<'_>) -> Result<Op
 
 fn icc_components(doc: &LoDocument, dict: &Dictionary) -> Option<u8> {
     let arr = dict.get(b"ColorSpace").ok()?.as_array().ok()?;
-    let stream = doc.get_object(arr.get(1)?.as_reference().ok()?).ok()?.as_stream().ok()?;
+    let stream = doc
+        .get_object(arr.get(1)?.as_reference().ok()?)
+        .ok()?
+        .as_stream()
+        .ok()?;
     match stream.dict.get(b"N").ok()?.as_i64().ok()? {
         1 => Some(1),
         3 => Some(3),
@@ -246,21 +413,31 @@ fn icc_components(doc: &LoDocument, dict: &Dictionary) -> Option<u8> {
 }
 
 fn decode_inverted(dict: &Dictionary) -> bool {
-    let Ok(arr) = dict.get(b"Decode").and_then(Object::as_array) else { return false };
+    let Ok(arr) = dict.get(b"Decode").and_then(Object::as_array) else {
+        return false;
+    };
     matches!((arr.first().and_then(number), arr.get(1).and_then(number)), (Some(a), Some(b)) if a > b)
 }
 
 fn decode_scan(scan: &ScanImage) -> Result<RgbImage, PagesError> {
     match &scan.encoding {
         ImageEncoding::Jpeg(bytes) => {
-            let mut reader = ImageReader::with_format(std::io::Cursor::new(bytes), image::ImageFormat::Jpeg);
+            let mut reader =
+                ImageReader::with_format(std::io::Cursor::new(bytes), image::ImageFormat::Jpeg);
             reader.limits(limits());
             let img: DynamicImage = reader.decode()?;
             Ok(img.into_rgb8())
         }
-        ImageEncoding::Raw { samples, channels, bits, invert } => {
+        ImageEncoding::Raw {
+            samples,
+            channels,
+            bits,
+            invert,
+        } => {
             let (w, h) = (scan.width as usize, scan.height as usize);
-            let short = || PagesError::Corrupt { reason: "the image data is shorter than declared".into() };
+            let short = || PagesError::Corrupt {
+                reason: "the image data is shorter than declared".into(),
+            };
             let mut rgb = Vec::with_capacity(w * h * 3);
             match (channels, bits) {
                 (1, 8) => {
@@ -282,7 +459,11 @@ fn decode_scan(scan: &ScanImage) -> Result<RgbImage, PagesError> {
                         }
                     }
                 }
-                _ => return Err(PagesError::Corrupt { reason: "unsupported image sample layout".into() }),
+                _ => {
+                    return Err(PagesError::Corrupt {
+                        reason: "unsupported image sample layout".into(),
+                    })
+                }
             }
             RgbImage::from_raw(scan.width, scan.height, rgb).ok_or_else(short)
         }

@@ -33,12 +33,19 @@ fn candidates() -> Vec<PathBuf> {
     if let Some(p) = std::env::var_os("DOISOAT_PDFIUM") {
         out.push(PathBuf::from(p));
     }
-    if let Some(dir) = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_path_buf)) {
+    if let Some(dir) = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(Path::to_path_buf))
+    {
         out.push(dir.join(&name));
         out.push(dir.join("../lib/doisoat").join(&name));
         out.push(dir.join("../lib/Đối soát hồ sơ").join(&name));
     }
-    out.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../vendor/pdfium").join(&name));
+    out.push(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../vendor/pdfium")
+            .join(&name),
+    );
     out
 }
 
@@ -54,7 +61,11 @@ fn pdfium() -> Result<&'static Pdfium, PagesError> {
         }
         Err(format!(
             "libpdfium.so not found (run scripts/setup.sh; looked in {})",
-            tried.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+            tried
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         ))
     });
     bound.as_ref().map_err(|e| PagesError::Renderer(e.clone()))
@@ -62,9 +73,13 @@ fn pdfium() -> Result<&'static Pdfium, PagesError> {
 
 fn map_err(e: PdfiumError) -> PagesError {
     match e {
-        PdfiumError::PdfiumLibraryInternalError(PdfiumInternalError::PasswordError) => PagesError::Encrypted,
+        PdfiumError::PdfiumLibraryInternalError(PdfiumInternalError::PasswordError) => {
+            PagesError::Encrypted
+        }
         PdfiumError::PdfiumLibraryInternalError(PdfiumInternalError::FormatError) => {
-            PagesError::Corrupt { reason: "PDFium cannot parse the file".into() }
+            PagesError::Corrupt {
+                reason: "PDFium cannot parse the file".into(),
+            }
         }
         other => PagesError::Renderer(other.to_string()),
     }
@@ -78,7 +93,9 @@ pub(crate) fn render(path: &Path, index: usize, dpi: f32) -> Result<RgbImage, Pa
     let width = (page.width().value / 72.0 * dpi).round().max(1.0);
     let height = (page.height().value / 72.0 * dpi).round().max(1.0);
     crate::check_size(width as u64, height as u64)?;
-    let config = PdfRenderConfig::new().set_target_width(width as Pixels).render_form_data(true);
+    let config = PdfRenderConfig::new()
+        .set_target_width(width as Pixels)
+        .render_form_data(true);
     let bitmap = page.render_with_config(&config).map_err(map_err)?;
     let image = bitmap.as_image().map_err(map_err)?;
     Ok(image.into_rgb8())

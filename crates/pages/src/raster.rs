@@ -32,9 +32,12 @@ impl RasterSource {
             }
             _ => header_size(path)?,
         };
-        Ok(RasterSource { path: path.to_path_buf(), kind, pages })
+        Ok(RasterSource {
+            path: path.to_path_buf(),
+            kind,
+            pages,
+        })
     }
-
 
     pub fn page_count(&self) -> usize {
         self.pages
@@ -69,7 +72,9 @@ fn check_jpeg_complete(path: &Path) -> Result<(), PagesError> {
     if buf.windows(2).any(|w| w == [0xFF, 0xD9]) {
         Ok(())
     } else {
-        Err(PagesError::Truncated { format: SourceKind::Jpeg })
+        Err(PagesError::Truncated {
+            format: SourceKind::Jpeg,
+        })
     }
 }
 
@@ -113,11 +118,18 @@ fn tiff_decoder(path: &Path) -> Result<TiffDecoder<BufReader<File>>, PagesError>
 fn tiff_error(e: tiff::TiffError) -> PagesError {
     match e {
         tiff::TiffError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
-            PagesError::Corrupt { reason: "the TIFF data ends too early".into() }
+            PagesError::Corrupt {
+                reason: "the TIFF data ends too early".into(),
+            }
         }
         tiff::TiffError::IoError(io) => PagesError::Io(io),
-        tiff::TiffError::LimitsExceeded => PagesError::TooLarge { width: 0, height: 0 },
-        other => PagesError::Corrupt { reason: other.to_string() },
+        tiff::TiffError::LimitsExceeded => PagesError::TooLarge {
+            width: 0,
+            height: 0,
+        },
+        other => PagesError::Corrupt {
+            reason: other.to_string(),
+        },
     }
 }
 
@@ -148,15 +160,26 @@ fn render_tiff(path: &Path, index: usize) -> Result<Page, PagesError> {
     let data = match d.read_image().map_err(tiff_error)? {
         DecodingResult::U8(v) => v,
         DecodingResult::U16(v) => v.into_iter().map(|x| (x >> 8) as u8).collect(),
-        _ => return Err(PagesError::Corrupt { reason: format!("unsupported TIFF sample format {colour:?}") }),
+        _ => {
+            return Err(PagesError::Corrupt {
+                reason: format!("unsupported TIFF sample format {colour:?}"),
+            })
+        }
     };
     let image = tiff_to_rgb(w, h, colour, &data)?;
-    Ok(Page { image, dpi: dpi.unwrap_or(ASSUMED_DPI), dpi_known: dpi.is_some(), has_text: false })
+    Ok(Page {
+        image,
+        dpi: dpi.unwrap_or(ASSUMED_DPI),
+        dpi_known: dpi.is_some(),
+        has_text: false,
+    })
 }
 
 fn tiff_to_rgb(w: u32, h: u32, colour: ColorType, data: &[u8]) -> Result<RgbImage, PagesError> {
     let n = w as usize * h as usize;
-    let short = || PagesError::Corrupt { reason: "the TIFF image data is shorter than declared".into() };
+    let short = || PagesError::Corrupt {
+        reason: "the TIFF image data is shorter than declared".into(),
+    };
     let rgb = match colour {
         ColorType::Gray(8) => {
             let g = data.get(..n).ok_or_else(short)?;
@@ -169,7 +192,11 @@ fn tiff_to_rgb(w: u32, h: u32, colour: ColorType, data: &[u8]) -> Result<RgbImag
             for row in rows.chunks(stride) {
                 for x in 0..w as usize {
                     // TIFF bilevel with PhotometricInterpretation BlackIsZero: 1 is white.
-                    let v = if row[x / 8] & (0x80 >> (x % 8)) != 0 { 255 } else { 0 };
+                    let v = if row[x / 8] & (0x80 >> (x % 8)) != 0 {
+                        255
+                    } else {
+                        0
+                    };
                     out.extend_from_slice(&[v, v, v]);
                 }
             }
@@ -184,7 +211,11 @@ fn tiff_to_rgb(w: u32, h: u32, colour: ColorType, data: &[u8]) -> Result<RgbImag
             let d = data.get(..n * 2).ok_or_else(short)?;
             d.chunks_exact(2).flat_map(|p| [p[0], p[0], p[0]]).collect()
         }
-        other => return Err(PagesError::Corrupt { reason: format!("unsupported TIFF colour type {other:?}") }),
+        other => {
+            return Err(PagesError::Corrupt {
+                reason: format!("unsupported TIFF colour type {other:?}"),
+            })
+        }
     };
     RgbImage::from_raw(w, h, rgb).ok_or_else(short)
 }
@@ -279,10 +310,16 @@ mod tests {
         // A three-page TIFF at 300 dpi.
         let t = dir.path().join("b.tiff");
         {
-            let mut enc = tiff::encoder::TiffEncoder::new(std::fs::File::create(&t).unwrap()).unwrap();
+            let mut enc =
+                tiff::encoder::TiffEncoder::new(std::fs::File::create(&t).unwrap()).unwrap();
             for i in 0..3u8 {
-                let mut im = enc.new_image::<tiff::encoder::colortype::Gray8>(20, 10).unwrap();
-                im.resolution(ResolutionUnit::Inch, tiff::encoder::Rational { n: 300, d: 1 });
+                let mut im = enc
+                    .new_image::<tiff::encoder::colortype::Gray8>(20, 10)
+                    .unwrap();
+                im.resolution(
+                    ResolutionUnit::Inch,
+                    tiff::encoder::Rational { n: 300, d: 1 },
+                );
                 im.write_data(&vec![i * 50; 200]).unwrap();
             }
         }
