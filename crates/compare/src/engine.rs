@@ -178,7 +178,7 @@ fn run(
                         ..
                     } => {
                         let r =
-                            compare_pair(&paper_pages[p], &electronic_pages[e], turns, opts, p, e);
+                            compare_pair(&paper_pages[p], &electronic_pages[e], turns, opts, p, e)?;
                         steps.tick()?;
                         r
                     }
@@ -282,7 +282,7 @@ fn compare_pair(
     opts: &Options,
     p_index: usize,
     e_index: usize,
-) -> (Vec<PairResult>, Vec<Note>) {
+) -> Result<(Vec<PairResult>, Vec<Note>), CompareError> {
     let _span = debug_span!("pair", paper = p_index + 1, electronic = e_index + 1).entered();
     let mut notes = Vec::new();
     let mut result = PairResult {
@@ -306,7 +306,7 @@ fn compare_pair(
         (&electronic.signature, &paper.signature)
     else {
         // Blank against blank pairs as the same page; blank against ink never pairs.
-        return (vec![result], notes);
+        return Ok((vec![result], notes));
     };
     let p_ink = turn_bitmap(&paper.page.ink, turns);
     let p_grey = turn_grey(&paper.page.grey, turns);
@@ -398,12 +398,31 @@ fn compare_pair(
             changes = changes.len(),
             "too many changes for one altered page: a substitute"
         );
-        return (
+        return Ok((
             vec![lone(None, Some(e_index)), lone(Some(p_index), None)],
             notes,
-        );
+        ));
     }
-    (vec![result], notes)
+    if opts.ocr && !changes.is_empty() {
+        #[cfg(feature = "ocr")]
+        {
+            let (text, all_agree) = crate::ocr::text_changes(&e.grey, &warped, &changes, e.dpi)?;
+            let strongest = changes.iter().map(|c| c.weight).max().unwrap_or(0);
+            if all_agree && strongest < min_weight * 2 {
+                // A borderline ink difference that reads the same on both
+                // copies: noise, not a change.
+                debug!(strongest, "OCR reads the same text: settled as same");
+                result.status = PairStatus::Same;
+                result.regions.clear();
+            }
+            result.text = text;
+        }
+        #[cfg(not(feature = "ocr"))]
+        return Err(CompareError::Ocr(
+            "this build has no OCR (feature `ocr`)".into(),
+        ));
+    }
+    Ok((vec![result], notes))
 }
 
 /// A length given at [`WORKING_DPI`], at another resolution.

@@ -23,6 +23,8 @@
 pub mod diff;
 pub mod geometry;
 pub mod ink;
+#[cfg(feature = "ocr")]
+pub mod ocr;
 pub mod pairing;
 pub mod register;
 pub mod signature;

@@ -1,0 +1,141 @@
+//! Names what changed: tesseract (Vietnamese, in process through leptess)
+//! reads each changed region on both copies, and the words that differ are
+//! reported, e.g. `120,5` → `126,5`.
+//!
+//! Only changed regions are read, never whole pages. Each worker thread
+//! keeps its own tesseract instance; tesseract's own OpenMP threads are
+//! turned off (`OMP_THREAD_LIMIT=1`) because pairs already run in parallel
+//! and two levels of threads on two cores made pages take 10× longer.
+
+use std::cell::RefCell;
+use std::sync::Once;
+
+use image::{imageops, GrayImage};
+use leptess::{LepTess, Variable};
+
+use crate::diff::Change;
+use crate::{CompareError, TextChange};
+
+thread_local! {
+    static ENGINE: RefCell<Option<LepTess>> = const { RefCell::new(None) };
+}
+
+static OMP: Once = Once::new();
+
+/// Reads the text of a grey image (one or a few lines), at `dpi`.
+pub fn read(img: &GrayImage, dpi: f32) -> Result<String, CompareError> {
+    OMP.call_once(|| {
+        if std::env::var_os("OMP_THREAD_LIMIT").is_none() {
+            std::env::set_var("OMP_THREAD_LIMIT", "1");
+        }
+    });
+    // Tesseract reads best at about 300 dpi.
+    let scale = 300.0 / dpi.max(50.0);
+    let img = if (scale - 1.0).abs() > 0.1 {
+        let (w, h) = (
+            ((img.width() as f32 * scale).round() as u32).max(1),
+            ((img.height() as f32 * scale).round() as u32).max(1),
+        );
+        imageops::resize(img, w, h, imageops::FilterType::Triangle)
+    } else {
+        img.clone()
+    };
+    let mut pnm = format!("P5\n{} {}\n255\n", img.width(), img.height()).into_bytes();
+    pnm.extend_from_slice(img.as_raw());
+    ENGINE.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            let mut lt = LepTess::new(None, "vie").map_err(|e| {
+                CompareError::Ocr(format!("cannot start tesseract with Vietnamese: {e}"))
+            })?;
+            lt.set_variable(Variable::TesseditPagesegMode, "6")
+                .map_err(|_| CompareError::Ocr("cannot set the page segmentation mode".into()))?;
+            *slot = Some(lt);
+        }
+        let lt = slot.as_mut().expect("engine just set");
+        lt.set_image_from_mem(&pnm)
+            .map_err(|e| CompareError::Ocr(format!("cannot hand the image to tesseract: {e}")))?;
+        lt.set_source_resolution(300);
+        lt.get_utf8_text()
+            .map_err(|e| CompareError::Ocr(format!("tesseract returned invalid text: {e}")))
+    })
+}
+
+/// The words in which two readings differ: the common leading and trailing
+/// words are dropped. `None` when the readings agree.
+pub fn differing_words(electronic: &str, paper: &str) -> Option<TextChange> {
+    let a: Vec<&str> = electronic.split_whitespace().collect();
+    let b: Vec<&str> = paper.split_whitespace().collect();
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let suffix = a[prefix..]
+        .iter()
+        .rev()
+        .zip(b[prefix..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let ea = &a[prefix..a.len() - suffix];
+    let pb = &b[prefix..b.len() - suffix];
+    if ea.is_empty() && pb.is_empty() {
+        return None;
+    }
+    Some(TextChange {
+        electronic: ea.join(" "),
+        paper: pb.join(" "),
+    })
+}
+
+/// The box to read around a change: its own lines, widened to take in the
+/// neighbouring words (they read the same on both sides and drop out).
+fn reading_box(c: &Change, width: u32, height: u32, dpi: f32) -> (u32, u32, u32, u32) {
+    let px = |inches: f32| (inches * dpi).round() as u32;
+    let x0 = c.x0.saturating_sub(px(0.5));
+    let x1 = (c.x1 + px(0.5)).min(width);
+    let y0 = c.y0.saturating_sub(px(0.05));
+    let y1 = (c.y1 + px(0.05)).min(height);
+    (x0, y0, x1, y1)
+}
+
+/// Reads each change on the electronic page and on the registered paper
+/// page (same pixel grid) and returns the text that differs, plus whether
+/// every change read the same on both sides.
+pub fn text_changes(
+    electronic: &GrayImage,
+    paper: &GrayImage,
+    changes: &[&Change],
+    dpi: f32,
+) -> Result<(Vec<TextChange>, bool), CompareError> {
+    let mut out: Vec<TextChange> = Vec::new();
+    let mut all_agree = true;
+    for c in changes.iter().take(8) {
+        let (x0, y0, x1, y1) = reading_box(c, electronic.width(), electronic.height(), dpi);
+        if x1 <= x0 || y1 <= y0 {
+            continue;
+        }
+        let e = imageops::crop_imm(electronic, x0, y0, x1 - x0, y1 - y0).to_image();
+        let p = imageops::crop_imm(paper, x0, y0, x1 - x0, y1 - y0).to_image();
+        let (te, tp) = (read(&e, dpi)?, read(&p, dpi)?);
+        tracing::debug!(electronic = te.trim(), paper = tp.trim(), "read a change");
+        if let Some(change) = differing_words(&te, &tp) {
+            all_agree = false;
+            if !out.contains(&change) {
+                out.push(change);
+            }
+        }
+    }
+    Ok((out, all_agree))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_words_that_differ_are_kept() {
+        let c = differing_words("c) Diện tích: 120,5 m²", "c) Diện tích: 126,5 m²").unwrap();
+        assert_eq!(c.electronic, "120,5");
+        assert_eq!(c.paper, "126,5");
+        assert_eq!(differing_words("Nguyễn Văn An", "Nguyễn  Văn An"), None);
+        let c = differing_words("Ông Nguyễn Văn An", "Ông Nguyễn Vân An").unwrap();
+        assert_eq!((c.electronic.as_str(), c.paper.as_str()), ("Văn", "Vân"));
+    }
+}
