@@ -8,6 +8,7 @@ mod bad_input;
 mod compare;
 mod crash;
 mod import;
+mod lifecycle;
 mod reconcile;
 mod store;
 mod tidy;

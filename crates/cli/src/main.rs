@@ -6,6 +6,7 @@
 //! `verify`: damage found); 2 trouble (bad input, bad rows, unreadable files).
 
 mod output;
+mod report;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -103,6 +104,9 @@ enum Command {
     },
     /// Show one dossier: components, copies, findings.
     Show { code: String },
+    /// Lifecycle, deadlines and the office's figures.
+    #[command(flatten)]
+    Lifecycle(report::LifecycleCommand),
     /// Load the demo set from the fixtures folder and reconcile it.
     Demo {
         #[arg(default_value = "fixtures")]
@@ -207,6 +211,7 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CoreError> {
             out.dossier(&v);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Lifecycle(cmd) => report::run(cmd, &open()?, out),
         Command::Demo { fixtures } => {
             let r = open()?.load_demo(&fixtures, &job)?;
             out.import(&r.import);

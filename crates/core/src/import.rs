@@ -88,7 +88,8 @@ pub(crate) fn run(office: &Office, path: &Path, opts: &ImportOptions, job: &Job)
         return Ok(report);
     }
 
-    // Phase 1: read and check every row.
+    // Phase 1: read and check every row. XLSX becomes CSV with the sheet's row numbers.
+    let bytes = if format == "xlsx" { crate::xlsx::to_csv(office, path, &bytes)?.into_bytes() } else { bytes };
     let text = String::from_utf8(bytes)
         .map_err(|_| CoreError::BadImport { path: path.to_path_buf(), reason: "the file is not UTF-8 text".into() })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
@@ -175,8 +176,10 @@ pub(crate) fn run(office: &Office, path: &Path, opts: &ImportOptions, job: &Job)
     let now = office.now();
     let mut conn = office.conn();
     let tx = conn.transaction().map_err(doisoat_db::DbError::from)?;
+    let calendar = crate::lifecycle::load_calendar(&tx)?;
     for (row, files) in good.iter().zip(stored.iter()) {
         let up = dossiers::upsert(&tx, &row.record, &now)?;
+        crate::lifecycle::from_import(&tx, &calendar, up.id(), &row.record, &now)?;
         match up {
             dossiers::Upsert::Added(_) => report.added += 1,
             dossiers::Upsert::Updated(_) => report.updated += 1,
@@ -218,7 +221,9 @@ pub(crate) fn run(office: &Office, path: &Path, opts: &ImportOptions, job: &Job)
 fn detect_format(path: &Path, bytes: &[u8]) -> &'static str {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     let first = bytes.iter().copied().find(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF);
-    if ext == "json" || matches!(first, Some(b'{') | Some(b'[')) {
+    if ext == "xlsx" || bytes.starts_with(b"PK\x03\x04") {
+        "xlsx"
+    } else if ext == "json" || matches!(first, Some(b'{') | Some(b'[')) {
         "portal_json"
     } else {
         "csv"

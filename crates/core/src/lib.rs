@@ -11,9 +11,12 @@ mod demo;
 mod error;
 mod import;
 mod job;
+pub mod lifecycle;
 mod reconcile;
+pub mod report;
 pub mod ui_queries;
 mod views;
+pub mod xlsx;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -1,0 +1,250 @@
+//! The office's figures for a period: on-time rate (QĐ 766: early and on
+//! time together), share received online, share received or returned by
+//! post, share digitised at reception, share of reconciled dossiers whose
+//! paper and electronic copies agree, open findings; by month, procedure and
+//! officer. Plus the lists a supervisor acts on: overdue dossiers, dossiers
+//! due within N working days, and apology letters (Mẫu 04) to issue.
+//!
+//! One scan of `lifecycle` feeds every grouping; verdicts and findings come
+//! from two grouped queries joined in memory by dossier id.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use doisoat_calendar::{self as cal, parse_iso_date, Date};
+use doisoat_db::lifecycle as db;
+
+use crate::lifecycle::{load_calendar, on_time};
+use crate::{dates, CoreError, Office, Result};
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ReportQuery {
+    /// Received from (dd/mm/yyyy or yyyy-mm-dd, inclusive); default: the calendar's first day.
+    pub from: Option<String>,
+    /// Received up to (inclusive); default: today.
+    pub to: Option<String>,
+    /// "Due soon" means within this many working days (default 3).
+    pub due_within: Option<u32>,
+    /// The day to judge overdue against; default: the office clock's today.
+    pub today: Option<String>,
+}
+
+/// Counts and shares for one group of dossiers. Shares are 0..=1, `None` when nothing to divide.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Figures {
+    pub dossiers: u64,
+    pub finished: u64,
+    pub early: u64,
+    pub on_time: u64,
+    pub late: u64,
+    pub withdrawn: u64,
+    /// (early + on time) / finished.
+    pub on_time_rate: Option<f64>,
+    pub online: u64,
+    pub online_share: Option<f64>,
+    /// Received by post or returned by post.
+    pub post: u64,
+    pub post_share: Option<f64>,
+    pub digitised: u64,
+    pub digitised_share: Option<f64>,
+    /// Dossiers with at least one reconciled component.
+    pub reconciled: u64,
+    /// Of those, every component's latest verdict is a match.
+    pub agreeing: u64,
+    pub agreement_share: Option<f64>,
+    pub open_findings: u64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Group {
+    pub key: String,
+    pub figures: Figures,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DueItem {
+    pub code: String,
+    pub state: String,
+    pub procedure_code: Option<String>,
+    pub officer: Option<String>,
+    /// dd/mm/yyyy.
+    pub due: String,
+    /// Working days past due (overdue list) or left (due-soon list).
+    pub working_days: i64,
+    /// dd/mm/yyyy: the apology letter should be issued from this day.
+    pub apology_from: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Report {
+    /// dd/mm/yyyy.
+    pub from: String,
+    pub to: String,
+    pub today: String,
+    pub totals: Figures,
+    pub by_month: Vec<Group>,
+    pub by_procedure: Vec<Group>,
+    pub by_officer: Vec<Group>,
+    pub overdue: Vec<DueItem>,
+    pub due_soon: Vec<DueItem>,
+    pub apology_due: Vec<DueItem>,
+}
+
+#[derive(Default, Clone)]
+struct Tally {
+    f: Figures,
+}
+
+impl Tally {
+    fn add(&mut self, r: &db::FigureRow<'_>, agrees: Option<bool>, findings: u32) {
+        let f = &mut self.f;
+        f.dossiers += 1;
+        match on_time(r.outcome) {
+            Some(ok) => {
+                f.finished += 1;
+                match r.outcome {
+                    "early" => f.early += 1,
+                    "on_time" => f.on_time += 1,
+                    _ => f.late += 1,
+                }
+                let _ = ok;
+            }
+            None if r.state == "withdrawn" => f.withdrawn += 1,
+            None => {}
+        }
+        if r.channel.starts_with("online") {
+            f.online += 1;
+        }
+        if r.channel == "post" || r.return_channel == "post" {
+            f.post += 1;
+        }
+        if r.digitised {
+            f.digitised += 1;
+        }
+        if let Some(a) = agrees {
+            f.reconciled += 1;
+            if a {
+                f.agreeing += 1;
+            }
+        }
+        f.open_findings += u64::from(findings);
+    }
+
+    fn done(mut self) -> Figures {
+        let share = |n: u64, d: u64| if d == 0 { None } else { Some(n as f64 / d as f64) };
+        let f = &mut self.f;
+        f.on_time_rate = share(f.early + f.on_time, f.finished);
+        f.online_share = share(f.online, f.dossiers);
+        f.post_share = share(f.post, f.dossiers);
+        f.digitised_share = share(f.digitised, f.dossiers);
+        f.agreement_share = share(f.agreeing, f.reconciled);
+        self.f
+    }
+}
+
+fn tally_into(map: &mut HashMap<String, Tally>, key: &str, r: &db::FigureRow<'_>, agrees: Option<bool>, findings: u32) {
+    match map.get_mut(key) {
+        Some(t) => t.add(r, agrees, findings),
+        None => {
+            let mut t = Tally::default();
+            t.add(r, agrees, findings);
+            map.insert(key.to_string(), t);
+        }
+    }
+}
+
+fn groups(map: HashMap<String, Tally>) -> Vec<Group> {
+    let mut v: Vec<Group> = map.into_iter().map(|(key, t)| Group { key, figures: t.done() }).collect();
+    v.sort_by(|a, b| a.key.cmp(&b.key));
+    v
+}
+
+fn day_arg(s: Option<&str>, what: &str) -> Result<Option<Date>> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => dates::parse_day(s)
+            .and_then(|d| parse_iso_date(&d))
+            .map(Some)
+            .ok_or_else(|| CoreError::InvalidArgument(format!("{what}: '{s}' is not a date (dd/mm/yyyy)"))),
+    }
+}
+
+impl Office {
+    /// The figures and lists for the dashboard and `doisoat report`.
+    pub fn report(&self, q: &ReportQuery) -> Result<Report> {
+        let conn = self.conn();
+        let c = load_calendar(&conn)?;
+        let today = day_arg(q.today.as_deref(), "today")?.unwrap_or_else(|| self.today());
+        let from = day_arg(q.from.as_deref(), "from")?.unwrap_or(c.work.first());
+        let to = day_arg(q.to.as_deref(), "to")?.unwrap_or(today);
+        let agreement = db::agreement(&conn)?;
+        let findings = db::open_findings(&conn)?;
+        let mut total = Tally::default();
+        let (mut by_month, mut by_proc, mut by_officer) = (HashMap::new(), HashMap::new(), HashMap::new());
+        db::scan_figures(&conn, &cal::iso_date(from), &cal::iso_date(to), |r| {
+            let agrees = if agreement.is_empty() { None } else { agreement.get(&r.dossier_id).copied() };
+            let found = if findings.is_empty() { 0 } else { findings.get(&r.dossier_id).copied().unwrap_or(0) };
+            total.add(r, agrees, found);
+            tally_into(&mut by_month, r.received_date.get(..7).unwrap_or(""), r, agrees, found);
+            tally_into(&mut by_proc, r.procedure_code, r, agrees, found);
+            tally_into(&mut by_officer, r.officer, r, agrees, found);
+        })?;
+
+        // Lists: unfinished dossiers due by the end of the "due soon" window.
+        let within = q.due_within.unwrap_or(3);
+        let horizon = if today >= c.work.first() && today <= c.work.last() {
+            c.work.add_working_days(today, within + c.reminder_days + 1).unwrap_or(c.work.last())
+        } else {
+            today
+        };
+        let soon_end = c.work.add_working_days(today, within).unwrap_or(horizon);
+        let remind_until = c.work.add_working_days(today, c.reminder_days).unwrap_or(horizon);
+        let (mut overdue, mut due_soon, mut apology_due) = (Vec::new(), Vec::new(), Vec::new());
+        for (code, row) in db::open_due(&conn, &cal::iso_date(horizon), 100_000)? {
+            let Some(due) = row.due_date.as_deref().and_then(parse_iso_date) else { continue };
+            let received = parse_iso_date(&row.received_date).unwrap_or(due);
+            let ahead = c.rules.version_at(received).map(|v| v.apology_days_ahead).unwrap_or(1);
+            let apology = cal::apology_from(&c.work, due, ahead).ok();
+            let mut item = DueItem {
+                code,
+                state: row.state.clone(),
+                procedure_code: row.procedure_code.clone(),
+                officer: row.officer.clone(),
+                due: cal::display_date(due),
+                working_days: 0,
+                apology_from: apology.map(cal::display_date),
+            };
+            if due < today {
+                item.working_days = c.work.working_days_between(due, today).unwrap_or(0).max(1);
+                overdue.push(item);
+                continue;
+            }
+            item.working_days = c.work.working_days_between(today, due).unwrap_or(0);
+            if row.apology_at.is_none() && apology.is_some_and(|a| a <= remind_until) {
+                apology_due.push(item.clone());
+            }
+            if due <= soon_end {
+                due_soon.push(item);
+            }
+        }
+        overdue.sort_by(|a, b| b.working_days.cmp(&a.working_days).then(a.code.cmp(&b.code)));
+        Ok(Report {
+            from: cal::display_date(from),
+            to: cal::display_date(to),
+            today: cal::display_date(today),
+            totals: total.done(),
+            by_month: groups(by_month),
+            by_procedure: groups(by_proc),
+            by_officer: groups(by_officer),
+            overdue,
+            due_soon,
+            apology_due,
+        })
+    }
+}
