@@ -231,7 +231,7 @@ pub async fn load_demo<R: Runtime>(
     state: State<'_, AppState>,
     job: String,
 ) -> Result<DemoReport, IpcError> {
-    let fixtures = state.fixtures_dir.clone();
+    let fixtures = state.fixtures_dir();
     run_job(app, &state, job, move |office, job| {
         office.load_demo(&fixtures, job)
     })

@@ -78,11 +78,18 @@ fn pdfium_library(resource_dir: Option<&Path>) -> Option<PathBuf> {
     candidates.into_iter().find(|p| p.is_file())
 }
 
-/// The demo set: `$DOISOAT_FIXTURES_DIR`, else the repository's `fixtures/`.
+/// The demo set: `$DOISOAT_FIXTURES_DIR`, else the repository's `fixtures/`
+/// (for `cargo run`); an installed app switches to its bundled copy in setup.
 fn fixtures_dir() -> PathBuf {
     std::env::var_os("DOISOAT_FIXTURES_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"))
+}
+
+/// The demo set bundled with an installed app (`<resources>/demo`).
+fn bundled_fixtures(resource_dir: Option<&Path>) -> Option<PathBuf> {
+    let dir = resource_dir?.join("demo");
+    dir.join("portal/dossiers.json").is_file().then_some(dir)
 }
 
 pub fn run() {
@@ -92,6 +99,7 @@ pub fn run() {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let args = LaunchArgs::parse(std::env::args_os().skip(1));
     let (office, data_dir) = open_office(args.data_dir.clone());
@@ -113,6 +121,13 @@ pub fn run() {
                 }
                 None => {
                     tracing::warn!("libpdfium.so not found; born-digital PDF pages cannot be shown")
+                }
+            }
+            let state = app.state::<AppState>();
+            if std::env::var_os("DOISOAT_FIXTURES_DIR").is_none() && !state.fixtures_dir().is_dir()
+            {
+                if let Some(dir) = bundled_fixtures(resources.as_deref()) {
+                    state.set_fixtures_dir(dir);
                 }
             }
             Ok(())

@@ -15,8 +15,9 @@ pub struct AppState {
     office: Result<Arc<Office>, IpcError>,
     /// The data folder in use, shown in the footer.
     pub data_dir: Option<PathBuf>,
-    /// Where `load_demo` finds the demo set.
-    pub fixtures_dir: PathBuf,
+    /// Where `load_demo` finds the demo set; the bundled copy replaces the
+    /// default once the app knows its resource folder.
+    fixtures_dir: Mutex<PathBuf>,
     lang: Mutex<Lang>,
     pub jobs: Arc<RunningJobs>,
     /// `--demo` was given and the page has not been told yet.
@@ -43,12 +44,23 @@ impl AppState {
         AppState {
             office,
             data_dir,
-            fixtures_dir,
+            fixtures_dir: Mutex::new(fixtures_dir),
             lang: Mutex::new(Lang::Vi),
             jobs: Arc::default(),
             demo_request: AtomicBool::new(false),
             started,
         }
+    }
+
+    pub fn fixtures_dir(&self) -> PathBuf {
+        self.fixtures_dir
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub fn set_fixtures_dir(&self, dir: PathBuf) {
+        *self.fixtures_dir.lock().unwrap_or_else(|e| e.into_inner()) = dir;
     }
 
     /// Remembers that `--demo` was given.
