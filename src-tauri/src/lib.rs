@@ -8,6 +8,7 @@
 
 pub mod args;
 pub mod commands;
+pub mod dashboard;
 pub mod error;
 pub mod jobs;
 pub mod paths;
@@ -45,6 +46,7 @@ pub fn attach<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri:
             commands::load_demo,
             commands::cancel_job,
             commands::ui_ready,
+            dashboard::dashboard,
         ])
 }
 

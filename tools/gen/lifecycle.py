@@ -2,6 +2,8 @@
 
     python3 -m tools.gen.lifecycle fixtures          # fixtures/lifecycle/*.{csv,xlsx}
     python3 -m tools.gen.lifecycle year --seed 1 --count 5000 --out year.csv
+    python3 -m tools.gen.lifecycle year-xlsx --seed 1 --count 100000 --out year.xlsx
+    python3 -m tools.gen.lifecycle seed-db --db DATA/doisoat.sqlite --count 1000000   # bench load
 
 The sample (8 dossiers, Nov-Dec 2022) has figures worked out by hand in
 tests/cli/lifecycle.rs. The XLSX holds the same rows the way provincial
@@ -105,7 +107,7 @@ def fixtures():
     (OUT / "broken.xlsx").write_bytes(data[: len(data) // 3])
 
 
-def year(seed, count, out, first=dt.date(2022, 1, 4)):
+def year_rows(seed, count, first=dt.date(2022, 1, 4)):
     """A seeded year of dossiers: channels, officers, supplements, results."""
     rnd = random.Random(seed)
     officers = ["Lan", "Minh", "Hùng", "Thảo", "Quân", "Ngọc"]
@@ -133,14 +135,80 @@ def year(seed, count, out, first=dt.date(2022, 1, 4)):
                 how = rnd.choices(["Trực tiếp", "Bưu chính công ích"], [0.8, 0.2])[0]
         rows.append((code, proc, received.strftime("%d/%m/%Y %H:%M"), f"Người nộp {n}", channel,
                      rnd.choice(officers), "1" if rnd.random() < 0.7 else "0", supplement, result, returned, how))
-    write_csv(out, rows)
+    return rows
+
+
+def year(seed, count, out):
+    write_csv(out, year_rows(seed, count))
+
+
+def year_xlsx(seed, count, out):
+    """The same year as an XLSX export (write-only mode: 100k rows in seconds)."""
+    from openpyxl import Workbook
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Hồ sơ")
+    ws.append(["BÁO CÁO TÌNH HÌNH GIẢI QUYẾT HỒ SƠ"])
+    ws.append([])
+    ws.append(HEADERS_VI)
+    for row in year_rows(seed, count):
+        ws.append([excel_date(v) if FIELDS[i].startswith("Ngay") and v else v for i, v in enumerate(row)])
+    wb.save(out)
+
+
+def seed_db(db, count, seed):
+    """Bench load: `count` dossiers with lifecycle rows written straight into
+    an existing doisoat database (schema made by doisoat itself). Due dates
+    are approximate (calendar days x 7/5); the bench measures aggregation."""
+    import sqlite3
+    rnd = random.Random(seed)
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA synchronous=OFF")
+    officers = ["Lan", "Minh", "Hùng", "Thảo", "Quân", "Ngọc", "Hải", "Trang"]
+    procs = [(T, 10), ("1.001990.H38", 30), ("1.004203.H38", 10), (I, 3)]
+    channels = ["desk"] * 6 + ["online_full", "online_partial", "online_partial", "post"]
+    start = dt.date(2022, 1, 3)
+    base = con.execute("SELECT IFNULL(MAX(id), 0) FROM dossiers").fetchone()[0]
+    dossiers, lifes, recs, finds = [], [], [], []
+    for k in range(count):
+        i = base + k + 1
+        day = start + dt.timedelta(days=rnd.randrange(0, 5 * 365))
+        proc, n = rnd.choice(procs)
+        due = day + dt.timedelta(days=n * 7 // 5 + 1)
+        finished = None
+        outcome = None
+        state = rnd.choice(["received", "processing", "supplement_requested"])
+        if rnd.random() < 0.85:
+            finished = day + dt.timedelta(days=rnd.randrange(1, n * 2 + 2))
+            outcome = "early" if finished < due else ("on_time" if finished == due else "late")
+            state = "returned" if rnd.random() < 0.7 else "result_ready"
+        code = f"000.00.38.H38-{day:%y%m%d}-{k:07d}"
+        dossiers.append((i, code, "odd_shape", proc, f"{day}T08:00:00+07:00", "{}", "t", "t"))
+        lifes.append((i, state, rnd.choice(channels), "post" if state == "returned" and rnd.random() < 0.2 else None,
+                      rnd.choice(officers), proc, day.isoformat(), n, day.isoformat(), due.isoformat(),
+                      finished.isoformat() if finished else None, outcome, 1 if rnd.random() < 0.7 else 0, None, "t"))
+        if rnd.random() < 0.3:
+            recs.append((i, "DON", "match" if rnd.random() < 0.9 else "mismatch"))
+            if rnd.random() < 0.1:
+                finds.append((i, "DON", "text_changed", f"f{i}", "t", "open"))
+    con.executemany("INSERT INTO dossiers (id, code, code_check, procedure_code, received_at, extra, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)", dossiers)
+    con.executemany("INSERT INTO lifecycle (dossier_id, state, channel, return_channel, officer, procedure_code, received_date, deadline_days, clock_start, due_date, finished_date, outcome, digitised, apology_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", lifes)
+    con.executemany("INSERT INTO reconciliations (dossier_id, component_code, verdict, at) VALUES (?,?,?,'t')", recs)
+    con.executemany("INSERT INTO findings (dossier_id, component_code, kind, identity, created_at, status) VALUES (?,?,?,?,?,?)", finds)
+    con.commit()
+    con.close()
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["fixtures"]:
         fixtures()
-    elif sys.argv[1:2] == ["year"]:
+    elif sys.argv[1:2] in (["year"], ["year-xlsx"], ["seed-db"]):
         args = dict(zip(sys.argv[2::2], sys.argv[3::2]))
-        year(int(args.get("--seed", 1)), int(args.get("--count", 5000)), args["--out"])
+        seed, count = int(args.get("--seed", 1)), int(args.get("--count", 5000))
+        if sys.argv[1] == "year":
+            year(seed, count, args["--out"])
+        elif sys.argv[1] == "year-xlsx":
+            year_xlsx(seed, count, args["--out"])
+        else:
+            seed_db(args["--db"], count, seed)
     else:
         sys.exit(__doc__)
