@@ -8,6 +8,7 @@ mod bad_input;
 mod compare;
 mod crash;
 mod import;
+mod integrity;
 mod lifecycle;
 mod reconcile;
 mod store;
@@ -35,7 +36,8 @@ pub struct Run {
 
 impl Run {
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
     }
 }
 
@@ -50,12 +52,16 @@ impl From<Output> for Run {
 }
 
 pub fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures")
+        .join(rel)
 }
 
 impl Env {
     pub fn new() -> Env {
-        Env { tmp: tempfile::tempdir().unwrap() }
+        Env {
+            tmp: tempfile::tempdir().unwrap(),
+        }
     }
 
     pub fn data(&self) -> PathBuf {
@@ -64,7 +70,10 @@ impl Env {
 
     pub fn command(&self) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_doisoat"));
-        c.arg("--data-dir").arg(self.data()).env_remove("DOISOAT_DATA_DIR").env("DOISOAT_LANG", "en");
+        c.arg("--data-dir")
+            .arg(self.data())
+            .env_remove("DOISOAT_DATA_DIR")
+            .env("DOISOAT_LANG", "en");
         c
     }
 
@@ -92,7 +101,9 @@ impl Env {
     /// Every object file in the store.
     pub fn objects(&self) -> Vec<PathBuf> {
         let mut out = Vec::new();
-        let Ok(prefixes) = std::fs::read_dir(self.data().join("store/objects")) else { return out };
+        let Ok(prefixes) = std::fs::read_dir(self.data().join("store/objects")) else {
+            return out;
+        };
         for p in prefixes.flatten() {
             for f in std::fs::read_dir(p.path()).unwrap().flatten() {
                 out.push(f.path());
@@ -103,12 +114,17 @@ impl Env {
     }
 
     pub fn tmp_files(&self) -> usize {
-        std::fs::read_dir(self.data().join("store/tmp")).map(|d| d.count()).unwrap_or(0)
+        std::fs::read_dir(self.data().join("store/tmp"))
+            .map(|d| d.count())
+            .unwrap_or(0)
     }
 
     /// Imports the portal export and ingests every paper scan.
     pub fn load_fixtures(&self) {
-        let r = self.run(&["import".as_ref(), fixture("portal/dossiers.json").as_os_str()]);
+        let r = self.run(&[
+            "import".as_ref(),
+            fixture("portal/dossiers.json").as_os_str(),
+        ]);
         assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
         let mut args = vec![std::ffi::OsString::from("ingest")];
         let mut scans: Vec<_> = std::fs::read_dir(fixture("paper"))

@@ -121,6 +121,8 @@ pub struct WrittenBag {
     pub files: u64,
     pub bytes: u64,
     pub payload_oxum: String,
+    /// The SHA-256 of each payload entry as written, in the order given.
+    pub sha256s: Vec<String>,
 }
 
 /// The checksums of one file.
@@ -328,6 +330,7 @@ fn summary(dest: &Path, sums: &[Sums]) -> WrittenBag {
         files: sums.len() as u64,
         bytes,
         payload_oxum: format!("{bytes}.{}", sums.len()),
+        sha256s: sums.iter().map(|s| s.sha256.clone()).collect(),
     }
 }
 
@@ -580,11 +583,7 @@ impl Source {
     }
 }
 
-fn visit_folder(
-    root: &Path,
-    dir: &Path,
-    f: &mut EntryVisitor<'_>,
-) -> Result<()> {
+fn visit_folder(root: &Path, dir: &Path, f: &mut EntryVisitor<'_>) -> Result<()> {
     let mut entries: Vec<_> = fs::read_dir(dir).map_err(io_err(dir))?.collect::<Result<_, _>>().map_err(io_err(dir))?;
     entries.sort_by_key(|e| e.file_name());
     for e in entries {

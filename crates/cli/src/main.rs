@@ -5,6 +5,7 @@
 //! Exit codes: 0 success; 1 a negative answer (`compare`: the copies differ,
 //! `verify`: damage found); 2 trouble (bad input, bad rows, unreadable files).
 
+mod integrity;
 mod output;
 mod report;
 
@@ -14,15 +15,19 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use doisoat_core::{
-    data_dir, CoreError, DossierQuery, FindingFilter, FindingKind, FindingUpdate, ImportOptions, Job, Lang,
-    LinkTarget, Office,
+    data_dir, CoreError, DossierQuery, FindingFilter, FindingKind, FindingUpdate, ImportOptions,
+    Job, Lang, LinkTarget, Office,
 };
 use doisoat_domain::{FindingStatus, Side};
 
 use output::Out;
 
 #[derive(Parser)]
-#[command(name = "doisoat", version, about = "Đối soát hồ sơ: reconcile paper and electronic dossier copies")]
+#[command(
+    name = "doisoat",
+    version,
+    about = "Đối soát hồ sơ: reconcile paper and electronic dossier copies"
+)]
 struct Cli {
     /// Folder holding the database and the file store.
     #[arg(long, global = true, env = "DOISOAT_DATA_DIR")]
@@ -33,6 +38,10 @@ struct Cli {
     /// Print machine-readable JSON on stdout.
     #[arg(long, global = true)]
     json: bool,
+    /// Act as this account (password from DOISOAT_PASSWORD, a token from
+    /// DOISOAT_TOKEN, or a prompt). Not needed while the folder has no accounts.
+    #[arg(long, global = true, env = "DOISOAT_USER")]
+    user: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -87,7 +96,30 @@ enum Command {
     /// Compare two files directly (see contracts/compare.md).
     Compare { paper: PathBuf, electronic: PathBuf },
     /// Re-hash the store; list missing, changed and untracked files.
-    Verify,
+    Verify {
+        /// Verify at most N files, those verified longest ago first.
+        #[arg(long)]
+        max_files: Option<u64>,
+        /// Read at most this many MB per second.
+        #[arg(long)]
+        pace_mb: Option<f64>,
+        /// Show the verification history of one stored file instead.
+        #[arg(long)]
+        history: Option<String>,
+    },
+    /// BagIt exchange packages.
+    #[command(subcommand)]
+    Bag(integrity::BagCommand),
+    /// The audit trail.
+    #[command(subcommand)]
+    Audit(integrity::AuditCommand),
+    /// Back up the data folder (while in use) into an empty folder.
+    Backup { path: PathBuf },
+    /// Restore a backup into the (empty) data folder, and prove it identical.
+    Restore { path: PathBuf },
+    /// Local accounts.
+    #[command(subcommand)]
+    User(integrity::UserCommand),
     /// List or search dossiers (code, applicant name, CCCD; accents optional).
     Dossiers {
         query: Option<String>,
@@ -117,12 +149,16 @@ enum Command {
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "error".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "error".into()),
         )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let out = Out { lang: Lang::parse(&cli.lang), json: cli.json };
+    let out = Out {
+        lang: Lang::parse(&cli.lang),
+        json: cli.json,
+    };
     match run(cli, &out) {
         Ok(code) => code,
         Err(e) => {
@@ -133,15 +169,18 @@ fn main() -> ExitCode {
 }
 
 fn parse_status(s: &str) -> Result<FindingStatus, CoreError> {
-    FindingStatus::parse(s).ok_or_else(|| CoreError::InvalidArgument(format!("unknown status '{s}'")))
+    FindingStatus::parse(s)
+        .ok_or_else(|| CoreError::InvalidArgument(format!("unknown status '{s}'")))
 }
 
 fn run(cli: Cli, out: &Out) -> Result<ExitCode, CoreError> {
     // Opened per command: `compare` needs no data folder.
     let data = cli.data_dir.clone();
+    let user = cli.user.clone();
     let open = || -> Result<Office, CoreError> {
         let office = Office::open(&data_dir(data.clone())?)?;
         office.set_lang(out.lang);
+        integrity::sign_in(&office, user.as_deref())?;
         Ok(office)
     };
     let job = Job::quiet();
@@ -149,15 +188,38 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CoreError> {
         Command::Compare { paper, electronic } => {
             let report = doisoat_core::compare_files(&paper, &electronic, &job)?;
             out.compare(&report);
-            Ok(ExitCode::from(if report.verdict == doisoat_compare::Verdict::Match { 0 } else { 1 }))
+            Ok(ExitCode::from(
+                if report.verdict == doisoat_compare::Verdict::Match {
+                    0
+                } else {
+                    1
+                },
+            ))
         }
         Command::Import { file, skip_invalid } => {
             let r = open()?.import(&file, &ImportOptions { skip_invalid }, &job)?;
             out.import(&r);
-            Ok(ExitCode::from(if r.imported || r.already_imported { 0 } else { 2 }))
+            Ok(ExitCode::from(if r.imported || r.already_imported {
+                0
+            } else {
+                2
+            }))
         }
-        Command::Ingest { files, dossier, component, electronic } => {
-            let target = LinkTarget { dossier, component, side: Some(if electronic { Side::Electronic } else { Side::Paper }) };
+        Command::Ingest {
+            files,
+            dossier,
+            component,
+            electronic,
+        } => {
+            let target = LinkTarget {
+                dossier,
+                component,
+                side: Some(if electronic {
+                    Side::Electronic
+                } else {
+                    Side::Paper
+                }),
+            };
             let r = open()?.ingest(&files, &target, &job)?;
             out.ingest(&r);
             Ok(ExitCode::from(if r.failed > 0 { 2 } else { 0 }))
@@ -167,32 +229,70 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CoreError> {
             out.reconcile(&r);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Findings { dossier, status, kind } => {
+        Command::Findings {
+            dossier,
+            status,
+            kind,
+        } => {
             let status = status.as_deref().map(parse_status).transpose()?;
             let kind = match kind.as_deref() {
                 None => None,
                 Some(k) => Some(
-                    FindingKind::parse(k).ok_or_else(|| CoreError::InvalidArgument(format!("unknown kind '{k}'")))?,
+                    FindingKind::parse(k)
+                        .ok_or_else(|| CoreError::InvalidArgument(format!("unknown kind '{k}'")))?,
                 ),
             };
-            let f = open()?.findings(&FindingFilter { dossier, status, kind })?;
+            let f = open()?.findings(&FindingFilter {
+                dossier,
+                status,
+                kind,
+            })?;
             out.findings(&f);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Decide { id, status, note, actor } => {
+        Command::Decide {
+            id,
+            status,
+            note,
+            actor,
+        } => {
             let actor = actor
                 .or_else(|| std::env::var("USER").ok())
                 .unwrap_or_else(|| "doisoat".into());
-            let f = open()?.update_finding(id, &FindingUpdate { status: parse_status(&status)?, note, actor })?;
+            let f = open()?.update_finding(
+                id,
+                &FindingUpdate {
+                    status: parse_status(&status)?,
+                    note,
+                    actor,
+                },
+            )?;
             out.findings(std::slice::from_ref(&f));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Verify => {
-            let r = open()?.verify(&job)?;
+        Command::Verify { max_files, pace_mb, history } => {
+            let office = open()?;
+            if let Some(sha) = history {
+                let h = office.fixity_history(&sha)?;
+                println!("{}", serde_json::to_string_pretty(&h).expect("history serialises"));
+                return Ok(ExitCode::SUCCESS);
+            }
+            let opts = doisoat_core::FixityOptions {
+                max_files,
+                bytes_per_sec: pace_mb.map(|m| (m * 1_000_000.0) as u64),
+            };
+            let r = office.fixity_pass(&opts, &job)?;
             out.verify(&r);
             Ok(ExitCode::from(if r.ok() { 0 } else { 1 }))
         }
-        Command::Dossiers { query, status, open_findings, from, to, limit } => {
+        Command::Dossiers {
+            query,
+            status,
+            open_findings,
+            from,
+            to,
+            limit,
+        } => {
             let q = DossierQuery {
                 text: query,
                 status,
@@ -211,6 +311,11 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CoreError> {
             out.dossier(&v);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Bag(cmd) => integrity::bag(&open()?, cmd, out),
+        Command::Audit(cmd) => integrity::audit(&open()?, cmd, out),
+        Command::Backup { path } => integrity::backup(&open()?, &path, out),
+        Command::Restore { path } => integrity::restore(&path, &data_dir(data.clone())?, out),
+        Command::User(cmd) => integrity::user(&open()?, cmd, out),
         Command::Lifecycle(cmd) => report::run(cmd, &open()?, out),
         Command::Demo { fixtures } => {
             let r = open()?.load_demo(&fixtures, &job)?;

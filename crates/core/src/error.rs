@@ -65,6 +65,18 @@ pub enum CoreError {
     DataDir { path: PathBuf, source: std::io::Error },
     #[error("{0}")]
     InvalidArgument(String),
+    #[error("{user} ({role}) may not {action}; the attempt was recorded in the audit trail")]
+    Forbidden { user: String, role: &'static str, action: &'static str },
+    #[error("this data folder has accounts: sign in with --user (or DOISOAT_USER) and DOISOAT_PASSWORD or DOISOAT_TOKEN")]
+    SignInRequired,
+    #[error("wrong account name or password for {0}")]
+    BadCredentials(String),
+    #[error("an account named {0} already exists")]
+    UserExists(String),
+    #[error("the bag was refused, nothing was written: {0}")]
+    Bag(doisoat_archive::BagError),
+    #[error("{0}")]
+    Backup(doisoat_archive::BackupError),
 }
 
 impl CoreError {
@@ -97,6 +109,12 @@ impl CoreError {
             CoreError::Cancelled => "cancelled",
             CoreError::DataDir { .. } => "data_dir",
             CoreError::InvalidArgument(_) => "invalid_argument",
+            CoreError::Forbidden { .. } => "forbidden",
+            CoreError::SignInRequired => "sign_in_required",
+            CoreError::BadCredentials(_) => "bad_credentials",
+            CoreError::UserExists(_) => "user_exists",
+            CoreError::Bag(e) => e.code(),
+            CoreError::Backup(e) => e.code(),
         }
     }
 
@@ -133,7 +151,63 @@ impl CoreError {
                 format!("Không dùng được thư mục dữ liệu {} ({source})", path.display())
             }
             CoreError::InvalidArgument(m) => format!("Tham số không hợp lệ: {m}"),
+            CoreError::Forbidden { user, role, action } => format!(
+                "{user} ({}) không được phép {}; lần thử này đã được ghi vào nhật ký kiểm toán",
+                role_vi(role),
+                action_vi(action)
+            ),
+            CoreError::SignInRequired => "Thư mục dữ liệu này có tài khoản: hãy đăng nhập bằng --user (hoặc DOISOAT_USER) \
+                 và DOISOAT_PASSWORD hoặc DOISOAT_TOKEN"
+                .to_string(),
+            CoreError::BadCredentials(u) => format!("Sai tên tài khoản hoặc mật khẩu cho {u}"),
+            CoreError::UserExists(u) => format!("Đã có tài khoản tên {u}"),
+            CoreError::Bag(e) => format!("Gói BagIt bị từ chối, chưa ghi gì: {}", bag_message_vi(e)),
+            CoreError::Backup(e) => format!("Sao lưu/phục hồi không thành công: {e}"),
         }
+    }
+}
+
+fn role_vi(role: &str) -> &'static str {
+    match role {
+        "clerk" => "cán bộ tiếp nhận",
+        "archivist" => "văn thư lưu trữ",
+        "supervisor" => "lãnh đạo",
+        _ => "quản trị viên",
+    }
+}
+
+fn action_vi(action: &str) -> &'static str {
+    match action {
+        "ingest" => "lưu bản quét",
+        "import" => "nhập danh sách hồ sơ",
+        "reconcile" => "đối soát",
+        "resolve" => "xử lý phát hiện",
+        "export" => "xuất gói hồ sơ",
+        "bag_import" => "nhập gói hồ sơ",
+        "verify" => "kiểm tra toàn vẹn kho",
+        "audit_verify" => "kiểm tra nhật ký",
+        "user_add" => "quản lý tài khoản",
+        "backup" => "sao lưu",
+        _ => "thay đổi cài đặt",
+    }
+}
+
+/// The Vietnamese wording of why a bag was refused.
+fn bag_message_vi(e: &doisoat_archive::BagError) -> String {
+    use doisoat_archive::BagError as B;
+    match e {
+        B::Io { path, source } => format!("không đọc/ghi được {} ({source})", path.display()),
+        B::NotABag(m) => format!("không phải gói BagIt ({m})"),
+        B::UnsafePath(p) => format!("đường dẫn không an toàn: {p}"),
+        B::Link(p) => format!("gói chứa liên kết (symlink), không được phép: {p}"),
+        B::SpecialFile(p) => format!("gói chứa mục không phải tệp hay thư mục: {p}"),
+        B::NotInManifest { path, manifest } => format!("{path} có trong gói nhưng không có trong {manifest}"),
+        B::MissingFile { path, manifest } => format!("{path} có trong {manifest} nhưng thiếu trong gói"),
+        B::WrongHash { path, algorithm } => format!("{path} sai mã băm {algorithm}"),
+        B::Oxum { declared, actual } => format!("Payload-Oxum khai báo {declared} nhưng thực tế là {actual}"),
+        B::Corrupt(m) => format!("tệp nén bị hỏng hoặc bị cắt cụt ({m})"),
+        B::Unsupported(m) => format!("không hỗ trợ: {m}"),
+        B::Exists(p) => format!("{} đã tồn tại và không rỗng", p.display()),
     }
 }
 

@@ -6,6 +6,9 @@
 //! `store/`. All methods block (SQLite, hashing, image work); callers on an
 //! async runtime must run them on a blocking thread.
 
+pub mod archive;
+mod audit;
+pub mod auth;
 pub mod dates;
 mod demo;
 mod error;
@@ -26,13 +29,16 @@ use doisoat_db::{copies, dossiers, files, findings, reconciliations, Connection}
 use doisoat_domain::{FindingStatus, Side};
 use doisoat_hashing::Sha256Digest;
 use doisoat_ingest::{Context, Request};
-use doisoat_store::{ObjectState, Store};
+use doisoat_store::Store;
 
 pub use doisoat_domain::{DossierCode, FindingKind};
 pub use error::{pages_message_vi, CoreError, ErrorInfo, Lang};
 pub use job::{CancelToken, Job, Progress};
 pub use reconcile::{compare_files, CompareFile, CompareReport};
 pub use views::*;
+pub use archive::{BagExportOptions, BagExportReport, BagImportReport, FixityOptions};
+pub use audit::{AuditEvent, AuditReport};
+pub use auth::{Actor, Credential, Role};
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
 
@@ -64,6 +70,8 @@ pub struct Office {
     clock: Clock,
     /// Language of messages stored in reports (per-file errors, bad rows).
     english: AtomicBool,
+    /// The signed-in account; `None` until someone signs in (see [`auth`]).
+    session: Mutex<Option<auth::Actor>>,
 }
 
 /// Where ingested files are linked.
@@ -125,7 +133,7 @@ impl Office {
         let store = Store::open(&dir.join("store"))?;
         let db = doisoat_db::open(&dir.join("doisoat.sqlite"))?;
         tracing::debug!(dir = %dir.display(), "opened data folder");
-        Ok(Office { dir: dir.to_path_buf(), store, db: Mutex::new(db), clock, english: AtomicBool::new(false) })
+        Ok(Office { dir: dir.to_path_buf(), store, db: Mutex::new(db), clock, english: AtomicBool::new(false), session: Mutex::new(None) })
     }
 
     /// Sets the language of messages inside reports. Vietnamese by default.
@@ -161,6 +169,7 @@ impl Office {
     /// Stores scans and links them (to the dossier and component given, or
     /// found in each file's name). A bad file fails alone; the rest go in.
     pub fn ingest(&self, paths: &[PathBuf], target: &LinkTarget, job: &Job) -> Result<IngestReport> {
+        self.require(auth::Action::Ingest, target.dossier.as_deref().unwrap_or("ingest"))?;
         let dossier = match &target.dossier {
             Some(code) => Some(
                 DossierCode::new(code)
@@ -236,6 +245,12 @@ impl Office {
                     row.error = Some(e.info(self.lang()));
                 }
             }
+            if let (Some(sha), true) = (&row.sha256, row.status != "failed") {
+                let action = if row.status == "stored" { "ingest" } else { "link" };
+                let after = serde_json::json!({"sha256": sha, "name": row.name, "dossier": row.dossier,
+                    "component": row.component, "side": target.side.unwrap_or(Side::Paper).as_str()});
+                self.audit(action, row.dossier.as_deref().unwrap_or(sha), None, Some(after))?;
+            }
             report.files.push(row);
             job.report(&Progress {
                 stage: "ingest".into(),
@@ -250,12 +265,18 @@ impl Office {
 
     /// Imports a portal JSON export or a CSV dossier list.
     pub fn import(&self, path: &Path, opts: &ImportOptions, job: &Job) -> Result<ImportReport> {
-        import::run(self, path, opts, job)
+        self.require(auth::Action::Import, &path.display().to_string())?;
+        let r = import::run(self, path, opts, job)?;
+        if r.imported {
+            self.audit("import", &path.display().to_string(), None, serde_json::to_value(&r).ok())?;
+        }
+        Ok(r)
     }
 
     /// Compares paper against electronic copies of each component of one
     /// dossier (or all) and stores what it finds.
     pub fn reconcile(&self, dossier: Option<&str>, job: &Job) -> Result<ReconcileReport> {
+        self.require(auth::Action::Reconcile, dossier.unwrap_or("all"))?;
         reconcile::run(self, dossier, job)
     }
 
@@ -269,15 +290,27 @@ impl Office {
 
     /// Records an archivist's decision on a finding: who, when, and a note.
     pub fn update_finding(&self, id: i64, update: &FindingUpdate) -> Result<Finding> {
-        if update.actor.trim().is_empty() {
+        let subject = self.finding_subject(id)?;
+        let signed_in = self.require(auth::Action::ResolveFinding, &subject)?;
+        // A signed-in account decides as itself; the local administrator names who decided.
+        let actor = if signed_in.role.is_some() { signed_in.name } else { update.actor.trim().to_string() };
+        if actor.is_empty() {
             return Err(CoreError::InvalidArgument("who made the decision must be recorded".into()));
         }
         let conn = self.conn();
         let note = update.note.as_deref().map(doisoat_domain::text::nfc);
-        if !findings::set_status(&conn, id, update.status, note.as_deref(), update.actor.trim(), &self.now())? {
+        let before = findings::get(&conn, id)?.ok_or(CoreError::FindingNotFound(id))?;
+        if !findings::set_status(&conn, id, update.status, note.as_deref(), &actor, &self.now())? {
             return Err(CoreError::FindingNotFound(id));
         }
         let row = findings::get(&conn, id)?.ok_or(CoreError::FindingNotFound(id))?;
+        drop(conn);
+        self.audit(
+            "resolve",
+            &subject,
+            Some(serde_json::json!({"finding": id, "status": before.status.as_str(), "note": before.note})),
+            Some(serde_json::json!({"finding": id, "status": row.status.as_str(), "note": row.note, "decided_by": actor})),
+        )?;
         Ok(Finding::from(&row))
     }
 
@@ -370,39 +403,12 @@ impl Office {
 
     /// Re-hashes every recorded file and lists missing, changed and untracked ones.
     pub fn verify(&self, job: &Job) -> Result<VerifyReport> {
-        let recorded = files::all(&self.conn())?;
-        let mut report = VerifyReport {
-            checked: 0,
-            intact: 0,
-            bytes: 0,
-            missing: Vec::new(),
-            changed: Vec::new(),
-            untracked: Vec::new(),
-        };
-        let total = recorded.len() as u64;
-        for (i, (sha, size)) in recorded.iter().enumerate() {
-            if job.is_cancelled() {
-                return Err(CoreError::Cancelled);
-            }
-            let Ok(digest) = sha.parse::<Sha256Digest>() else {
-                report.changed.push(sha.clone());
-                continue;
-            };
-            report.checked += 1;
-            match self.store.check(&digest)? {
-                ObjectState::Intact => {
-                    report.intact += 1;
-                    report.bytes += size;
-                }
-                ObjectState::Missing => report.missing.push(sha.clone()),
-                ObjectState::Changed { .. } => report.changed.push(sha.clone()),
-            }
-            job.report(&Progress { stage: "verify".into(), done: i as u64 + 1, total, item: Some(sha.clone()), pages: 0 });
-        }
-        let known: std::collections::HashSet<&str> = recorded.iter().map(|(s, _)| s.as_str()).collect();
-        report.untracked =
-            self.store.list()?.into_iter().map(|d| d.to_hex()).filter(|h| !known.contains(h.as_str())).collect();
-        Ok(report)
+        self.fixity_pass(&FixityOptions::default(), job)
+    }
+
+    /// The dossier code a finding belongs to (what its audit events are about).
+    fn finding_subject(&self, id: i64) -> Result<String> {
+        Ok(findings::get(&self.conn(), id)?.ok_or(CoreError::FindingNotFound(id))?.dossier_code)
     }
 
     /// Imports the demo set from `fixtures/` (the portal export and the paper

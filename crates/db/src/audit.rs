@@ -125,6 +125,11 @@ pub fn head(conn: &Connection) -> Result<Option<(i64, String)>> {
         .optional()?)
 }
 
+/// The stored hash of event `seq`, if it exists.
+pub fn of_seq(conn: &Connection, seq: i64) -> Result<Option<String>> {
+    Ok(conn.query_row("SELECT hash FROM audit_events WHERE seq = ?1", [seq], |r| r.get(0)).optional()?)
+}
+
 /// Why an event breaks the chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Break {
