@@ -1,0 +1,223 @@
+//! The engine on the committed fixtures (fixtures/README.md states their
+//! truth): rescans match, a changed number is found where it is, missing,
+//! reordered and turned pages come out right, and a bad file names its side.
+
+use std::path::{Path, PathBuf};
+
+use doisoat_compare::{
+    compare, compare_with, CompareError, NoteKind, Options, PageSource, PairStatus, Region, Side,
+    Verdict,
+};
+use doisoat_pages::{Document, Page, PagesError};
+
+fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures")
+        .join(rel)
+}
+
+fn open(rel: &str) -> Document {
+    doisoat_pages::open(&fixture(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// A document seen through a page order and per-page edits, to make
+/// reordered, turned or stamped copies from a committed scan.
+struct Edited<'a> {
+    doc: &'a Document,
+    order: Vec<usize>,
+    edit: fn(usize, &mut Page),
+}
+
+impl PageSource for Edited<'_> {
+    fn page_count(&self) -> usize {
+        self.order.len()
+    }
+
+    fn load(&self, index: usize) -> Result<Page, PagesError> {
+        let mut page = self.doc.load(self.order[index])?;
+        (self.edit)(index, &mut page);
+        Ok(page)
+    }
+}
+
+#[test]
+fn a_rescan_matches_page_for_page() {
+    let paper = open("paper/000.00.38.H38-221125-0001_TP1_scan.pdf");
+    let electronic = open("portal/electronic/000.00.38.H38-221125-0001_TP1.pdf");
+    let c = compare(&paper, &electronic, &Options::default()).unwrap();
+    assert_eq!(c.verdict, Verdict::Match, "{c:#?}");
+    assert_eq!(c.pages.len(), 2);
+    for (i, p) in c.pages.iter().enumerate() {
+        assert_eq!(p.status, PairStatus::Same);
+        assert_eq!(
+            (p.paper_page, p.electronic_page),
+            (Some(i as u32 + 1), Some(i as u32 + 1))
+        );
+        assert!(p.similarity.unwrap() > 0.8, "{p:?}");
+    }
+}
+
+#[test]
+fn a_changed_area_figure_is_found_where_it_was_changed_and_read() {
+    let paper = open("paper/000.00.38.H38-221125-0001_TP2_scan.pdf");
+    let electronic = open("portal/electronic/000.00.38.H38-221125-0001_TP2.pdf");
+    let opts = Options {
+        ocr: true,
+        ..Options::default()
+    };
+    let c = compare(&paper, &electronic, &opts).unwrap();
+    assert_eq!(c.verdict, Verdict::Mismatch);
+    let statuses: Vec<PairStatus> = c.pages.iter().map(|p| p.status).collect();
+    assert_eq!(
+        statuses,
+        [PairStatus::Same, PairStatus::Different, PairStatus::Same],
+        "{c:#?}"
+    );
+    let changed = &c.pages[1];
+    let truth = Region {
+        x: 0.256,
+        y: 0.215,
+        w: 0.0459,
+        h: 0.0178,
+    };
+    assert!(
+        changed.regions.iter().any(|r| r.overlaps(&truth)),
+        "{changed:#?}"
+    );
+    // The regions are small: the change, not the page.
+    assert!(
+        changed.regions.iter().all(|r| r.w < 0.3 && r.h < 0.1),
+        "{changed:#?}"
+    );
+    // Tesseract may read the decimal comma as a point; the digits must be right.
+    let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+    assert!(
+        changed
+            .text
+            .iter()
+            .any(|t| digits(&t.electronic) == "1205" && digits(&t.paper) == "1265"),
+        "{:?}",
+        changed.text
+    );
+}
+
+#[test]
+fn a_page_missing_from_the_paper_copy_is_reported() {
+    let paper = open("paper/000.00.38.H38-221125-0002_TP1_scan.pdf");
+    let electronic = open("portal/electronic/000.00.38.H38-221125-0002_TP1.pdf");
+    let c = compare(&paper, &electronic, &Options::default()).unwrap();
+    assert_eq!(c.verdict, Verdict::Mismatch);
+    assert_eq!(c.pages.len(), 2, "{c:#?}");
+    assert_eq!(
+        (
+            c.pages[0].paper_page,
+            c.pages[0].electronic_page,
+            c.pages[0].status
+        ),
+        (Some(1), Some(1), PairStatus::Same)
+    );
+    assert_eq!(
+        (
+            c.pages[1].paper_page,
+            c.pages[1].electronic_page,
+            c.pages[1].status
+        ),
+        (None, Some(2), PairStatus::MissingFromPaper)
+    );
+    let json = serde_json::to_value(&c).unwrap();
+    assert_eq!(json["pages"][1]["paper_page"], serde_json::Value::Null);
+    assert_eq!(json["pages"][1]["status"], "missing_from_paper");
+    assert!(json["pages"][1].get("similarity").is_none());
+}
+
+fn turn_second_page_and_stamp_first(index: usize, page: &mut Page) {
+    if index == 1 {
+        page.image = image::imageops::rotate180(&page.image);
+    }
+    if index == 0 {
+        // A red round stamp in the lower right, over blank paper and print alike.
+        let (w, h) = page.image.dimensions();
+        let (cx, cy, r) = (w as f32 * 0.7, h as f32 * 0.8, w as f32 * 0.09);
+        for (x, y, px) in page.image.enumerate_pixels_mut() {
+            let d = ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt();
+            if (d - r).abs() < 4.0 || (d < r * 0.6 && (x + y) % 9 < 3) {
+                let [pr, pg, pb] = px.0;
+                px.0 = [pr.min(200), pg.min(40), pb.min(50)];
+            }
+        }
+    }
+}
+
+#[test]
+fn swapped_turned_and_stamped_pages_still_match() {
+    let doc = open("paper/000.00.38.H38-221125-0001_TP1_scan.pdf");
+    let paper = Edited {
+        doc: &doc,
+        order: vec![1, 0],
+        edit: turn_second_page_and_stamp_first,
+    };
+    let electronic = open("portal/electronic/000.00.38.H38-221125-0001_TP1.pdf");
+    let c = compare(&paper, &electronic, &Options::default()).unwrap();
+    assert_eq!(c.verdict, Verdict::Match, "{c:#?}");
+    assert_eq!(
+        (c.pages[0].paper_page, c.pages[0].electronic_page),
+        (Some(2), Some(1))
+    );
+    assert_eq!(c.pages[0].paper_rotation, 180);
+    assert_eq!(
+        (c.pages[1].paper_page, c.pages[1].electronic_page),
+        (Some(1), Some(2))
+    );
+    assert!(
+        c.notes
+            .iter()
+            .any(|n| n.kind == NoteKind::RedInkIgnored && n.side == Side::Paper && n.page == 1),
+        "{:?}",
+        c.notes
+    );
+    assert!(
+        c.notes
+            .iter()
+            .any(|n| n.kind == NoteKind::Rotated && n.page == 2),
+        "{:?}",
+        c.notes
+    );
+}
+
+#[test]
+fn an_a5_receipt_scan_matches_its_born_digital_copy() {
+    let paper = open("receipts/bien_nhan_mau01_200dpi.jpg");
+    let electronic = open("receipts/bien_nhan_mau01.pdf");
+    let c = compare(&paper, &electronic, &Options::default()).unwrap();
+    assert_eq!(c.verdict, Verdict::Match, "{c:#?}");
+}
+
+#[test]
+fn an_encrypted_file_is_an_error_that_names_its_side() {
+    let paper = open("paper/000.00.38.H38-221125-0001_TP1_scan.pdf");
+    // Opening may already refuse it; if not, loading its pages must.
+    let Ok(electronic) = doisoat_pages::open(&fixture("bad/encrypted.pdf")) else {
+        return assert!(matches!(
+            doisoat_pages::open(&fixture("bad/encrypted.pdf")),
+            Err(PagesError::Encrypted)
+        ));
+    };
+    match compare(&paper, &electronic, &Options::default()) {
+        Err(CompareError::Page { side, .. }) => assert_eq!(side, Side::Electronic),
+        other => panic!("expected an electronic-side error, got {other:?}"),
+    }
+}
+
+#[test]
+fn cancelling_stops_the_comparison() {
+    let paper = open("paper/000.00.38.H38-221125-0001_TP1_scan.pdf");
+    let electronic = open("portal/electronic/000.00.38.H38-221125-0001_TP1.pdf");
+    let seen = std::sync::atomic::AtomicUsize::new(0);
+    let r = compare_with(&paper, &electronic, &Options::default(), &|done, total| {
+        assert!(done <= total);
+        seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        done < 2
+    });
+    assert!(matches!(r, Err(CompareError::Cancelled)), "{r:?}");
+    assert!(seen.load(std::sync::atomic::Ordering::SeqCst) >= 2);
+}
