@@ -122,7 +122,7 @@ fn reconcile_dossier(office: &Office, dossier_id: i64, job: &Job) -> Result<u32>
     let mut n = 0;
     for comp in &codes {
         let latest = |side: Side| {
-            all.iter().filter(|c| c.side == side && c.component_code.as_deref() == Some(comp)).next_back()
+            all.iter().rfind(|c| c.side == side && c.component_code.as_deref() == Some(comp))
         };
         let (paper, electronic) = (latest(Side::Paper), latest(Side::Electronic));
         if paper.is_none() && electronic.is_none() {
