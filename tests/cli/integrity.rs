@@ -56,6 +56,13 @@ fn exported_bags_pass_bagit_py_and_import_once() {
     assert!(manifest.contains(&format!("data/{D1}/paper/TP1/{D1}_TP1_scan.pdf")), "{manifest}");
     assert!(dir.join("bag/tagmanifest-sha256.txt").is_file());
 
+    // `bag validate` checks without a data folder and agrees across forms.
+    let files: Vec<_> = ["bag", "bag.tar", "bag.zip"]
+        .iter()
+        .map(|n| src.json(&["bag".as_ref(), "validate".as_ref(), dir.join(n).as_os_str()])["files"].clone())
+        .collect();
+    assert_eq!(files[0], files[1]);
+    assert_eq!(files[0], files[2]);
     // The tar and zip forms carry the same payload and import alike.
     for name in ["bag", "bag.tar", "bag.zip"] {
         let dst = Env::new();

@@ -31,6 +31,8 @@ pub enum BagCommand {
     },
     /// Validate a bag completely, then import what is new.
     Import { path: PathBuf },
+    /// Only validate a bag (folder, tar or zip); import nothing.
+    Validate { path: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -121,6 +123,7 @@ pub fn sign_in(office: &Office, user: Option<&str>) -> Result<(), CoreError> {
 
 pub fn bag(office: &Office, cmd: BagCommand, out: &Out) -> Result<ExitCode, CoreError> {
     match cmd {
+        BagCommand::Validate { path } => validate(&path, out),
         BagCommand::Export { codes, output, office: org } => {
             let r = office.export_bag(&codes, &output, &BagExportOptions { source_organization: org })?;
             print(out, &r, || {
@@ -175,6 +178,22 @@ pub fn bag(office: &Office, cmd: BagCommand, out: &Out) -> Result<ExitCode, Core
             Ok(ExitCode::from(if r.failed.is_empty() { 0 } else { 2 }))
         }
     }
+}
+
+/// `bag validate` needs no data folder.
+pub fn validate(path: &Path, out: &Out) -> Result<ExitCode, CoreError> {
+    let v = doisoat_core::archive::validate_bag(path)?;
+    print(out, &v, || {
+        format!(
+            "{} {}: {} {}, {} byte",
+            say(out, "Gói hợp lệ", "Valid bag"),
+            v.bag,
+            v.files,
+            say(out, "tệp", "files"),
+            v.bytes
+        )
+    });
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn audit(office: &Office, cmd: AuditCommand, out: &Out) -> Result<ExitCode, CoreError> {

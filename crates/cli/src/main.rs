@@ -311,6 +311,7 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CoreError> {
             out.dossier(&v);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Bag(integrity::BagCommand::Validate { path }) => integrity::validate(&path, out),
         Command::Bag(cmd) => integrity::bag(&open()?, cmd, out),
         Command::Audit(cmd) => integrity::audit(&open()?, cmd, out),
         Command::Backup { path } => integrity::backup(&open()?, &path, out),

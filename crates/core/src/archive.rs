@@ -536,6 +536,30 @@ fn record_conflict(conn: &doisoat_db::Connection, c: &ExchangeConflict, bag: &st
     Ok(())
 }
 
+/// What checking a bag found (it passed every check, or an error says why).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct BagValidation {
+    pub bag: String,
+    pub files: u64,
+    pub bytes: u64,
+    /// Manifests of algorithms doisoat does not check (e.g. md5).
+    pub unchecked_manifests: Vec<String>,
+}
+
+/// Validates a bag completely without importing it (a USB stick can be
+/// checked before anything is brought in). Writes nothing but a scratch
+/// copy of a serialised bag, removed before returning.
+pub fn validate_bag(path: &Path) -> Result<BagValidation> {
+    let bag = bagit::validate(path, &std::env::temp_dir()).map_err(CoreError::Bag)?;
+    Ok(BagValidation {
+        bag: bag.name.clone(),
+        files: bag.files.len() as u64,
+        bytes: bag.bytes,
+        unchecked_manifests: bag.unchecked_manifests.clone(),
+    })
+}
+
 /// Restores a backup into the empty folder `dest` and proves it the same.
 /// Needs no open data folder (the target is empty by definition).
 pub fn restore(backup: &Path, dest: &Path) -> Result<doisoat_archive::RestoreSummary> {
