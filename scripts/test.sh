@@ -14,12 +14,12 @@ export OMP_THREAD_LIMIT=1
 
 step() { printf '\n=== %s\n' "$*"; }
 
+step "UI build (embedded into the app, so it comes before anything compiles the app)"
+npm --prefix ui run build
+
 step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --exclude doisoat-e2e -- -D warnings
-
-step "UI build (embedded into the app)"
-npm --prefix ui run build
 
 step "unit, CLI, IPC tests"
 cargo test --workspace --exclude doisoat-e2e
