@@ -39,6 +39,7 @@ fn check_sample(r: &serde_json::Value) {
     close(&group(&r["by_officer"], "Minh")["figures"]["on_time_rate"], 0.5);
     assert_eq!(group(&r["by_procedure"], "1.013831.H38")["figures"]["dossiers"], 3);
     assert_eq!(group(&r["by_month"], "2022-12")["figures"]["dossiers"], 1);
+    assert_eq!(r["overdue_total"], 1);
     let overdue = r["overdue"].as_array().unwrap();
     assert_eq!(overdue.len(), 1, "{overdue:?}");
     assert_eq!(overdue[0]["code"], "000.00.38.H38-221128-0002");
@@ -159,4 +160,27 @@ fn report_prints_a_vietnamese_table() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("đúng hạn") && r.stdout.contains("60.0%"), "{}", r.stdout);
     assert!(r.stdout.contains("Quá hạn: 1") && r.stdout.contains("000.00.38.H38-221128-0002"), "{}", r.stdout);
+}
+
+#[test]
+fn report_exports_an_xlsx_that_reads_back() {
+    use calamine::{Data, Reader};
+    let env = Env::new();
+    assert_eq!(env.run(&["import".as_ref(), fixture("lifecycle/sample.csv").as_os_str()]).code, 0);
+    let out = env.tmp.path().join("báo cáo.xlsx");
+    let mut args: Vec<std::ffi::OsString> = ["--lang", "vi"].iter().chain(WINDOW.iter()).map(Into::into).collect();
+    args.push("--xlsx".into());
+    args.push(out.clone().into());
+    let r = env.run(&args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
+    assert_eq!(book.sheet_names(), vec!["Số liệu".to_string(), "Hạn xử lý".to_string()]);
+    let figures = book.worksheet_range("Số liệu").unwrap();
+    assert_eq!(figures.get_value((2, 6)), Some(&Data::String("Tỷ lệ đúng hạn".into())));
+    assert_eq!(figures.get_value((3, 0)), Some(&Data::String("Tổng".into())));
+    assert_eq!(figures.get_value((3, 1)), Some(&Data::Float(8.0)));
+    assert_eq!(figures.get_value((3, 6)), Some(&Data::Float(0.6)));
+    let lists = book.worksheet_range("Hạn xử lý").unwrap();
+    assert_eq!(lists.get_value((1, 0)), Some(&Data::String("Quá hạn".into())));
+    assert_eq!(lists.get_value((1, 1)), Some(&Data::String("000.00.38.H38-221128-0002".into())));
 }

@@ -28,6 +28,9 @@ pub enum LifecycleCommand {
         /// "Due soon" window in working days.
         #[arg(long, default_value_t = 3)]
         due_within: u32,
+        /// Also write the report as an XLSX workbook here.
+        #[arg(long)]
+        xlsx: Option<std::path::PathBuf>,
     },
     /// Record a change of a dossier's state (received, supplement_requested, supplement_received,
     /// processing, result_ready, returned, withdrawn, refused).
@@ -77,8 +80,11 @@ pub enum LifecycleCommand {
 
 pub fn run(cmd: LifecycleCommand, office: &Office, out: &Out) -> Result<ExitCode, CoreError> {
     match cmd {
-        LifecycleCommand::Report { from, to, today, due_within } => {
+        LifecycleCommand::Report { from, to, today, due_within, xlsx } => {
             let r = office.report(&ReportQuery { from, to, today, due_within: Some(due_within) })?;
+            if let Some(path) = &xlsx {
+                doisoat_core::report::write_report_xlsx(&r, out.lang, path)?;
+            }
             if out.json {
                 println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
             } else {
@@ -189,6 +195,9 @@ fn print_report(r: &Report, lang: Lang) {
             println!("  {}  {}  {}  {}", i.code, i.due, i.working_days, i.officer.as_deref().unwrap_or(""));
         }
     };
+    if r.overdue_total > r.overdue.len() as u64 {
+        println!("({} {})", r.overdue_total, if en { "overdue in all" } else { "hồ sơ quá hạn tất cả" });
+    }
     list(if en { "Overdue" } else { "Quá hạn" }, &r.overdue);
     list(if en { "Due soon" } else { "Sắp đến hạn" }, &r.due_soon);
     list(if en { "Apology letter (Mẫu 04) due" } else { "Cần thư xin lỗi (Mẫu 04)" }, &r.apology_due);

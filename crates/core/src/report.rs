@@ -7,8 +7,11 @@
 //!
 //! One scan of `lifecycle` feeds every grouping; verdicts and findings come
 //! from two grouped queries joined in memory by dossier id.
+//!
+//! [`write_report_xlsx`] exports a report as a workbook (figures; deadlines).
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -91,10 +94,15 @@ pub struct Report {
     pub by_month: Vec<Group>,
     pub by_procedure: Vec<Group>,
     pub by_officer: Vec<Group>,
+    /// All unfinished dossiers past their due date (the list holds the first 1000, most overdue first).
+    pub overdue_total: u64,
     pub overdue: Vec<DueItem>,
     pub due_soon: Vec<DueItem>,
     pub apology_due: Vec<DueItem>,
 }
+
+/// The longest list the dashboard shows.
+const LIST_LIMIT: u32 = 1000;
 
 #[derive(Default, Clone)]
 struct Tally {
@@ -206,7 +214,11 @@ impl Office {
         let soon_end = c.work.add_working_days(today, within).unwrap_or(horizon);
         let remind_until = c.work.add_working_days(today, c.reminder_days).unwrap_or(horizon);
         let (mut overdue, mut due_soon, mut apology_due) = (Vec::new(), Vec::new(), Vec::new());
-        for (code, row) in db::open_due(&conn, &cal::iso_date(horizon), 100_000)? {
+        let today_iso = cal::iso_date(today);
+        let overdue_total = db::count_overdue(&conn, &today_iso)?;
+        let mut rows = db::open_due(&conn, "0000-00-00", &cal::iso_date(today.previous_day().unwrap_or(today)), LIST_LIMIT)?;
+        rows.extend(db::open_due(&conn, &today_iso, &cal::iso_date(horizon), LIST_LIMIT)?);
+        for (code, row) in rows {
             let Some(due) = row.due_date.as_deref().and_then(parse_iso_date) else { continue };
             let received = parse_iso_date(&row.received_date).unwrap_or(due);
             let ahead = c.rules.version_at(received).map(|v| v.apology_days_ahead).unwrap_or(1);
@@ -242,9 +254,91 @@ impl Office {
             by_month: groups(by_month),
             by_procedure: groups(by_proc),
             by_officer: groups(by_officer),
+            overdue_total,
             overdue,
             due_soon,
             apology_due,
         })
     }
+}
+
+/// Labels of the figure columns, Vietnamese first.
+const COLUMNS_VI: &[&str] = &[
+    "Nhóm", "Hồ sơ", "Đã giải quyết", "Sớm hạn", "Đúng hạn", "Trễ hạn", "Tỷ lệ đúng hạn", "Trực tuyến", "Bưu chính",
+    "Số hóa tại tiếp nhận", "Bản giấy và điện tử khớp", "Phát hiện chưa xử lý",
+];
+const COLUMNS_EN: &[&str] = &[
+    "Group", "Dossiers", "Finished", "Early", "On time", "Late", "On-time rate", "Online", "Post",
+    "Digitised at reception", "Paper and electronic agree", "Open findings",
+];
+
+fn xlsx_err(path: &Path, e: rust_xlsxwriter::XlsxError) -> CoreError {
+    CoreError::BadImport { path: path.to_path_buf(), reason: format!("cannot write the workbook ({e})") }
+}
+
+/// Writes the report as an XLSX workbook: a sheet of figures (totals, by
+/// month, procedure and officer) and a sheet of overdue and due-soon dossiers.
+pub fn write_report_xlsx(r: &Report, lang: crate::Lang, path: &Path) -> Result<()> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let en = lang == crate::Lang::En;
+    let heads = if en { COLUMNS_EN } else { COLUMNS_VI };
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let percent = Format::new().set_num_format("0.0%");
+    let sheet = book.add_worksheet().set_name(if en { "Figures" } else { "Số liệu" }).map_err(|e| xlsx_err(path, e))?;
+    let title = format!("{} {} – {}", if en { "Dossiers received" } else { "Hồ sơ tiếp nhận" }, r.from, r.to);
+    sheet.write_with_format(0, 0, title.as_str(), &bold).map_err(|e| xlsx_err(path, e))?;
+    for (c, h) in heads.iter().enumerate() {
+        sheet.write_with_format(2, c as u16, *h, &bold).map_err(|e| xlsx_err(path, e))?;
+    }
+    let mut row = 3u32;
+    let mut put = |label: &str, f: &Figures| -> Result<()> {
+        let w = |e| xlsx_err(path, e);
+        sheet.write(row, 0, label).map_err(w)?;
+        for (c, n) in [f.dossiers, f.finished, f.early, f.on_time, f.late].iter().enumerate() {
+            sheet.write(row, 1 + c as u16, *n as f64).map_err(|e| xlsx_err(path, e))?;
+        }
+        for (c, s) in [f.on_time_rate, f.online_share, f.post_share, f.digitised_share, f.agreement_share].iter().enumerate() {
+            if let Some(v) = s {
+                sheet.write_with_format(row, 6 + c as u16, *v, &percent).map_err(|e| xlsx_err(path, e))?;
+            }
+        }
+        sheet.write(row, 11, f.open_findings as f64).map_err(|e| xlsx_err(path, e))?;
+        row += 1;
+        Ok(())
+    };
+    put(if en { "Total" } else { "Tổng" }, &r.totals)?;
+    for (prefix, groups) in [
+        (if en { "Month" } else { "Tháng" }, &r.by_month),
+        (if en { "Procedure" } else { "Thủ tục" }, &r.by_procedure),
+        (if en { "Officer" } else { "Cán bộ" }, &r.by_officer),
+    ] {
+        for g in groups {
+            put(&format!("{prefix} {}", g.key), &g.figures)?;
+        }
+    }
+    let list = book.add_worksheet().set_name(if en { "Deadlines" } else { "Hạn xử lý" }).map_err(|e| xlsx_err(path, e))?;
+    let lh: [&str; 6] = if en {
+        ["List", "Dossier code", "Procedure", "Officer", "Due", "Working days"]
+    } else {
+        ["Danh sách", "Mã hồ sơ", "Thủ tục", "Cán bộ", "Hẹn trả", "Số ngày làm việc"]
+    };
+    for (c, h) in lh.iter().enumerate() {
+        list.write_with_format(0, c as u16, *h, &bold).map_err(|e| xlsx_err(path, e))?;
+    }
+    let mut row = 1u32;
+    for (name, items) in [(if en { "Overdue" } else { "Quá hạn" }, &r.overdue), (if en { "Due soon" } else { "Sắp đến hạn" }, &r.due_soon)] {
+        for i in items {
+            let w = |e| xlsx_err(path, e);
+            list.write(row, 0, name).map_err(w)?;
+            list.write(row, 1, i.code.as_str()).map_err(|e| xlsx_err(path, e))?;
+            list.write(row, 2, i.procedure_code.as_deref().unwrap_or("")).map_err(|e| xlsx_err(path, e))?;
+            list.write(row, 3, i.officer.as_deref().unwrap_or("")).map_err(|e| xlsx_err(path, e))?;
+            list.write(row, 4, i.due.as_str()).map_err(|e| xlsx_err(path, e))?;
+            list.write(row, 5, i.working_days as f64).map_err(|e| xlsx_err(path, e))?;
+            row += 1;
+        }
+    }
+    book.save(path).map_err(|e| xlsx_err(path, e))?;
+    Ok(())
 }

@@ -190,16 +190,26 @@ pub fn open_findings(conn: &Connection) -> Result<HashMap<i64, u32>> {
     Ok(rows)
 }
 
-/// Unfinished dossiers due on or before `until`, soonest first, with their codes.
-pub fn open_due(conn: &Connection, until: &str, limit: u32) -> Result<Vec<(String, LifecycleRow)>> {
+/// Unfinished dossiers due in `[from, until]`, soonest first, with their codes.
+pub fn open_due(conn: &Connection, from: &str, until: &str, limit: u32) -> Result<Vec<(String, LifecycleRow)>> {
     let cols = COLUMNS.split(", ").map(|c| format!("l.{}", c.trim())).collect::<Vec<_>>().join(", ");
     let mut stmt = conn.prepare(&format!(
         "SELECT {cols}, d.code FROM lifecycle l JOIN dossiers d ON d.id = l.dossier_id \
          WHERE l.state IN ('received', 'supplement_requested', 'supplement_received', 'processing') \
-         AND l.due_date IS NOT NULL AND l.due_date <= ?1 ORDER BY l.due_date, d.code LIMIT ?2"
+         AND l.due_date >= ?1 AND l.due_date <= ?2 ORDER BY l.due_date, d.code LIMIT ?3"
     ))?;
-    let rows = stmt.query_map(params![until, limit], |r| Ok((r.get(14)?, row(r)?)))?.collect::<Result<_, _>>()?;
+    let rows = stmt.query_map(params![from, until, limit], |r| Ok((r.get(14)?, row(r)?)))?.collect::<Result<_, _>>()?;
     Ok(rows)
+}
+
+/// How many unfinished dossiers were due before `day`.
+pub fn count_overdue(conn: &Connection, day: &str) -> Result<u64> {
+    Ok(conn.query_row(
+        "SELECT COUNT(*) FROM lifecycle WHERE state IN ('received', 'supplement_requested', 'supplement_received', 'processing') \
+         AND due_date < ?1",
+        [day],
+        |r| r.get::<_, i64>(0),
+    )? as u64)
 }
 
 pub fn save_preset(conn: &Connection, name: &str, mapping_json: &str, now: &str) -> Result<()> {
@@ -263,12 +273,12 @@ mod tests {
         assert!(add_event(&conn, id, &e).unwrap());
         assert!(!add_event(&conn, id, &e).unwrap());
         assert_eq!(events(&conn, id).unwrap(), vec![e]);
-        let due = open_due(&conn, "2022-12-31", 10).unwrap();
+        let due = open_due(&conn, "0000", "2022-12-31", 10).unwrap();
         assert_eq!(due.len(), 1);
         assert_eq!(due[0].0, "000.00.38.H38-221125-0001");
         l.state = "returned".into();
         put(&conn, &l, "t3").unwrap();
-        assert!(open_due(&conn, "2022-12-31", 10).unwrap().is_empty());
+        assert!(open_due(&conn, "0000", "2022-12-31", 10).unwrap().is_empty());
         let mut seen = Vec::new();
         scan_figures(&conn, "2022-01-01", "2022-12-31", |r| seen.push((r.state.to_string(), r.channel.to_string())))
             .unwrap();
