@@ -48,7 +48,10 @@ fn compare_docs(
     job: &Job,
 ) -> Result<Comparison> {
     let keep_going = |_: usize, _: usize| !job.is_cancelled();
-    doisoat_compare::compare_with(paper.1, electronic.1, &Options::default(), &keep_going).map_err(|e| match e {
+    // OCR runs only on regions the ink maps flag: it names the changed text
+    // and settles borderline pairs.
+    let opts = Options { ocr: true, ..Options::default() };
+    doisoat_compare::compare_with(paper.1, electronic.1, &opts, &keep_going).map_err(|e| match e {
         doisoat_compare::CompareError::Page { side, source, .. } => {
             let path = if side == doisoat_compare::Side::Paper { paper.0 } else { electronic.0 };
             CoreError::file(path, source)
