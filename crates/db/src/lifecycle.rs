@@ -149,11 +149,14 @@ pub struct FigureRow<'a> {
 }
 
 /// Calls `each` for every dossier received in `[from, to]` (inclusive, `yyyy-mm-dd`).
+/// A plain table scan (`+received_date` keeps SQLite off the index): a
+/// dashboard period covers most rows, and walking the index then fetching
+/// each row was 14x slower over 300,000 dossiers.
 pub fn scan_figures(conn: &Connection, from: &str, to: &str, mut each: impl FnMut(&FigureRow<'_>)) -> Result<()> {
     let mut stmt = conn.prepare_cached(
         "SELECT dossier_id, received_date, IFNULL(procedure_code, ''), IFNULL(officer, ''), state, channel, \
          IFNULL(return_channel, ''), IFNULL(outcome, ''), digitised FROM lifecycle \
-         WHERE received_date >= ?1 AND received_date <= ?2",
+         WHERE +received_date >= ?1 AND +received_date <= ?2",
     )?;
     let mut rows = stmt.query([from, to])?;
     while let Some(r) = rows.next()? {
