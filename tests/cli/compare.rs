@@ -7,7 +7,13 @@ fn matching_copies_exit_0_with_the_contract_json() {
     let env = Env::new();
     let paper = fixture("paper/000.00.38.H38-221125-0001_TP1_scan.pdf");
     let electronic = fixture("portal/electronic/000.00.38.H38-221125-0001_TP1.pdf");
-    let r = env.command().args(["--json", "compare"]).arg(&paper).arg(&electronic).output().unwrap();
+    let r = env
+        .command()
+        .args(["--json", "compare"])
+        .arg(&paper)
+        .arg(&electronic)
+        .output()
+        .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
     assert_eq!(r.status.code(), Some(0), "{v}");
     assert_eq!(v["verdict"], "match");
@@ -30,13 +36,20 @@ fn a_changed_digit_exits_1_and_names_the_page() {
         .command()
         .args(["--json", "compare"])
         .arg(fixture("paper/000.00.38.H38-221125-0001_TP2_scan.pdf"))
-        .arg(fixture("portal/electronic/000.00.38.H38-221125-0001_TP2.pdf"))
+        .arg(fixture(
+            "portal/electronic/000.00.38.H38-221125-0001_TP2.pdf",
+        ))
         .output()
         .unwrap();
     assert_eq!(r.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
     assert_eq!(v["verdict"], "mismatch");
-    let differing: Vec<_> = v["pages"].as_array().unwrap().iter().filter(|p| p["status"] == "different").collect();
+    let differing: Vec<_> = v["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["status"] == "different")
+        .collect();
     assert_eq!(differing.len(), 1, "{v}");
     assert_eq!(differing[0]["electronic_page"], 2);
     assert!(!differing[0]["regions"].as_array().unwrap().is_empty());
@@ -49,12 +62,19 @@ fn a_missing_page_is_reported_with_null() {
         .command()
         .args(["--json", "compare"])
         .arg(fixture("paper/000.00.38.H38-221125-0002_TP1_scan.pdf"))
-        .arg(fixture("portal/electronic/000.00.38.H38-221125-0002_TP1.pdf"))
+        .arg(fixture(
+            "portal/electronic/000.00.38.H38-221125-0002_TP1.pdf",
+        ))
         .output()
         .unwrap();
     assert_eq!(r.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
-    let missing = v["pages"].as_array().unwrap().iter().find(|p| p["status"] == "missing_from_paper").unwrap();
+    let missing = v["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["status"] == "missing_from_paper")
+        .unwrap();
     assert!(missing["paper_page"].is_null());
     assert_eq!(missing["electronic_page"], 2);
 }
@@ -73,6 +93,9 @@ fn trouble_exits_2_with_an_error_object() {
     assert_eq!(r.status.code(), Some(2));
     let v: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
     assert_eq!(v["error"]["code"], "pdf_encrypted");
-    assert!(v["error"]["message"].as_str().unwrap().contains(bad.to_str().unwrap()));
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains(bad.to_str().unwrap()));
     assert!(String::from_utf8_lossy(&r.stderr).contains("encrypted.pdf"));
 }

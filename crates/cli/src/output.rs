@@ -3,8 +3,8 @@
 use serde::Serialize;
 
 use doisoat_core::{
-    CompareReport, CoreError, DossierPage, DossierView, Finding, FindingKind, ImportReport, IngestReport, Lang,
-    ReconcileReport, VerifyReport,
+    CompareReport, CoreError, DossierPage, DossierView, Finding, FindingKind, ImportReport,
+    IngestReport, Lang, ReconcileReport, VerifyReport,
 };
 
 pub struct Out {
@@ -22,7 +22,10 @@ impl Out {
     }
 
     fn print_json<T: Serialize>(&self, value: &T) {
-        println!("{}", serde_json::to_string_pretty(value).expect("view types always serialise"));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(value).expect("view types always serialise")
+        );
     }
 
     pub fn error(&self, e: &CoreError) {
@@ -39,7 +42,10 @@ impl Out {
                 "{} {}: {}{}",
                 self.t("dòng", "line"),
                 b.line,
-                b.code.as_deref().map(|c| format!("{c}: ")).unwrap_or_default(),
+                b.code
+                    .as_deref()
+                    .map(|c| format!("{c}: "))
+                    .unwrap_or_default(),
                 b.reason.message
             );
         }
@@ -47,15 +53,31 @@ impl Out {
             return self.print_json(r);
         }
         for f in &r.flagged {
-            println!("{} {}: {} {} ({})", self.t("dòng", "line"), f.line, self.t("mã hồ sơ lạ", "odd dossier code"), f.code, f.check);
+            println!(
+                "{} {}: {} {} ({})",
+                self.t("dòng", "line"),
+                f.line,
+                self.t("mã hồ sơ lạ", "odd dossier code"),
+                f.code,
+                f.check
+            );
         }
         if r.already_imported {
-            println!("{}", self.t("Tệp này đã được nhập trước đây; không có gì thay đổi.", "This file was imported before; nothing changed."));
+            println!(
+                "{}",
+                self.t(
+                    "Tệp này đã được nhập trước đây; không có gì thay đổi.",
+                    "This file was imported before; nothing changed."
+                )
+            );
         } else if !r.imported {
             println!(
                 "{} {} {}",
                 r.bad_rows.len(),
-                self.t("dòng không hợp lệ; chưa nhập gì. Dùng --skip-invalid để nhập các dòng hợp lệ.", "invalid rows; nothing imported. Use --skip-invalid to import the valid rows."),
+                self.t(
+                    "dòng không hợp lệ; chưa nhập gì. Dùng --skip-invalid để nhập các dòng hợp lệ.",
+                    "invalid rows; nothing imported. Use --skip-invalid to import the valid rows."
+                ),
                 ""
             );
         } else {
@@ -96,7 +118,12 @@ impl Out {
             };
             match (&f.sha256, f.pages) {
                 (Some(sha), Some(pages)) => {
-                    println!("{status:<10} {}  {pages} {}  {}{link}", f.name, self.t("trang", "pages"), &sha[..12])
+                    println!(
+                        "{status:<10} {}  {pages} {}  {}{link}",
+                        f.name,
+                        self.t("trang", "pages"),
+                        &sha[..12]
+                    )
                 }
                 _ => println!("{status:<10} {}", f.name),
             }
@@ -111,7 +138,11 @@ impl Out {
             self.t("lỗi", "failed"),
             r.pages,
             self.t("trang", "pages"),
-            if r.cancelled { self.t(" (đã hủy)", " (cancelled)") } else { "" }
+            if r.cancelled {
+                self.t(" (đã hủy)", " (cancelled)")
+            } else {
+                ""
+            }
         );
     }
 
@@ -143,9 +174,13 @@ impl Out {
     fn kind_name(&self, k: FindingKind) -> &'static str {
         match k {
             FindingKind::PaperMissing => self.t("thiếu bản giấy", "paper copy missing"),
-            FindingKind::ElectronicMissing => self.t("thiếu bản điện tử", "electronic copy missing"),
+            FindingKind::ElectronicMissing => {
+                self.t("thiếu bản điện tử", "electronic copy missing")
+            }
             FindingKind::PageCountDiffers => self.t("số trang khác nhau", "page counts differ"),
-            FindingKind::PageUnpaired => self.t("trang không có trang tương ứng", "page without a partner"),
+            FindingKind::PageUnpaired => {
+                self.t("trang không có trang tương ứng", "page without a partner")
+            }
             FindingKind::PageDiffers => self.t("trang khác nội dung", "page differs"),
             FindingKind::ByteIdentical => self.t("giống hệt từng byte", "byte-identical"),
         }
@@ -163,9 +198,16 @@ impl Out {
                     e.map(|n| n.to_string()).unwrap_or_else(|| "—".into())
                 ),
             };
-            let regions: Vec<String> =
-                x.regions.iter().map(|r| format!("[x={:.3} y={:.3} w={:.3} h={:.3}]", r.x, r.y, r.w, r.h)).collect();
-            let text: Vec<String> = x.text.iter().map(|t| format!("\"{}\" → \"{}\"", t.electronic, t.paper)).collect();
+            let regions: Vec<String> = x
+                .regions
+                .iter()
+                .map(|r| format!("[x={:.3} y={:.3} w={:.3} h={:.3}]", r.x, r.y, r.w, r.h))
+                .collect();
+            let text: Vec<String> = x
+                .text
+                .iter()
+                .map(|t| format!("\"{}\" → \"{}\"", t.electronic, t.paper))
+                .collect();
             println!(
                 "#{} {} {} {}{}{}{}{} [{}]",
                 x.id,
@@ -173,12 +215,24 @@ impl Out {
                 x.component,
                 self.kind_name(x.kind),
                 pages,
-                if regions.is_empty() { String::new() } else { format!(" {}", regions.join(" ")) },
-                if text.is_empty() { String::new() } else { format!(" {}", text.join(", ")) },
-                x.note.as_deref().map(|n| format!(" — {n}")).unwrap_or_default(),
+                if regions.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", regions.join(" "))
+                },
+                if text.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", text.join(", "))
+                },
+                x.note
+                    .as_deref()
+                    .map(|n| format!(" — {n}"))
+                    .unwrap_or_default(),
                 match x.status {
                     doisoat_domain::FindingStatus::Open => self.t("mở", "open"),
-                    doisoat_domain::FindingStatus::Acknowledged => self.t("đã ghi nhận", "acknowledged"),
+                    doisoat_domain::FindingStatus::Acknowledged =>
+                        self.t("đã ghi nhận", "acknowledged"),
                     doisoat_domain::FindingStatus::Resolved => self.t("đã xử lý", "resolved"),
                 }
             );
@@ -194,16 +248,28 @@ impl Out {
         } else {
             self.t("KHÔNG KHỚP", "MISMATCH")
         };
-        println!("{verdict}: {} ({} tr.) ↔ {} ({} tr.)", r.paper.file, r.paper.pages, r.electronic.file, r.electronic.pages);
+        println!(
+            "{verdict}: {} ({} tr.) ↔ {} ({} tr.)",
+            r.paper.file, r.paper.pages, r.electronic.file, r.electronic.pages
+        );
         for p in &r.pages {
-            let s = serde_json::to_value(p.status).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+            let s = serde_json::to_value(p.status)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default();
             println!(
                 "  {} {:>3} ↔ {} {:>3}  {s}{}",
                 self.t("giấy", "paper"),
-                p.paper_page.map(|n| n.to_string()).unwrap_or_else(|| "—".into()),
+                p.paper_page
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|| "—".into()),
                 self.t("điện tử", "electronic"),
-                p.electronic_page.map(|n| n.to_string()).unwrap_or_else(|| "—".into()),
-                p.similarity.map(|s| format!(" ({s:.2})")).unwrap_or_default()
+                p.electronic_page
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|| "—".into()),
+                p.similarity
+                    .map(|s| format!(" ({s:.2})"))
+                    .unwrap_or_default()
             );
             for t in &p.text {
                 println!("      \"{}\" → \"{}\"", t.electronic, t.paper);
@@ -251,7 +317,11 @@ impl Out {
                 d.received_date.as_deref().unwrap_or("—"),
                 d.applicant_name.as_deref().unwrap_or("—"),
                 d.status.as_deref().unwrap_or("—"),
-                if d.open_findings > 0 { format!("{} {}", d.open_findings, self.t("phát hiện", "findings")) } else { String::new() }
+                if d.open_findings > 0 {
+                    format!("{} {}", d.open_findings, self.t("phát hiện", "findings"))
+                } else {
+                    String::new()
+                }
             );
         }
         println!("{} {}", p.total, self.t("hồ sơ", "dossiers"));
@@ -262,10 +332,25 @@ impl Out {
             return self.print_json(v);
         }
         let d = &v.dossier;
-        println!("{}  {}  {}", d.code, d.applicant_name.as_deref().unwrap_or("—"), d.received_date.as_deref().unwrap_or("—"));
+        println!(
+            "{}  {}  {}",
+            d.code,
+            d.applicant_name.as_deref().unwrap_or("—"),
+            d.received_date.as_deref().unwrap_or("—")
+        );
         for c in &v.components {
-            let s = serde_json::to_value(c.status).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
-            println!("  {} [{s}] {} {}, {} {}", c.code, c.paper.len(), self.t("bản giấy", "paper"), c.electronic.len(), self.t("bản điện tử", "electronic"));
+            let s = serde_json::to_value(c.status)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default();
+            println!(
+                "  {} [{s}] {} {}, {} {}",
+                c.code,
+                c.paper.len(),
+                self.t("bản giấy", "paper"),
+                c.electronic.len(),
+                self.t("bản điện tử", "electronic")
+            );
         }
         self.finding_lines(&v.findings);
     }

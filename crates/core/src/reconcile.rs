@@ -14,7 +14,9 @@ use doisoat_db::{copies, dossiers, findings, reconciliations};
 use doisoat_domain::{FindingKind, FindingStatus, Side};
 use doisoat_hashing::{hash_file, Sha256Digest};
 
-use crate::{ComponentStatus, CopyView, CoreError, Finding, Job, Office, Progress, ReconcileReport, Result};
+use crate::{
+    ComponentStatus, CopyView, CoreError, Finding, Job, Office, Progress, ReconcileReport, Result,
+};
 
 /// `doisoat compare`'s result, in the shape of `contracts/compare.md`.
 #[derive(Debug, Clone, Serialize)]
@@ -36,9 +38,13 @@ pub struct CompareFile {
 
 fn open_side(path: &Path) -> Result<(doisoat_pages::Document, CompareFile)> {
     let doc = doisoat_pages::open(path).map_err(|e| CoreError::file(path, e))?;
-    let (digest, _) = hash_file(path)
-        .map_err(|e| CoreError::file(path, doisoat_pages::PagesError::Io(e)))?;
-    let file = CompareFile { file: path.display().to_string(), sha256: digest.to_hex(), pages: doc.page_count() };
+    let (digest, _) =
+        hash_file(path).map_err(|e| CoreError::file(path, doisoat_pages::PagesError::Io(e)))?;
+    let file = CompareFile {
+        file: path.display().to_string(),
+        sha256: digest.to_hex(),
+        pages: doc.page_count(),
+    };
     Ok((doc, file))
 }
 
@@ -50,10 +56,17 @@ fn compare_docs(
     let keep_going = |_: usize, _: usize| !job.is_cancelled();
     // OCR runs only on regions the ink maps flag: it names the changed text
     // and settles borderline pairs.
-    let opts = Options { ocr: true, ..Options::default() };
+    let opts = Options {
+        ocr: true,
+        ..Options::default()
+    };
     doisoat_compare::compare_with(paper.1, electronic.1, &opts, &keep_going).map_err(|e| match e {
         doisoat_compare::CompareError::Page { side, source, .. } => {
-            let path = if side == doisoat_compare::Side::Paper { paper.0 } else { electronic.0 };
+            let path = if side == doisoat_compare::Side::Paper {
+                paper.0
+            } else {
+                electronic.0
+            };
             CoreError::file(path, source)
         }
         doisoat_compare::CompareError::Cancelled => CoreError::Cancelled,
@@ -66,7 +79,13 @@ pub fn compare_files(paper: &Path, electronic: &Path, job: &Job) -> Result<Compa
     let (pdoc, pfile) = open_side(paper)?;
     let (edoc, efile) = open_side(electronic)?;
     let c = compare_docs((paper, &pdoc), (electronic, &edoc), job)?;
-    Ok(CompareReport { verdict: c.verdict, paper: pfile, electronic: efile, pages: c.pages, notes: c.notes })
+    Ok(CompareReport {
+        verdict: c.verdict,
+        paper: pfile,
+        electronic: efile,
+        pages: c.pages,
+        notes: c.notes,
+    })
 }
 
 pub(crate) fn run(office: &Office, dossier: Option<&str>, job: &Job) -> Result<ReconcileReport> {
@@ -83,14 +102,25 @@ pub(crate) fn run(office: &Office, dossier: Option<&str>, job: &Job) -> Result<R
             None => dossiers::all_codes(&conn)?,
         }
     };
-    let mut report = ReconcileReport { dossiers: 0, components: 0, findings: Vec::new(), cancelled: false };
+    let mut report = ReconcileReport {
+        dossiers: 0,
+        components: 0,
+        findings: Vec::new(),
+        cancelled: false,
+    };
     let total = targets.len() as u64;
     for (i, (id, code)) in targets.iter().enumerate() {
         if job.is_cancelled() {
             report.cancelled = true;
             break;
         }
-        job.report(&Progress { stage: "reconcile".into(), done: i as u64, total, item: Some(code.clone()), pages: 0 });
+        job.report(&Progress {
+            stage: "reconcile".into(),
+            done: i as u64,
+            total,
+            item: Some(code.clone()),
+            pages: 0,
+        });
         match reconcile_dossier(office, *id, job) {
             Ok(n) => report.components += n,
             Err(CoreError::Cancelled) => {
@@ -101,10 +131,22 @@ pub(crate) fn run(office: &Office, dossier: Option<&str>, job: &Job) -> Result<R
         }
         report.dossiers += 1;
     }
-    job.report(&Progress { stage: "reconcile".into(), done: report.dossiers as u64, total, item: None, pages: 0 });
+    job.report(&Progress {
+        stage: "reconcile".into(),
+        done: report.dossiers as u64,
+        total,
+        item: None,
+        pages: 0,
+    });
     let conn = office.conn();
     for (_, code) in targets.iter().take(report.dossiers as usize) {
-        let rows = findings::list(&conn, &findings::Filter { dossier_code: Some(code.clone()), ..Default::default() })?;
+        let rows = findings::list(
+            &conn,
+            &findings::Filter {
+                dossier_code: Some(code.clone()),
+                ..Default::default()
+            },
+        )?;
         report.findings.extend(rows.iter().map(Finding::from));
     }
     Ok(report)
@@ -114,7 +156,10 @@ pub(crate) fn run(office: &Office, dossier: Option<&str>, job: &Job) -> Result<R
 fn reconcile_dossier(office: &Office, dossier_id: i64, job: &Job) -> Result<u32> {
     let (components, all) = {
         let conn = office.conn();
-        (dossiers::components(&conn, dossier_id)?, copies::of_dossier(&conn, dossier_id)?)
+        (
+            dossiers::components(&conn, dossier_id)?,
+            copies::of_dossier(&conn, dossier_id)?,
+        )
     };
     let mut codes: Vec<String> = components.into_iter().map(|(c, _)| c).collect();
     for c in all.iter().filter_map(|c| c.component_code.clone()) {
@@ -125,7 +170,8 @@ fn reconcile_dossier(office: &Office, dossier_id: i64, job: &Job) -> Result<u32>
     let mut n = 0;
     for comp in &codes {
         let latest = |side: Side| {
-            all.iter().rfind(|c| c.side == side && c.component_code.as_deref() == Some(comp))
+            all.iter()
+                .rfind(|c| c.side == side && c.component_code.as_deref() == Some(comp))
         };
         let (paper, electronic) = (latest(Side::Paper), latest(Side::Electronic));
         if paper.is_none() && electronic.is_none() {
@@ -151,7 +197,12 @@ fn reconcile_dossier(office: &Office, dossier_id: i64, job: &Job) -> Result<u32>
     Ok(n)
 }
 
-fn base(comp: &str, kind: FindingKind, paper: Option<&copies::CopyRow>, electronic: Option<&copies::CopyRow>) -> findings::NewFinding {
+fn base(
+    comp: &str,
+    kind: FindingKind,
+    paper: Option<&copies::CopyRow>,
+    electronic: Option<&copies::CopyRow>,
+) -> findings::NewFinding {
     findings::NewFinding {
         component_code: comp.to_string(),
         kind,
@@ -178,18 +229,36 @@ fn findings_for(
     job: &Job,
 ) -> Result<(Vec<findings::NewFinding>, &'static str)> {
     let (p, e) = match (paper, electronic) {
-        (None, Some(_)) => return Ok((vec![base(comp, FindingKind::PaperMissing, paper, electronic)], "paper_missing")),
+        (None, Some(_)) => {
+            return Ok((
+                vec![base(comp, FindingKind::PaperMissing, paper, electronic)],
+                "paper_missing",
+            ))
+        }
         (Some(_), None) => {
-            return Ok((vec![base(comp, FindingKind::ElectronicMissing, paper, electronic)], "electronic_missing"))
+            return Ok((
+                vec![base(
+                    comp,
+                    FindingKind::ElectronicMissing,
+                    paper,
+                    electronic,
+                )],
+                "electronic_missing",
+            ))
         }
         (Some(p), Some(e)) => (p, e),
         (None, None) => return Ok((Vec::new(), "match")),
     };
     if p.sha256 == e.sha256 {
-        return Ok((vec![base(comp, FindingKind::ByteIdentical, paper, electronic)], "match"));
+        return Ok((
+            vec![base(comp, FindingKind::ByteIdentical, paper, electronic)],
+            "match",
+        ));
     }
     let path_of = |sha: &str| -> Result<std::path::PathBuf> {
-        let d: Sha256Digest = sha.parse().map_err(|_| CoreError::InvalidArgument(format!("bad digest {sha}")))?;
+        let d: Sha256Digest = sha
+            .parse()
+            .map_err(|_| CoreError::InvalidArgument(format!("bad digest {sha}")))?;
         Ok(office.store().path_of(&d))
     };
     let (pp, ep) = (path_of(&p.sha256)?, path_of(&e.sha256)?);
@@ -200,14 +269,17 @@ fn findings_for(
     let mut out = Vec::new();
     if p.page_count != e.page_count {
         let mut f = base(comp, FindingKind::PageCountDiffers, paper, electronic);
-        f.detail = serde_json::json!({"paper_pages": p.page_count, "electronic_pages": e.page_count});
+        f.detail =
+            serde_json::json!({"paper_pages": p.page_count, "electronic_pages": e.page_count});
         out.push(f);
     }
     for pair in &c.pages {
         let kind = match pair.status {
             PairStatus::Same => continue,
             PairStatus::Different => FindingKind::PageDiffers,
-            PairStatus::MissingFromPaper | PairStatus::MissingFromElectronic => FindingKind::PageUnpaired,
+            PairStatus::MissingFromPaper | PairStatus::MissingFromElectronic => {
+                FindingKind::PageUnpaired
+            }
         };
         let mut f = base(comp, kind, paper, electronic);
         f.identity = format!(
@@ -216,7 +288,9 @@ fn findings_for(
             p.sha256,
             pair.paper_page.map(|n| n.to_string()).unwrap_or_default(),
             e.sha256,
-            pair.electronic_page.map(|n| n.to_string()).unwrap_or_default()
+            pair.electronic_page
+                .map(|n| n.to_string())
+                .unwrap_or_default()
         );
         f.paper_page = pair.paper_page;
         f.electronic_page = pair.electronic_page;
@@ -226,14 +300,24 @@ fn findings_for(
             .iter()
             .filter(|n| {
                 (n.side == doisoat_compare::Side::Paper && Some(n.page) == pair.paper_page)
-                    || (n.side == doisoat_compare::Side::Electronic && Some(n.page) == pair.electronic_page)
+                    || (n.side == doisoat_compare::Side::Electronic
+                        && Some(n.page) == pair.electronic_page)
             })
-            .map(|n| serde_json::to_value(n.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default())
+            .map(|n| {
+                serde_json::to_value(n.kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default()
+            })
             .collect();
         f.detail = serde_json::json!({"regions": pair.regions, "text": pair.text, "notes": notes});
         out.push(f);
     }
-    let verdict = if c.verdict == Verdict::Match && out.is_empty() { "match" } else { "mismatch" };
+    let verdict = if c.verdict == Verdict::Match && out.is_empty() {
+        "match"
+    } else {
+        "mismatch"
+    };
     Ok((out, verdict))
 }
 
@@ -255,7 +339,10 @@ pub(crate) fn component_status(
             });
             if !current {
                 ComponentStatus::Unchecked
-            } else if found.iter().any(|f| f.status == FindingStatus::Open && f.finding.kind.is_problem()) {
+            } else if found
+                .iter()
+                .any(|f| f.status == FindingStatus::Open && f.finding.kind.is_problem())
+            {
                 ComponentStatus::Differs
             } else {
                 ComponentStatus::Agrees
