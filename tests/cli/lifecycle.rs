@@ -16,7 +16,15 @@
 
 use crate::{fixture, Env};
 
-const WINDOW: [&str; 7] = ["report", "--from", "01/11/2022", "--to", "31/12/2022", "--today", "05/12/2022"];
+const WINDOW: [&str; 7] = [
+    "report",
+    "--from",
+    "01/11/2022",
+    "--to",
+    "31/12/2022",
+    "--today",
+    "05/12/2022",
+];
 
 fn close(v: &serde_json::Value, want: f64) {
     let got = v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"));
@@ -24,20 +32,42 @@ fn close(v: &serde_json::Value, want: f64) {
 }
 
 fn group<'a>(groups: &'a serde_json::Value, key: &str) -> &'a serde_json::Value {
-    groups.as_array().unwrap().iter().find(|g| g["key"] == key).unwrap_or_else(|| panic!("no group {key}: {groups}"))
+    groups
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["key"] == key)
+        .unwrap_or_else(|| panic!("no group {key}: {groups}"))
 }
 
 fn check_sample(r: &serde_json::Value) {
     let t = &r["totals"];
     assert_eq!(t["dossiers"], 8);
-    assert_eq!((t["finished"].as_u64(), t["early"].as_u64(), t["on_time"].as_u64(), t["late"].as_u64()), (Some(5), Some(1), Some(2), Some(2)));
+    assert_eq!(
+        (
+            t["finished"].as_u64(),
+            t["early"].as_u64(),
+            t["on_time"].as_u64(),
+            t["late"].as_u64()
+        ),
+        (Some(5), Some(1), Some(2), Some(2))
+    );
     close(&t["on_time_rate"], 0.6);
     close(&t["online_share"], 3.0 / 8.0);
     close(&t["post_share"], 2.0 / 8.0);
     close(&t["digitised_share"], 5.0 / 8.0);
-    close(&group(&r["by_officer"], "Lan")["figures"]["on_time_rate"], 2.0 / 3.0);
-    close(&group(&r["by_officer"], "Minh")["figures"]["on_time_rate"], 0.5);
-    assert_eq!(group(&r["by_procedure"], "1.013831.H38")["figures"]["dossiers"], 3);
+    close(
+        &group(&r["by_officer"], "Lan")["figures"]["on_time_rate"],
+        2.0 / 3.0,
+    );
+    close(
+        &group(&r["by_officer"], "Minh")["figures"]["on_time_rate"],
+        0.5,
+    );
+    assert_eq!(
+        group(&r["by_procedure"], "1.013831.H38")["figures"]["dossiers"],
+        3
+    );
     assert_eq!(group(&r["by_month"], "2022-12")["figures"]["dossiers"], 1);
     assert_eq!(r["overdue_total"], 1);
     let overdue = r["overdue"].as_array().unwrap();
@@ -59,7 +89,10 @@ fn csv_sample_gives_the_hand_worked_figures_and_reimport_changes_nothing() {
     assert_eq!(env.run(&["import".as_ref(), csv.as_os_str()]).code, 0);
     let r = env.json(&WINDOW);
     check_sample(&r);
-    assert!(r["totals"]["agreement_share"].is_null(), "nothing reconciled yet");
+    assert!(
+        r["totals"]["agreement_share"].is_null(),
+        "nothing reconciled yet"
+    );
     let events = env.count("SELECT COUNT(*) FROM lifecycle_events");
     let rerun = env.json(&["import".as_ref(), csv.as_os_str()]);
     assert_eq!(rerun["already_imported"], true);
@@ -68,8 +101,16 @@ fn csv_sample_gives_the_hand_worked_figures_and_reimport_changes_nothing() {
 
     // Agreement and findings come from the reconciliation tables.
     let db = env.db();
-    let id = |code: &str| -> i64 { db.query_row("SELECT id FROM dossiers WHERE code = ?1", [code], |r| r.get(0)).unwrap() };
-    let (a, b) = (id("000.00.38.H38-221125-0001"), id("000.00.38.H38-221125-0003"));
+    let id = |code: &str| -> i64 {
+        db.query_row("SELECT id FROM dossiers WHERE code = ?1", [code], |r| {
+            r.get(0)
+        })
+        .unwrap()
+    };
+    let (a, b) = (
+        id("000.00.38.H38-221125-0001"),
+        id("000.00.38.H38-221125-0003"),
+    );
     db.execute_batch(&format!(
         "INSERT INTO reconciliations VALUES ({a}, 'DON', NULL, NULL, 'match', 't'), ({a}, 'GCN', NULL, NULL, 'match', 't'),
                                             ({b}, 'DON', NULL, NULL, 'match', 't'), ({b}, 'GCN', NULL, NULL, 'mismatch', 't');
@@ -81,7 +122,10 @@ fn csv_sample_gives_the_hand_worked_figures_and_reimport_changes_nothing() {
     assert_eq!(r["totals"]["reconciled"], 2);
     close(&r["totals"]["agreement_share"], 0.5);
     assert_eq!(r["totals"]["open_findings"], 1);
-    assert_eq!(group(&r["by_officer"], "Minh")["figures"]["open_findings"], 1);
+    assert_eq!(
+        group(&r["by_officer"], "Minh")["figures"]["open_findings"],
+        1
+    );
 }
 
 #[test]
@@ -96,91 +140,220 @@ fn xlsx_export_with_merged_cells_and_serial_dates_imports_like_the_csv() {
     let officers = env.count("SELECT COUNT(*) FROM lifecycle WHERE officer IS NOT NULL");
     assert_eq!(officers, 8);
     let sha = crate::sha256_of(&x);
-    assert!(env.objects().iter().any(|p| p.to_string_lossy().contains(&sha[2..])), "raw XLSX kept in the store");
+    assert!(
+        env.objects()
+            .iter()
+            .any(|p| p.to_string_lossy().contains(&sha[2..])),
+        "raw XLSX kept in the store"
+    );
 }
 
 #[test]
 fn broken_xlsx_and_bad_rows_get_clear_errors() {
     let env = Env::new();
-    let r = env.run(&["import".as_ref(), fixture("lifecycle/broken.xlsx").as_os_str()]);
+    let r = env.run(&[
+        "import".as_ref(),
+        fixture("lifecycle/broken.xlsx").as_os_str(),
+    ]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("broken.xlsx") && r.stderr.contains("not a readable XLSX workbook"), "{}", r.stderr);
-    let r = env.run(&["--lang".as_ref(), "vi".as_ref(), "import".as_ref(), fixture("lifecycle/broken.xlsx").as_os_str()]);
+    assert!(
+        r.stderr.contains("broken.xlsx") && r.stderr.contains("not a readable XLSX workbook"),
+        "{}",
+        r.stderr
+    );
+    let r = env.run(&[
+        "--lang".as_ref(),
+        "vi".as_ref(),
+        "import".as_ref(),
+        fixture("lifecycle/broken.xlsx").as_os_str(),
+    ]);
     assert!(r.stderr.contains("tệp nhập không hợp lệ"), "{}", r.stderr);
     // Sheet row 5 (title, blank, header, first row above it) has 31/02.
-    let r = env.run(&["import".as_ref(), fixture("lifecycle/bad-row.xlsx").as_os_str()]);
+    let r = env.run(&[
+        "import".as_ref(),
+        fixture("lifecycle/bad-row.xlsx").as_os_str(),
+    ]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("line 5") && r.stderr.contains("31/02/2022"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("line 5") && r.stderr.contains("31/02/2022"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(env.count("SELECT COUNT(*) FROM dossiers"), 0);
 }
 
 #[test]
 fn events_keep_who_and_when_and_a_supplement_restarts_the_clock() {
     let env = Env::new();
-    assert_eq!(env.run(&["import".as_ref(), fixture("lifecycle/sample.csv").as_os_str()]).code, 0);
+    assert_eq!(
+        env.run(&[
+            "import".as_ref(),
+            fixture("lifecycle/sample.csv").as_os_str()
+        ])
+        .code,
+        0
+    );
     let code = "000.00.38.H38-221129-0001";
     let v = env.json(&["lifecycle", code]);
     assert_eq!(v["due"], "13/12/2022");
     assert_eq!(v["channel"], "online_full");
-    let v = env.json(&["event", code, "supplement_requested", "--at", "01/12/2022 09:00", "--actor", "Minh", "--note", "thiếu hợp đồng"]);
+    let v = env.json(&[
+        "event",
+        code,
+        "supplement_requested",
+        "--at",
+        "01/12/2022 09:00",
+        "--actor",
+        "Minh",
+        "--note",
+        "thiếu hợp đồng",
+    ]);
     assert_eq!(v["state"], "supplement_requested");
-    let v = env.json(&["event", code, "supplement_received", "--at", "07/12/2022 10:00", "--actor", "Lan"]);
+    let v = env.json(&[
+        "event",
+        code,
+        "supplement_received",
+        "--at",
+        "07/12/2022 10:00",
+        "--actor",
+        "Lan",
+    ]);
     // 10 working days from Thu 08/12: 08,09,12..16,19,20,21 → Wed 21/12.
     assert_eq!(v["due"], "21/12/2022");
     // Public posting 12/12..16/12 does not count: five more working days.
-    let v = env.json(&["wait", code, "--from", "12/12/2022", "--to", "16/12/2022", "--reason", "niêm yết công khai"]);
+    let v = env.json(&[
+        "wait",
+        code,
+        "--from",
+        "12/12/2022",
+        "--to",
+        "16/12/2022",
+        "--reason",
+        "niêm yết công khai",
+    ]);
     assert_eq!(v["due"], "28/12/2022");
-    let v = env.json(&["event", code, "result_ready", "--at", "28/12/2022", "--actor", "Minh"]);
+    let v = env.json(&[
+        "event",
+        code,
+        "result_ready",
+        "--at",
+        "28/12/2022",
+        "--actor",
+        "Minh",
+    ]);
     assert_eq!(v["outcome"], "on_time");
     let history: Vec<(String, String)> = v["history"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|h| (h["state"].as_str().unwrap().to_string(), h["actor"].as_str().unwrap().to_string()))
+        .map(|h| {
+            (
+                h["state"].as_str().unwrap().to_string(),
+                h["actor"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     assert_eq!(
         history,
-        [("received", "import"), ("supplement_requested", "Minh"), ("supplement_received", "Lan"), ("result_ready", "Minh")]
-            .map(|(a, b)| (a.to_string(), b.to_string()))
+        [
+            ("received", "import"),
+            ("supplement_requested", "Minh"),
+            ("supplement_received", "Lan"),
+            ("result_ready", "Minh")
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string()))
     );
     assert_eq!(v["history"][1]["note"], "thiếu hợp đồng");
     // A finished dossier cannot go back.
-    let r = env.run(&["event", code, "processing", "--at", "29/12/2022", "--actor", "Minh"]);
+    let r = env.run(&[
+        "event",
+        code,
+        "processing",
+        "--at",
+        "29/12/2022",
+        "--actor",
+        "Minh",
+    ]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("cannot become 'processing'"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("cannot become 'processing'"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
 fn report_prints_a_vietnamese_table() {
     let env = Env::new();
-    assert_eq!(env.run(&["import".as_ref(), fixture("lifecycle/sample.csv").as_os_str()]).code, 0);
+    assert_eq!(
+        env.run(&[
+            "import".as_ref(),
+            fixture("lifecycle/sample.csv").as_os_str()
+        ])
+        .code,
+        0
+    );
     let mut args = vec!["--lang", "vi"];
     args.extend(WINDOW);
     let r = env.run(&args);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.contains("đúng hạn") && r.stdout.contains("60.0%"), "{}", r.stdout);
-    assert!(r.stdout.contains("Quá hạn: 1") && r.stdout.contains("000.00.38.H38-221128-0002"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("đúng hạn") && r.stdout.contains("60.0%"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("Quá hạn: 1") && r.stdout.contains("000.00.38.H38-221128-0002"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
 fn report_exports_an_xlsx_that_reads_back() {
     use calamine::{Data, Reader};
     let env = Env::new();
-    assert_eq!(env.run(&["import".as_ref(), fixture("lifecycle/sample.csv").as_os_str()]).code, 0);
+    assert_eq!(
+        env.run(&[
+            "import".as_ref(),
+            fixture("lifecycle/sample.csv").as_os_str()
+        ])
+        .code,
+        0
+    );
     let out = env.tmp.path().join("báo cáo.xlsx");
-    let mut args: Vec<std::ffi::OsString> = ["--lang", "vi"].iter().chain(WINDOW.iter()).map(Into::into).collect();
+    let mut args: Vec<std::ffi::OsString> = ["--lang", "vi"]
+        .iter()
+        .chain(WINDOW.iter())
+        .map(Into::into)
+        .collect();
     args.push("--xlsx".into());
     args.push(out.clone().into());
     let r = env.run(&args);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let mut book: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
-    assert_eq!(book.sheet_names(), vec!["Số liệu".to_string(), "Hạn xử lý".to_string()]);
+    assert_eq!(
+        book.sheet_names(),
+        vec!["Số liệu".to_string(), "Hạn xử lý".to_string()]
+    );
     let figures = book.worksheet_range("Số liệu").unwrap();
-    assert_eq!(figures.get_value((2, 6)), Some(&Data::String("Tỷ lệ đúng hạn".into())));
-    assert_eq!(figures.get_value((3, 0)), Some(&Data::String("Tổng".into())));
+    assert_eq!(
+        figures.get_value((2, 6)),
+        Some(&Data::String("Tỷ lệ đúng hạn".into()))
+    );
+    assert_eq!(
+        figures.get_value((3, 0)),
+        Some(&Data::String("Tổng".into()))
+    );
     assert_eq!(figures.get_value((3, 1)), Some(&Data::Float(8.0)));
     assert_eq!(figures.get_value((3, 6)), Some(&Data::Float(0.6)));
     let lists = book.worksheet_range("Hạn xử lý").unwrap();
-    assert_eq!(lists.get_value((1, 0)), Some(&Data::String("Quá hạn".into())));
-    assert_eq!(lists.get_value((1, 1)), Some(&Data::String("000.00.38.H38-221128-0002".into())));
+    assert_eq!(
+        lists.get_value((1, 0)),
+        Some(&Data::String("Quá hạn".into()))
+    );
+    assert_eq!(
+        lists.get_value((1, 1)),
+        Some(&Data::String("000.00.38.H38-221128-0002".into()))
+    );
 }
