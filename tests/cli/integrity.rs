@@ -14,8 +14,15 @@ fn bagit_py() -> PathBuf {
 }
 
 fn peer_validates(bag: &Path) -> (bool, String) {
-    let o = Command::new(bagit_py()).arg("--validate").arg(bag).output().expect("bagit.py (tools/requirements.txt)");
-    (o.status.success(), String::from_utf8_lossy(&o.stderr).into_owned())
+    let o = Command::new(bagit_py())
+        .arg("--validate")
+        .arg(bag)
+        .output()
+        .expect("bagit.py (tools/requirements.txt)");
+    (
+        o.status.success(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
 }
 
 /// Row counts that any write would change.
@@ -41,8 +48,14 @@ fn exported_bags_pass_bagit_py_and_import_once() {
     let dir = src.tmp.path();
     for name in ["bag", "bag.tar", "bag.zip"] {
         let out = dir.join(name);
-        let r =
-            src.json(&["bag".as_ref(), "export".as_ref(), D1.as_ref(), D2.as_ref(), "-o".as_ref(), out.as_os_str()]);
+        let r = src.json(&[
+            "bag".as_ref(),
+            "export".as_ref(),
+            D1.as_ref(),
+            D2.as_ref(),
+            "-o".as_ref(),
+            out.as_os_str(),
+        ]);
         assert_eq!(r["dossiers"], serde_json::json!([D1, D2]));
         assert!(r["files"].as_u64().unwrap() > 5);
     }
@@ -50,31 +63,55 @@ fn exported_bags_pass_bagit_py_and_import_once() {
     assert!(ok, "bagit.py refused our bag: {err}");
     let info = std::fs::read_to_string(dir.join("bag/bag-info.txt")).unwrap();
     assert!(info.contains("Payload-Oxum: "), "{info}");
-    assert!(info.contains(&format!("External-Identifier: {D1}")), "{info}");
-    assert!(info.contains("Doisoat-Dossier: {\"code\":\"000.00.38.H38-221125-0001\""), "{info}");
+    assert!(
+        info.contains(&format!("External-Identifier: {D1}")),
+        "{info}"
+    );
+    assert!(
+        info.contains("Doisoat-Dossier: {\"code\":\"000.00.38.H38-221125-0001\""),
+        "{info}"
+    );
     let manifest = std::fs::read_to_string(dir.join("bag/manifest-sha512.txt")).unwrap();
-    assert!(manifest.contains(&format!("data/{D1}/paper/TP1/{D1}_TP1_scan.pdf")), "{manifest}");
+    assert!(
+        manifest.contains(&format!("data/{D1}/paper/TP1/{D1}_TP1_scan.pdf")),
+        "{manifest}"
+    );
     assert!(dir.join("bag/tagmanifest-sha256.txt").is_file());
 
     // `bag validate` checks without a data folder and agrees across forms.
     let files: Vec<_> = ["bag", "bag.tar", "bag.zip"]
         .iter()
-        .map(|n| src.json(&["bag".as_ref(), "validate".as_ref(), dir.join(n).as_os_str()])["files"].clone())
+        .map(|n| {
+            src.json(&["bag".as_ref(), "validate".as_ref(), dir.join(n).as_os_str()])["files"]
+                .clone()
+        })
         .collect();
     assert_eq!(files[0], files[1]);
     assert_eq!(files[0], files[2]);
     // The tar and zip forms carry the same payload and import alike.
     for name in ["bag", "bag.tar", "bag.zip"] {
         let dst = Env::new();
-        let first = dst.json(&["bag".as_ref(), "import".as_ref(), dir.join(name).as_os_str()]);
+        let first = dst.json(&[
+            "bag".as_ref(),
+            "import".as_ref(),
+            dir.join(name).as_os_str(),
+        ]);
         assert_eq!(first["dossiers_added"], 2, "{name}: {first}");
         assert_eq!(first["unchanged"], false);
         let show = dst.json(&["show", D1]);
         assert_eq!(show["dossier"]["code"], D1);
         let before = footprint(&dst);
-        let again = dst.json(&["bag".as_ref(), "import".as_ref(), dir.join(name).as_os_str()]);
+        let again = dst.json(&[
+            "bag".as_ref(),
+            "import".as_ref(),
+            dir.join(name).as_os_str(),
+        ]);
         assert_eq!(again["unchanged"], true, "{name}: {again}");
-        assert_eq!(footprint(&dst), before, "{name}: a second import changed something");
+        assert_eq!(
+            footprint(&dst),
+            before,
+            "{name}: a second import changed something"
+        );
         let src_copies = src.count(&format!(
             "SELECT COUNT(*) FROM copies c JOIN dossiers d ON d.id = c.dossier_id WHERE d.code IN ('{D1}', '{D2}')"
         ));
@@ -90,18 +127,32 @@ fn a_bag_made_by_bagit_py_imports() {
     for f in [format!("{D1}_TP1_scan.pdf"), format!("{D2}_TP3_scan.png")] {
         std::fs::copy(fixture(&format!("paper/{f}")), bag.join(&f)).unwrap();
     }
-    let o = Command::new(bagit_py()).arg("--contact-name").arg("Peer").arg(&bag).output().unwrap();
+    let o = Command::new(bagit_py())
+        .arg("--contact-name")
+        .arg("Peer")
+        .arg(&bag)
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let r = env.json(&["bag".as_ref(), "import".as_ref(), bag.as_os_str()]);
     assert_eq!(r["files_stored"], 2, "{r}");
-    assert_eq!(env.count(&format!("SELECT COUNT(*) FROM dossiers WHERE code IN ('{D1}', '{D2}')")), 2);
+    assert_eq!(
+        env.count(&format!(
+            "SELECT COUNT(*) FROM dossiers WHERE code IN ('{D1}', '{D2}')"
+        )),
+        2
+    );
 }
 
 /// Makes a good folder bag of one small file and returns its path.
 fn small_bag(env: &Env, name: &str) -> PathBuf {
     let src = env.tmp.path().join(format!("{name}-src"));
     std::fs::create_dir_all(&src).unwrap();
-    std::fs::copy(fixture(&format!("paper/{D1}_TP1_scan.pdf")), src.join("a.pdf")).unwrap();
+    std::fs::copy(
+        fixture(&format!("paper/{D1}_TP1_scan.pdf")),
+        src.join("a.pdf"),
+    )
+    .unwrap();
     let o = Command::new(bagit_py()).arg(&src).output().unwrap();
     assert!(o.status.success());
     src
@@ -116,11 +167,20 @@ fn rewrite_manifests(bag: &Path, edit: impl Fn(&str) -> String) {
 }
 
 fn assert_refused(env: &Env, bag: &Path, code: &str) {
-    let r = env.run(&["--json".as_ref(), "bag".as_ref(), "import".as_ref(), bag.as_os_str()]);
+    let r = env.run(&[
+        "--json".as_ref(),
+        "bag".as_ref(),
+        "import".as_ref(),
+        bag.as_os_str(),
+    ]);
     assert_eq!(r.code, 2, "{bag:?} was not refused: {}", r.stdout);
     assert_eq!(r.json()["error"]["code"], code, "{bag:?}: {}", r.stdout);
     assert!(r.stderr.contains("nothing was written"), "{}", r.stderr);
-    assert_eq!(footprint(env), (0, 0, 0, 0), "{bag:?}: something was written");
+    assert_eq!(
+        footprint(env),
+        (0, 0, 0, 0),
+        "{bag:?}: something was written"
+    );
 }
 
 #[test]
@@ -156,7 +216,16 @@ fn bad_bags_are_refused_with_nothing_written() {
     let src = Env::new();
     src.load_fixtures();
     let zip = env.tmp.path().join("good.zip");
-    run_ok(&src, &["bag".as_ref(), "export".as_ref(), D1.as_ref(), "-o".as_ref(), zip.as_os_str()]);
+    run_ok(
+        &src,
+        &[
+            "bag".as_ref(),
+            "export".as_ref(),
+            D1.as_ref(),
+            "-o".as_ref(),
+            zip.as_os_str(),
+        ],
+    );
     let bytes = std::fs::read(&zip).unwrap();
     let cut = env.tmp.path().join("cut.zip");
     std::fs::write(&cut, &bytes[..bytes.len() * 2 / 3]).unwrap();
@@ -169,10 +238,16 @@ fn bad_bags_are_refused_with_nothing_written() {
     for i in 0..10_000 {
         let name = format!("data/f{i:05}.txt");
         std::fs::write(many.join(&name), b"x").unwrap();
-        m256.push_str(&format!("2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881  {name}\n"));
+        m256.push_str(&format!(
+            "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881  {name}\n"
+        ));
     }
     std::fs::write(many.join("manifest-sha256.txt"), m256).unwrap();
-    std::fs::write(many.join("bagit.txt"), "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n").unwrap();
+    std::fs::write(
+        many.join("bagit.txt"),
+        "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n",
+    )
+    .unwrap();
     std::fs::write(many.join("bag-info.txt"), "Payload-Oxum: 100.10000\n").unwrap();
     assert_refused(&env, &many, "bag_oxum");
 }
@@ -198,7 +273,12 @@ fn fixity_finds_a_flipped_bit_and_keeps_history() {
     assert_eq!(r.code, 1);
     assert_eq!(r.json()["changed"], serde_json::json!([sha]));
     let h = env.json(&["verify", "--history", &sha]);
-    let results: Vec<_> = h.as_array().unwrap().iter().map(|c| c["result"].as_str().unwrap().to_string()).collect();
+    let results: Vec<_> = h
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["result"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(results, ["intact", "changed"]);
     // Paced and limited passes work too, oldest verification first.
     let r = env.run(&["--json", "verify", "--max-files", "1", "--pace-mb", "50"]);
@@ -230,12 +310,17 @@ fn a_clerk_cannot_resolve_and_the_refusal_is_audited() {
     env.load_fixtures();
     run_ok(&env, &["reconcile"]);
     let findings = env.json(&["findings"]);
-    let id = findings[0]["id"].as_i64().expect("the fixtures give findings").to_string();
+    let id = findings[0]["id"]
+        .as_i64()
+        .expect("the fixtures give findings")
+        .to_string();
     let add = |name: &str, role: &str, as_admin: bool| {
         let mut c = env.command();
-        c.args(["user", "add", name, "--role", role]).env("DOISOAT_NEW_PASSWORD", format!("{name}-mật-khẩu"));
+        c.args(["user", "add", name, "--role", role])
+            .env("DOISOAT_NEW_PASSWORD", format!("{name}-mật-khẩu"));
         if as_admin {
-            c.env("DOISOAT_USER", "admin").env("DOISOAT_PASSWORD", "admin-mật-khẩu");
+            c.env("DOISOAT_USER", "admin")
+                .env("DOISOAT_PASSWORD", "admin-mật-khẩu");
         }
         let o = c.output().unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -260,10 +345,18 @@ fn a_clerk_cannot_resolve_and_the_refusal_is_audited() {
     let o = as_user("lan", &["--lang", "vi", "decide", &id, "--note", "ok"]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("lan (cán bộ tiếp nhận) không được phép xử lý phát hiện"), "{err}");
+    assert!(
+        err.contains("lan (cán bộ tiếp nhận) không được phép xử lý phát hiện"),
+        "{err}"
+    );
     let o = as_user("lan", &["--json", "decide", &id]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("\"forbidden\""));
-    assert_eq!(env.count(&format!("SELECT COUNT(*) FROM findings WHERE id = {id} AND status = 'open'")), 1);
+    assert_eq!(
+        env.count(&format!(
+            "SELECT COUNT(*) FROM findings WHERE id = {id} AND status = 'open'"
+        )),
+        1
+    );
     assert_eq!(
         env.count(
             "SELECT COUNT(*) FROM audit_events WHERE actor = 'lan' AND action = 'resolve' AND outcome = 'refused'"
@@ -271,10 +364,20 @@ fn a_clerk_cannot_resolve_and_the_refusal_is_audited() {
         2
     );
     // A wrong password is refused and audited too.
-    let o =
-        env.command().env("DOISOAT_USER", "lan").env("DOISOAT_PASSWORD", "nope").args(["findings"]).output().unwrap();
+    let o = env
+        .command()
+        .env("DOISOAT_USER", "lan")
+        .env("DOISOAT_PASSWORD", "nope")
+        .args(["findings"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(2));
-    assert_eq!(env.count("SELECT COUNT(*) FROM audit_events WHERE action = 'sign_in' AND outcome = 'refused'"), 1);
+    assert_eq!(
+        env.count(
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'sign_in' AND outcome = 'refused'"
+        ),
+        1
+    );
 
     // The archivist may, and the decision carries the account's name.
     let o = as_user("minh", &["--json", "decide", &id, "--note", "đã kiểm tra"]);

@@ -53,7 +53,10 @@ impl BackupError {
 type Result<T, E = BackupError> = std::result::Result<T, E>;
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> BackupError + '_ {
-    move |source| BackupError::Io { path: path.to_path_buf(), source }
+    move |source| BackupError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// The content of `backup.json`.
@@ -125,7 +128,9 @@ pub fn content_digest(conn: &Connection) -> Result<String> {
         .collect::<Result<_, _>>()?;
     for t in tables {
         let quoted = format!("\"{}\"", t.replace('"', "\"\""));
-        let cols = conn.prepare(&format!("SELECT * FROM {quoted} LIMIT 0"))?.column_count();
+        let cols = conn
+            .prepare(&format!("SELECT * FROM {quoted} LIMIT 0"))?
+            .column_count();
         let order: Vec<String> = (1..=cols).map(|i| i.to_string()).collect();
         let sql = if cols == 0 {
             format!("SELECT * FROM {quoted}")
@@ -167,7 +172,10 @@ pub fn content_digest(conn: &Connection) -> Result<String> {
 pub fn backup(data: &Path, dest: &Path, now: &str) -> Result<BackupSummary> {
     let src_db = data.join(DB_FILE);
     if !src_db.is_file() {
-        return Err(BackupError::NotABackup { path: data.to_path_buf(), reason: "no doisoat.sqlite here".into() });
+        return Err(BackupError::NotABackup {
+            path: data.to_path_buf(),
+            reason: "no doisoat.sqlite here".into(),
+        });
     }
     ensure_empty(dest)?;
     let dest_db = dest.join(DB_FILE);
@@ -182,11 +190,16 @@ pub fn backup(data: &Path, dest: &Path, now: &str) -> Result<BackupSummary> {
         // A standalone file: no WAL beside it.
         dst.pragma_update(None, "journal_mode", "DELETE")?;
     }
-    let db_content_sha256 = content_digest(&Connection::open_with_flags(&dest_db, OpenFlags::SQLITE_OPEN_READ_ONLY)?)?;
+    let db_content_sha256 = content_digest(&Connection::open_with_flags(
+        &dest_db,
+        OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )?)?;
     let (db_sha256, _) = sha256_file(&dest_db)?;
 
-    let (objects, object_bytes, damaged) =
-        copy_objects(&data.join(STORE_DIR).join("objects"), &dest.join(STORE_DIR).join("objects"))?;
+    let (objects, object_bytes, damaged) = copy_objects(
+        &data.join(STORE_DIR).join("objects"),
+        &dest.join(STORE_DIR).join("objects"),
+    )?;
     let summary = BackupSummary {
         format: FORMAT.into(),
         created_at: now.to_string(),
@@ -197,7 +210,8 @@ pub fn backup(data: &Path, dest: &Path, now: &str) -> Result<BackupSummary> {
         damaged,
     };
     let manifest = dest.join(MANIFEST);
-    let json = serde_json::to_vec_pretty(&summary).map_err(|e| io_err(&manifest)(io::Error::other(e)))?;
+    let json =
+        serde_json::to_vec_pretty(&summary).map_err(|e| io_err(&manifest)(io::Error::other(e)))?;
     fs::write(&manifest, json).map_err(io_err(&manifest))?;
     Ok(summary)
 }
@@ -211,11 +225,17 @@ fn copy_objects(from: &Path, to: &Path) -> Result<(u64, u64, Vec<String>)> {
     if !from.is_dir() {
         return Ok((0, 0, damaged));
     }
-    let mut prefixes: Vec<_> = fs::read_dir(from).map_err(io_err(from))?.flatten().collect();
+    let mut prefixes: Vec<_> = fs::read_dir(from)
+        .map_err(io_err(from))?
+        .flatten()
+        .collect();
     prefixes.sort_by_key(|e| e.file_name());
     for p in prefixes {
         let prefix = p.file_name().to_string_lossy().into_owned();
-        let mut names: Vec<_> = fs::read_dir(p.path()).map_err(io_err(&p.path()))?.flatten().collect();
+        let mut names: Vec<_> = fs::read_dir(p.path())
+            .map_err(io_err(&p.path()))?
+            .flatten()
+            .collect();
         names.sort_by_key(|e| e.file_name());
         for e in names {
             let name = format!("{prefix}{}", e.file_name().to_string_lossy());
@@ -262,10 +282,15 @@ fn read_manifest(backup_dir: &Path) -> Result<BackupSummary> {
         path: backup_dir.to_path_buf(),
         reason: format!("{MANIFEST} is missing"),
     })?;
-    let s: BackupSummary = serde_json::from_slice(&bytes)
-        .map_err(|e| BackupError::NotABackup { path: backup_dir.to_path_buf(), reason: e.to_string() })?;
+    let s: BackupSummary = serde_json::from_slice(&bytes).map_err(|e| BackupError::NotABackup {
+        path: backup_dir.to_path_buf(),
+        reason: e.to_string(),
+    })?;
     if s.format != FORMAT {
-        return Err(BackupError::NotABackup { path: backup_dir.to_path_buf(), reason: format!("format {}", s.format) });
+        return Err(BackupError::NotABackup {
+            path: backup_dir.to_path_buf(),
+            reason: format!("format {}", s.format),
+        });
     }
     Ok(s)
 }
@@ -277,20 +302,28 @@ pub fn restore(backup_dir: &Path, dest: &Path) -> Result<RestoreSummary> {
     // Check before copying: the database file must be the one recorded.
     let (db_sha, _) = sha256_file(&backup_dir.join(DB_FILE))?;
     if db_sha != manifest.db_sha256 {
-        return Err(BackupError::Damaged(format!("{DB_FILE} does not match {MANIFEST}")));
+        return Err(BackupError::Damaged(format!(
+            "{DB_FILE} does not match {MANIFEST}"
+        )));
     }
     ensure_empty(dest)?;
     let dest_db = dest.join(DB_FILE);
     let src_db = backup_dir.join(DB_FILE);
     let (copied_sha, _) = {
         let mut w = BufWriter::new(File::create(&dest_db).map_err(io_err(&dest_db))?);
-        let r = copy_hashing(File::open(&src_db).map_err(io_err(&src_db))?, Some(&mut w)).map_err(io_err(&src_db))?;
+        let r = copy_hashing(File::open(&src_db).map_err(io_err(&src_db))?, Some(&mut w))
+            .map_err(io_err(&src_db))?;
         w.flush().map_err(io_err(&dest_db))?;
-        w.into_inner().map_err(|e| io_err(&dest_db)(e.into_error()))?.sync_all().map_err(io_err(&dest_db))?;
+        w.into_inner()
+            .map_err(|e| io_err(&dest_db)(e.into_error()))?
+            .sync_all()
+            .map_err(io_err(&dest_db))?;
         r
     };
-    let (objects, object_bytes, damaged) =
-        copy_objects(&backup_dir.join(STORE_DIR).join("objects"), &dest.join(STORE_DIR).join("objects"))?;
+    let (objects, object_bytes, damaged) = copy_objects(
+        &backup_dir.join(STORE_DIR).join("objects"),
+        &dest.join(STORE_DIR).join("objects"),
+    )?;
     fs::create_dir_all(dest.join(STORE_DIR).join("tmp")).map_err(io_err(dest))?;
     if !damaged.is_empty() {
         return Err(BackupError::Damaged(format!(
@@ -302,13 +335,25 @@ pub fn restore(backup_dir: &Path, dest: &Path) -> Result<RestoreSummary> {
     // Prove it: same file, same content, healthy, every recorded file present.
     let conn = Connection::open_with_flags(&dest_db, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     let content = content_digest(&conn)?;
-    let integrity: Vec<String> =
-        conn.prepare("PRAGMA integrity_check")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
-    let recorded: Vec<String> =
-        conn.prepare("SELECT sha256 FROM files")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let integrity: Vec<String> = conn
+        .prepare("PRAGMA integrity_check")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let recorded: Vec<String> = conn
+        .prepare("SELECT sha256 FROM files")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
     let absent = recorded
         .iter()
-        .filter(|s| s.len() == 64 && !dest.join(STORE_DIR).join("objects").join(&s[..2]).join(&s[2..]).is_file())
+        .filter(|s| {
+            s.len() == 64
+                && !dest
+                    .join(STORE_DIR)
+                    .join("objects")
+                    .join(&s[..2])
+                    .join(&s[2..])
+                    .is_file()
+        })
         .count();
     let identical = copied_sha == manifest.db_sha256
         && content == manifest.db_content_sha256
@@ -316,7 +361,12 @@ pub fn restore(backup_dir: &Path, dest: &Path) -> Result<RestoreSummary> {
         && objects == manifest.objects
         && object_bytes == manifest.object_bytes
         && absent == 0;
-    Ok(RestoreSummary { objects, object_bytes, db_content_sha256: content, identical })
+    Ok(RestoreSummary {
+        objects,
+        object_bytes,
+        db_content_sha256: content,
+        identical,
+    })
 }
 
 #[cfg(test)]
@@ -338,17 +388,25 @@ mod tests {
         fs::create_dir_all(&data).unwrap();
         let live = Connection::open(data.join(DB_FILE)).unwrap();
         live.pragma_update(None, "journal_mode", "WAL").unwrap();
-        live.execute_batch("CREATE TABLE files (sha256 TEXT PRIMARY KEY, size INTEGER); CREATE TABLE t (x) ;").unwrap();
+        live.execute_batch(
+            "CREATE TABLE files (sha256 TEXT PRIMARY KEY, size INTEGER); CREATE TABLE t (x) ;",
+        )
+        .unwrap();
         let a = object(&data.join(STORE_DIR), b"one");
         object(&data.join(STORE_DIR), b"two");
-        live.execute("INSERT INTO files VALUES (?1, 3)", [&a]).unwrap();
-        live.execute("INSERT INTO t VALUES (x'00ff'), (1.5), (NULL)", []).unwrap();
+        live.execute("INSERT INTO files VALUES (?1, 3)", [&a])
+            .unwrap();
+        live.execute("INSERT INTO t VALUES (x'00ff'), (1.5), (NULL)", [])
+            .unwrap();
 
         let b = tmp.path().join("backup");
         let s = backup(&data, &b, "2026-11-27T10:00:00Z").unwrap();
         assert_eq!((s.objects, s.object_bytes), (2, 6));
         assert_eq!(s.db_content_sha256, content_digest(&live).unwrap());
-        assert!(matches!(backup(&data, &b, "x"), Err(BackupError::NotEmpty(_))));
+        assert!(matches!(
+            backup(&data, &b, "x"),
+            Err(BackupError::NotEmpty(_))
+        ));
 
         let r = tmp.path().join("restored");
         let rs = restore(&b, &r).unwrap();
@@ -357,7 +415,8 @@ mod tests {
         assert!(matches!(restore(&b, &r), Err(BackupError::NotEmpty(_))));
 
         // A changed row changes the digest.
-        live.execute("UPDATE t SET x = 2 WHERE x = 1.5", []).unwrap();
+        live.execute("UPDATE t SET x = 2 WHERE x = 1.5", [])
+            .unwrap();
         assert_ne!(s.db_content_sha256, content_digest(&live).unwrap());
     }
 
@@ -366,7 +425,10 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let data = tmp.path().join("data");
         fs::create_dir_all(&data).unwrap();
-        Connection::open(data.join(DB_FILE)).unwrap().execute_batch("CREATE TABLE files (sha256 TEXT)").unwrap();
+        Connection::open(data.join(DB_FILE))
+            .unwrap()
+            .execute_batch("CREATE TABLE files (sha256 TEXT)")
+            .unwrap();
         let b = tmp.path().join("b");
         backup(&data, &b, "now").unwrap();
         let db = b.join(DB_FILE);

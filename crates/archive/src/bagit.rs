@@ -78,7 +78,10 @@ impl BagError {
 type Result<T, E = BagError> = std::result::Result<T, E>;
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> BagError + '_ {
-    move |source| BagError::Io { path: path.to_path_buf(), source }
+    move |source| BagError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// How a bag is laid down.
@@ -92,7 +95,12 @@ pub enum BagFormat {
 impl BagFormat {
     /// `.tar` and `.zip` by extension; anything else is a folder.
     pub fn from_path(p: &Path) -> BagFormat {
-        match p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        match p
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             Some("tar") => BagFormat::Tar,
             Some("zip") => BagFormat::Zip,
             _ => BagFormat::Folder,
@@ -153,16 +161,26 @@ fn hash_copy(mut reader: impl Read, mut out: Option<&mut dyn Write>) -> io::Resu
         }
         size += n as u64;
     }
-    Ok(Sums { sha256: hex::encode(s256.finalize()), sha512: hex::encode(s512.finalize()), size })
+    Ok(Sums {
+        sha256: hex::encode(s256.finalize()),
+        sha512: hex::encode(s512.finalize()),
+        size,
+    })
 }
 
 /// Percent-encodes what RFC 8493 §2.1.3 requires in manifest paths.
 fn encode_manifest_path(p: &str) -> String {
-    p.replace('%', "%25").replace('\n', "%0A").replace('\r', "%0D")
+    p.replace('%', "%25")
+        .replace('\n', "%0A")
+        .replace('\r', "%0D")
 }
 
 fn decode_manifest_path(p: &str) -> String {
-    p.replace("%0A", "\n").replace("%0a", "\n").replace("%0D", "\r").replace("%0d", "\r").replace("%25", "%")
+    p.replace("%0A", "\n")
+        .replace("%0a", "\n")
+        .replace("%0D", "\r")
+        .replace("%0d", "\r")
+        .replace("%25", "%")
 }
 
 /// Checks a path from a bag (or for one) and returns it NFC-normalised,
@@ -220,7 +238,9 @@ pub fn write_bag(
     entries: &[PayloadEntry],
     info: &[(String, String)],
 ) -> Result<WrittenBag> {
-    if dest.exists() && !(dest.is_dir() && fs::read_dir(dest).map_err(io_err(dest))?.next().is_none()) {
+    if dest.exists()
+        && !(dest.is_dir() && fs::read_dir(dest).map_err(io_err(dest))?.next().is_none())
+    {
         return Err(BagError::Exists(dest.to_path_buf()));
     }
     let mut seen = BTreeSet::new();
@@ -228,7 +248,9 @@ pub fn write_bag(
     for e in entries {
         let rel = safe_path(&e.path)?;
         if !seen.insert(rel.clone()) {
-            return Err(BagError::UnsafePath(format!("{rel} (twice in the payload)")));
+            return Err(BagError::UnsafePath(format!(
+                "{rel} (twice in the payload)"
+            )));
         }
         payload.push((format!("data/{rel}"), &e.source));
     }
@@ -238,12 +260,18 @@ pub fn write_bag(
         .map(|s| s.nfc().collect::<String>())
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "bag".to_string());
-    let parent = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = dest
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     fs::create_dir_all(parent).map_err(io_err(parent))?;
 
     match format {
         BagFormat::Folder => {
-            let tmp = tempfile::Builder::new().prefix(".bag-").tempdir_in(parent).map_err(io_err(parent))?;
+            let tmp = tempfile::Builder::new()
+                .prefix(".bag-")
+                .tempdir_in(parent)
+                .map_err(io_err(parent))?;
             let sums: Vec<Sums> = payload
                 .par_iter()
                 .map(|(rel, src)| {
@@ -254,9 +282,12 @@ pub fn write_bag(
                     let mut w = BufWriter::with_capacity(CHUNK, f);
                     let sums = match src {
                         PayloadSource::File(p) => {
-                            hash_copy(File::open(p).map_err(io_err(p))?, Some(&mut w)).map_err(io_err(p))?
+                            hash_copy(File::open(p).map_err(io_err(p))?, Some(&mut w))
+                                .map_err(io_err(p))?
                         }
-                        PayloadSource::Bytes(b) => hash_copy(&b[..], Some(&mut w)).map_err(io_err(&target))?,
+                        PayloadSource::Bytes(b) => {
+                            hash_copy(&b[..], Some(&mut w)).map_err(io_err(&target))?
+                        }
                     };
                     w.flush().map_err(io_err(&target))?;
                     Ok(sums)
@@ -275,7 +306,10 @@ pub fn write_bag(
             Ok(summary(dest, &sums))
         }
         BagFormat::Tar | BagFormat::Zip => {
-            let mut tmp = tempfile::Builder::new().prefix(".bag-").tempfile_in(parent).map_err(io_err(parent))?;
+            let mut tmp = tempfile::Builder::new()
+                .prefix(".bag-")
+                .tempfile_in(parent)
+                .map_err(io_err(parent))?;
             let sums = {
                 let out = BufWriter::with_capacity(CHUNK, tmp.as_file_mut());
                 let mut sink: Box<dyn ArchiveSink + '_> = match format {
@@ -296,28 +330,38 @@ pub fn write_bag(
                             if s.size != len {
                                 return Err(BagError::Io {
                                     path: p.clone(),
-                                    source: io::Error::other("the file changed size while it was bagged"),
+                                    source: io::Error::other(
+                                        "the file changed size while it was bagged",
+                                    ),
                                 });
                             }
                             s
                         }
                         PayloadSource::Bytes(b) => {
                             let mut hasher = HashingReader::new(&b[..]);
-                            sink.add(&name, b.len() as u64, &mut hasher).map_err(io_err(dest))?;
+                            sink.add(&name, b.len() as u64, &mut hasher)
+                                .map_err(io_err(dest))?;
                             hasher.finish()
                         }
                     };
                     sums.push(s);
                 }
                 for (name, bytes) in tag_files(&payload, &sums, info) {
-                    sink.add(&format!("{bag_name}/{name}"), bytes.len() as u64, &mut &bytes[..])
-                        .map_err(io_err(dest))?;
+                    sink.add(
+                        &format!("{bag_name}/{name}"),
+                        bytes.len() as u64,
+                        &mut &bytes[..],
+                    )
+                    .map_err(io_err(dest))?;
                 }
                 sink.finish().map_err(io_err(dest))?;
                 sums
             };
             tmp.as_file().sync_all().map_err(io_err(dest))?;
-            tmp.persist(dest).map_err(|e| BagError::Io { path: dest.to_path_buf(), source: e.error })?;
+            tmp.persist(dest).map_err(|e| BagError::Io {
+                path: dest.to_path_buf(),
+                source: e.error,
+            })?;
             Ok(summary(dest, &sums))
         }
     }
@@ -335,10 +379,17 @@ fn summary(dest: &Path, sums: &[Sums]) -> WrittenBag {
 }
 
 /// bagit.txt, bag-info.txt, the payload manifests and the tag manifests.
-fn tag_files(payload: &[(String, &PayloadSource)], sums: &[Sums], info: &[(String, String)]) -> Vec<(String, Vec<u8>)> {
+fn tag_files(
+    payload: &[(String, &PayloadSource)],
+    sums: &[Sums],
+    info: &[(String, String)],
+) -> Vec<(String, Vec<u8>)> {
     let bytes: u64 = sums.iter().map(|s| s.size).sum();
-    let mut info: Vec<(String, String)> =
-        info.iter().filter(|(k, _)| !k.eq_ignore_ascii_case("Payload-Oxum")).cloned().collect();
+    let mut info: Vec<(String, String)> = info
+        .iter()
+        .filter(|(k, _)| !k.eq_ignore_ascii_case("Payload-Oxum"))
+        .cloned()
+        .collect();
     info.push(("Payload-Oxum".into(), format!("{bytes}.{}", sums.len())));
     let mut m256 = String::new();
     let mut m512 = String::new();
@@ -348,7 +399,10 @@ fn tag_files(payload: &[(String, &PayloadSource)], sums: &[Sums], info: &[(Strin
         m512.push_str(&format!("{}  {p}\n", s.sha512));
     }
     let mut tags = vec![
-        tag_file("bagit.txt", "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"),
+        tag_file(
+            "bagit.txt",
+            "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n",
+        ),
         tag_file("bag-info.txt", &bag_info_text(&info)),
         tag_file("manifest-sha256.txt", &m256),
         tag_file("manifest-sha512.txt", &m512),
@@ -374,10 +428,19 @@ struct HashingReader<R> {
 
 impl<R: Read> HashingReader<R> {
     fn new(inner: R) -> Self {
-        HashingReader { inner, s256: Sha256::new(), s512: Sha512::new(), size: 0 }
+        HashingReader {
+            inner,
+            s256: Sha256::new(),
+            s512: Sha512::new(),
+            size: 0,
+        }
     }
     fn finish(self) -> Sums {
-        Sums { sha256: hex::encode(self.s256.finalize()), sha512: hex::encode(self.s512.finalize()), size: self.size }
+        Sums {
+            sha256: hex::encode(self.s256.finalize()),
+            sha512: hex::encode(self.s512.finalize()),
+            size: self.size,
+        }
     }
 }
 
@@ -428,7 +491,10 @@ impl<W: Write + Seek> ArchiveSink for ZipSink<W> {
             .compression_method(zip::CompressionMethod::Stored)
             .large_file(len >= u32::MAX as u64)
             .unix_permissions(0o644);
-        let w = self.0.as_mut().ok_or_else(|| io::Error::other("the zip is already finished"))?;
+        let w = self
+            .0
+            .as_mut()
+            .ok_or_else(|| io::Error::other("the zip is already finished"))?;
         w.start_file(name, opts).map_err(io::Error::other)?;
         io::copy(data, w)?;
         Ok(())
@@ -472,7 +538,10 @@ pub struct ValidatedBag {
 impl ValidatedBag {
     /// The values of a bag-info label, case-insensitively.
     pub fn info_values<'a>(&'a self, label: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.info.iter().filter(move |(k, _)| k.eq_ignore_ascii_case(label)).map(|(_, v)| v.as_str())
+        self.info
+            .iter()
+            .filter(move |(k, _)| k.eq_ignore_ascii_case(label))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -510,7 +579,9 @@ impl Source {
             return Ok(Source::Folder(path.to_path_buf()));
         }
         let mut head = [0u8; 262];
-        let n = File::open(path).and_then(|mut f| f.read(&mut head)).map_err(io_err(path))?;
+        let n = File::open(path)
+            .and_then(|mut f| f.read(&mut head))
+            .map_err(io_err(path))?;
         if n >= 4 && (&head[..4] == b"PK\x03\x04" || &head[..4] == b"PK\x05\x06") {
             Ok(Source::Zip(path.to_path_buf()))
         } else if n >= 262 && &head[257..262] == b"ustar" {
@@ -519,7 +590,9 @@ impl Source {
             match BagFormat::from_path(path) {
                 BagFormat::Zip => Ok(Source::Zip(path.to_path_buf())),
                 BagFormat::Tar => Ok(Source::Tar(path.to_path_buf())),
-                BagFormat::Folder => Err(BagError::NotABag("neither a folder, a tar nor a zip".into())),
+                BagFormat::Folder => Err(BagError::NotABag(
+                    "neither a folder, a tar nor a zip".into(),
+                )),
             }
         }
     }
@@ -531,7 +604,9 @@ impl Source {
             Source::Tar(path) => {
                 let file = File::open(path).map_err(io_err(path))?;
                 let mut ar = tar::Archive::new(file);
-                let entries = ar.entries_with_seek().map_err(|e| BagError::Corrupt(e.to_string()))?;
+                let entries = ar
+                    .entries_with_seek()
+                    .map_err(|e| BagError::Corrupt(e.to_string()))?;
                 for entry in entries {
                     let mut entry = entry.map_err(|e| BagError::Corrupt(e.to_string()))?;
                     let raw = String::from_utf8(entry.path_bytes().into_owned())
@@ -539,11 +614,17 @@ impl Source {
                     let kind = match entry.header().entry_type() {
                         tar::EntryType::Regular | tar::EntryType::Continuous => Kind::File,
                         tar::EntryType::Directory => Kind::Dir,
-                        tar::EntryType::Symlink | tar::EntryType::Link => return Err(BagError::Link(raw)),
+                        tar::EntryType::Symlink | tar::EntryType::Link => {
+                            return Err(BagError::Link(raw))
+                        }
                         tar::EntryType::XGlobalHeader | tar::EntryType::XHeader => continue,
                         _ => return Err(BagError::SpecialFile(raw)),
                     };
-                    let listed = Listed { path: safe_path(&raw)?, kind, size: entry.size() };
+                    let listed = Listed {
+                        path: safe_path(&raw)?,
+                        kind,
+                        size: entry.size(),
+                    };
                     if kind == Kind::File {
                         f(&listed, Some(&mut entry))?;
                     } else {
@@ -554,23 +635,33 @@ impl Source {
             }
             Source::Zip(path) => {
                 let file = File::open(path).map_err(io_err(path))?;
-                let mut ar =
-                    zip::ZipArchive::new(io::BufReader::new(file)).map_err(|e| BagError::Corrupt(e.to_string()))?;
+                let mut ar = zip::ZipArchive::new(io::BufReader::new(file))
+                    .map_err(|e| BagError::Corrupt(e.to_string()))?;
                 for i in 0..ar.len() {
-                    let mut entry = ar.by_index(i).map_err(|e| BagError::Corrupt(e.to_string()))?;
+                    let mut entry = ar
+                        .by_index(i)
+                        .map_err(|e| BagError::Corrupt(e.to_string()))?;
                     let raw = String::from_utf8(entry.name_raw().to_vec())
                         .map_err(|_| BagError::UnsafePath("a name that is not UTF-8".into()))?;
                     if entry.is_symlink() {
                         return Err(BagError::Link(raw));
                     }
-                    let kind = if entry.is_dir() { Kind::Dir } else { Kind::File };
+                    let kind = if entry.is_dir() {
+                        Kind::Dir
+                    } else {
+                        Kind::File
+                    };
                     if let Some(mode) = entry.unix_mode() {
                         let t = mode & 0o170000;
                         if t != 0 && t != 0o100000 && t != 0o040000 {
                             return Err(BagError::SpecialFile(raw));
                         }
                     }
-                    let listed = Listed { path: safe_path(&raw)?, kind, size: entry.size() };
+                    let listed = Listed {
+                        path: safe_path(&raw)?,
+                        kind,
+                        size: entry.size(),
+                    };
                     if kind == Kind::File {
                         f(&listed, Some(&mut entry))?;
                     } else {
@@ -584,7 +675,10 @@ impl Source {
 }
 
 fn visit_folder(root: &Path, dir: &Path, f: &mut EntryVisitor<'_>) -> Result<()> {
-    let mut entries: Vec<_> = fs::read_dir(dir).map_err(io_err(dir))?.collect::<Result<_, _>>().map_err(io_err(dir))?;
+    let mut entries: Vec<_> = fs::read_dir(dir)
+        .map_err(io_err(dir))?
+        .collect::<Result<_, _>>()
+        .map_err(io_err(dir))?;
     entries.sort_by_key(|e| e.file_name());
     for e in entries {
         let p = e.path();
@@ -598,10 +692,21 @@ fn visit_folder(root: &Path, dir: &Path, f: &mut EntryVisitor<'_>) -> Result<()>
             return Err(BagError::Link(raw));
         }
         if ft.is_dir() {
-            f(&Listed { path: safe_path(&raw)?, kind: Kind::Dir, size: 0 }, None)?;
+            f(
+                &Listed {
+                    path: safe_path(&raw)?,
+                    kind: Kind::Dir,
+                    size: 0,
+                },
+                None,
+            )?;
             visit_folder(root, &p, f)?;
         } else if ft.is_file() {
-            let listed = Listed { path: safe_path(&raw)?, kind: Kind::File, size: ft.len() };
+            let listed = Listed {
+                path: safe_path(&raw)?,
+                kind: Kind::File,
+                size: ft.len(),
+            };
             let mut file = File::open(&p).map_err(io_err(&p))?;
             f(&listed, Some(&mut file))?;
         } else {
@@ -626,13 +731,17 @@ fn parse_tag_lines(name: &str, s: &str) -> Result<Vec<(String, String)>> {
         }
         if line.starts_with([' ', '\t']) {
             let Some(last) = out.last_mut() else {
-                return Err(BagError::NotABag(format!("{name}: a continuation line comes first")));
+                return Err(BagError::NotABag(format!(
+                    "{name}: a continuation line comes first"
+                )));
             };
             last.1.push(' ');
             last.1.push_str(line.trim());
             continue;
         }
-        let (k, v) = line.split_once(':').ok_or_else(|| BagError::NotABag(format!("{name}: bad line '{line}'")))?;
+        let (k, v) = line
+            .split_once(':')
+            .ok_or_else(|| BagError::NotABag(format!("{name}: bad line '{line}'")))?;
         out.push((k.trim().to_string(), v.trim().to_string()));
     }
     Ok(out)
@@ -646,8 +755,9 @@ fn parse_manifest(name: &str, s: &str) -> Result<BTreeMap<String, String>> {
         if line.trim().is_empty() {
             continue;
         }
-        let (sum, path) =
-            line.split_once([' ', '\t']).ok_or_else(|| BagError::NotABag(format!("{name}: bad line '{line}'")))?;
+        let (sum, path) = line
+            .split_once([' ', '\t'])
+            .ok_or_else(|| BagError::NotABag(format!("{name}: bad line '{line}'")))?;
         let path = safe_path(&decode_manifest_path(path.trim_start_matches([' ', '\t'])))?;
         if out.insert(path.clone(), sum.to_ascii_lowercase()).is_some() {
             return Err(BagError::NotABag(format!("{name}: {path} is listed twice")));
@@ -671,11 +781,16 @@ pub fn validate(path: &Path, scratch_in: &Path) -> Result<ValidatedBag> {
         if l.kind == Kind::File && !is_payload(l, &listed) && l.size <= MAX_TAG_FILE {
             if let Some(r) = data {
                 let mut v = Vec::with_capacity(l.size as usize);
-                r.read_to_end(&mut v).map_err(|e| BagError::Corrupt(format!("{}: {e}", l.path)))?;
+                r.read_to_end(&mut v)
+                    .map_err(|e| BagError::Corrupt(format!("{}: {e}", l.path)))?;
                 raw_tags.insert(l.path.clone(), v);
             }
         }
-        listed.push(Listed { path: l.path.clone(), kind: l.kind, size: l.size });
+        listed.push(Listed {
+            path: l.path.clone(),
+            kind: l.kind,
+            size: l.size,
+        });
         Ok(())
     })?;
 
@@ -685,7 +800,9 @@ pub fn validate(path: &Path, scratch_in: &Path) -> Result<ValidatedBag> {
         if base.is_empty() {
             Some(p.to_string())
         } else {
-            p.strip_prefix(&base).and_then(|r| r.strip_prefix('/')).map(str::to_string)
+            p.strip_prefix(&base)
+                .and_then(|r| r.strip_prefix('/'))
+                .map(str::to_string)
         }
     };
     let mut tags: BTreeMap<String, Vec<u8>> = BTreeMap::new();
@@ -699,29 +816,49 @@ pub fn validate(path: &Path, scratch_in: &Path) -> Result<ValidatedBag> {
     let mut payload_sizes: BTreeMap<String, u64> = BTreeMap::new();
     for l in &listed {
         let Some(rel) = strip(&l.path) else {
-            return Err(BagError::NotABag(format!("{} is outside the bag's base folder", l.path)));
+            return Err(BagError::NotABag(format!(
+                "{} is outside the bag's base folder",
+                l.path
+            )));
         };
-        if l.kind == Kind::File && rel.starts_with("data/") && payload_sizes.insert(rel.clone(), l.size).is_some() {
+        if l.kind == Kind::File
+            && rel.starts_with("data/")
+            && payload_sizes.insert(rel.clone(), l.size).is_some()
+        {
             return Err(BagError::NotABag(format!("{rel} appears twice")));
         }
         if l.kind == Kind::File && !rel.starts_with("data/") && !tags.contains_key(&rel) {
-            return Err(BagError::Unsupported(format!("tag file {rel} is larger than {MAX_TAG_FILE} bytes")));
+            return Err(BagError::Unsupported(format!(
+                "tag file {rel} is larger than {MAX_TAG_FILE} bytes"
+            )));
         }
     }
 
-    let bagit = tags.get("bagit.txt").ok_or_else(|| BagError::NotABag("bagit.txt is missing".into()))?;
+    let bagit = tags
+        .get("bagit.txt")
+        .ok_or_else(|| BagError::NotABag("bagit.txt is missing".into()))?;
     let decl = parse_tag_lines("bagit.txt", &text("bagit.txt", bagit)?)?;
-    let version = decl.iter().find(|(k, _)| k == "BagIt-Version").map(|(_, v)| v.as_str());
+    let version = decl
+        .iter()
+        .find(|(k, _)| k == "BagIt-Version")
+        .map(|(_, v)| v.as_str());
     if !matches!(version, Some("0.97") | Some("1.0")) {
         return Err(BagError::Unsupported(format!("BagIt version {version:?}")));
     }
-    let encoding = decl.iter().find(|(k, _)| k == "Tag-File-Character-Encoding").map(|(_, v)| v.as_str());
+    let encoding = decl
+        .iter()
+        .find(|(k, _)| k == "Tag-File-Character-Encoding")
+        .map(|(_, v)| v.as_str());
     if !encoding.is_some_and(|e| e.eq_ignore_ascii_case("UTF-8")) {
-        return Err(BagError::Unsupported(format!("tag file encoding {encoding:?}")));
+        return Err(BagError::Unsupported(format!(
+            "tag file encoding {encoding:?}"
+        )));
     }
     if let Some(fetch) = tags.get("fetch.txt") {
         if !text("fetch.txt", fetch)?.trim().is_empty() {
-            return Err(BagError::Unsupported("fetch.txt: the bag is incomplete and doisoat does not fetch".into()));
+            return Err(BagError::Unsupported(
+                "fetch.txt: the bag is incomplete and doisoat does not fetch".into(),
+            ));
         }
     }
     let info = match tags.get("bag-info.txt") {
@@ -734,9 +871,15 @@ pub fn validate(path: &Path, scratch_in: &Path) -> Result<ValidatedBag> {
     let mut tagmanifests: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
     let mut unchecked = Vec::new();
     for (name, bytes) in &tags {
-        let (is_tag, alg) = if let Some(a) = name.strip_prefix("tagmanifest-").and_then(|a| a.strip_suffix(".txt")) {
+        let (is_tag, alg) = if let Some(a) = name
+            .strip_prefix("tagmanifest-")
+            .and_then(|a| a.strip_suffix(".txt"))
+        {
             (true, a)
-        } else if let Some(a) = name.strip_prefix("manifest-").and_then(|a| a.strip_suffix(".txt")) {
+        } else if let Some(a) = name
+            .strip_prefix("manifest-")
+            .and_then(|a| a.strip_suffix(".txt"))
+        {
             (false, a)
         } else {
             continue;
@@ -754,29 +897,45 @@ pub fn validate(path: &Path, scratch_in: &Path) -> Result<ValidatedBag> {
     }
     if manifests.is_empty() {
         return Err(BagError::NotABag(
-            "no payload manifest doisoat can check (manifest-sha256.txt or manifest-sha512.txt)".into(),
+            "no payload manifest doisoat can check (manifest-sha256.txt or manifest-sha512.txt)"
+                .into(),
         ));
     }
     for (alg, m) in &manifests {
         let manifest = format!("manifest-{alg}.txt");
         if let Some(p) = payload_sizes.keys().find(|p| !m.contains_key(*p)) {
-            return Err(BagError::NotInManifest { path: p.clone(), manifest });
+            return Err(BagError::NotInManifest {
+                path: p.clone(),
+                manifest,
+            });
         }
         if let Some(p) = m.keys().find(|p| !payload_sizes.contains_key(*p)) {
-            return Err(BagError::MissingFile { path: p.clone(), manifest });
+            return Err(BagError::MissingFile {
+                path: p.clone(),
+                manifest,
+            });
         }
     }
     for (alg, m) in &tagmanifests {
         let manifest = format!("tagmanifest-{alg}.txt");
         if let Some(p) = m.keys().find(|p| !tags.contains_key(*p)) {
-            return Err(BagError::MissingFile { path: p.clone(), manifest });
+            return Err(BagError::MissingFile {
+                path: p.clone(),
+                manifest,
+            });
         }
     }
     let bytes: u64 = payload_sizes.values().sum();
     let actual_oxum = format!("{bytes}.{}", payload_sizes.len());
-    if let Some((_, declared)) = info.iter().find(|(k, _)| k.eq_ignore_ascii_case("Payload-Oxum")) {
+    if let Some((_, declared)) = info
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("Payload-Oxum"))
+    {
         if declared.trim() != actual_oxum {
-            return Err(BagError::Oxum { declared: declared.clone(), actual: actual_oxum });
+            return Err(BagError::Oxum {
+                declared: declared.clone(),
+                actual: actual_oxum,
+            });
         }
     }
 
@@ -813,25 +972,38 @@ pub fn validate(path: &Path, scratch_in: &Path) -> Result<ValidatedBag> {
         }
         Source::Tar(_) | Source::Zip(_) => {
             fs::create_dir_all(scratch_in).map_err(io_err(scratch_in))?;
-            let dir =
-                tempfile::Builder::new().prefix(".bag-import-").tempdir_in(scratch_in).map_err(io_err(scratch_in))?;
+            let dir = tempfile::Builder::new()
+                .prefix(".bag-import-")
+                .tempdir_in(scratch_in)
+                .map_err(io_err(scratch_in))?;
             source.visit(&mut |l, data| {
-                let (Some(rel), Some(r)) = (strip(&l.path), data) else { return Ok(()) };
+                let (Some(rel), Some(r)) = (strip(&l.path), data) else {
+                    return Ok(());
+                };
                 if !rel.starts_with("data/") {
                     return Ok(());
                 }
                 let local = dir.path().join(&rel);
                 let parent = local.parent().expect("payload paths have a parent");
                 fs::create_dir_all(parent).map_err(io_err(parent))?;
-                let mut w = BufWriter::with_capacity(CHUNK, File::create(&local).map_err(io_err(&local))?);
-                let s = hash_copy(r, Some(&mut w)).map_err(|e| BagError::Corrupt(format!("{rel}: {e}")))?;
+                let mut w =
+                    BufWriter::with_capacity(CHUNK, File::create(&local).map_err(io_err(&local))?);
+                let s = hash_copy(r, Some(&mut w))
+                    .map_err(|e| BagError::Corrupt(format!("{rel}: {e}")))?;
                 w.flush().map_err(io_err(&local))?;
                 check_all(&rel, &s, &manifests, payload_sizes[&rel])?;
-                files.push(PayloadFile { path: rel, size: s.size, sha256: s.sha256, local });
+                files.push(PayloadFile {
+                    path: rel,
+                    size: s.size,
+                    sha256: s.sha256,
+                    local,
+                });
                 Ok(())
             })?;
             if files.len() != payload_sizes.len() {
-                return Err(BagError::Corrupt("the archive changed between the two passes".into()));
+                return Err(BagError::Corrupt(
+                    "the archive changed between the two passes".into(),
+                ));
             }
             Some(dir)
         }
@@ -840,18 +1012,30 @@ pub fn validate(path: &Path, scratch_in: &Path) -> Result<ValidatedBag> {
     let name = match &source {
         Source::Folder(p) | Source::Tar(p) | Source::Zip(p) => {
             if base.is_empty() {
-                p.file_name().map(|n| n.to_string_lossy().nfc().collect()).unwrap_or_default()
+                p.file_name()
+                    .map(|n| n.to_string_lossy().nfc().collect())
+                    .unwrap_or_default()
             } else {
                 base.clone()
             }
         }
     };
-    Ok(ValidatedBag { name, info, files, bytes, unchecked_manifests: unchecked, _scratch: scratch })
+    Ok(ValidatedBag {
+        name,
+        info,
+        files,
+        bytes,
+        unchecked_manifests: unchecked,
+        _scratch: scratch,
+    })
 }
 
 fn is_payload(l: &Listed, _listed: &[Listed]) -> bool {
     // `data/` at the top or one level down (the base folder of an archive).
-    l.path.starts_with("data/") || l.path.split_once('/').is_some_and(|(_, rest)| rest.starts_with("data/"))
+    l.path.starts_with("data/")
+        || l.path
+            .split_once('/')
+            .is_some_and(|(_, rest)| rest.starts_with("data/"))
 }
 
 /// The single base folder of a serialised bag ("" for a folder bag).
@@ -862,11 +1046,16 @@ fn base_prefix(source: &Source, listed: &[Listed]) -> Result<String> {
     if listed.iter().any(|l| l.path == "bagit.txt") {
         return Ok(String::new());
     }
-    let firsts: BTreeSet<&str> = listed.iter().map(|l| l.path.split('/').next().unwrap_or("")).collect();
+    let firsts: BTreeSet<&str> = listed
+        .iter()
+        .map(|l| l.path.split('/').next().unwrap_or(""))
+        .collect();
     match firsts.len() {
         1 => Ok(firsts.into_iter().next().unwrap_or_default().to_string()),
         0 => Err(BagError::NotABag("the archive is empty".into())),
-        _ => Err(BagError::NotABag("the archive holds more than one top-level folder and no bagit.txt".into())),
+        _ => Err(BagError::NotABag(
+            "the archive holds more than one top-level folder and no bagit.txt".into(),
+        )),
     }
 }
 
@@ -883,8 +1072,15 @@ fn local_in_folder(root: &Path, rel: &str) -> Result<PathBuf> {
         let found = fs::read_dir(&cur)
             .map_err(io_err(&cur))?
             .flatten()
-            .find(|e| e.file_name().to_str().is_some_and(|n| n.nfc().eq(part.chars())))
-            .ok_or_else(|| BagError::MissingFile { path: rel.to_string(), manifest: "the bag".into() })?;
+            .find(|e| {
+                e.file_name()
+                    .to_str()
+                    .is_some_and(|n| n.nfc().eq(part.chars()))
+            })
+            .ok_or_else(|| BagError::MissingFile {
+                path: rel.to_string(),
+                manifest: "the bag".into(),
+            })?;
         cur = found.path();
     }
     Ok(cur)
@@ -896,14 +1092,25 @@ fn check_sum(path: &str, alg: &str, want: &str, s: &Sums, _manifest: &str) -> Re
         _ => &s.sha512,
     };
     if got != want {
-        return Err(BagError::WrongHash { path: path.to_string(), algorithm: alg.to_string() });
+        return Err(BagError::WrongHash {
+            path: path.to_string(),
+            algorithm: alg.to_string(),
+        });
     }
     Ok(())
 }
 
-fn check_all(rel: &str, s: &Sums, manifests: &BTreeMap<String, BTreeMap<String, String>>, listed: u64) -> Result<()> {
+fn check_all(
+    rel: &str,
+    s: &Sums,
+    manifests: &BTreeMap<String, BTreeMap<String, String>>,
+    listed: u64,
+) -> Result<()> {
     if s.size != listed {
-        return Err(BagError::Corrupt(format!("{rel}: {} bytes listed, {} read", listed, s.size)));
+        return Err(BagError::Corrupt(format!(
+            "{rel}: {} bytes listed, {} read",
+            listed, s.size
+        )));
     }
     for (alg, m) in manifests {
         check_sum(rel, alg, &m[rel], s, &format!("manifest-{alg}.txt"))?;
@@ -918,30 +1125,53 @@ mod tests {
     fn entries() -> Vec<PayloadEntry> {
         vec![
             PayloadEntry {
-                path: "a/Giấy tờ.txt".nfd().collect(), source: PayloadSource::Bytes(b"xin chao".to_vec())
+                path: "a/Giấy tờ.txt".nfd().collect(),
+                source: PayloadSource::Bytes(b"xin chao".to_vec()),
             },
-            PayloadEntry { path: "b/100%\n.bin".into(), source: PayloadSource::Bytes(vec![7u8; 3 << 20]) },
+            PayloadEntry {
+                path: "b/100%\n.bin".into(),
+                source: PayloadSource::Bytes(vec![7u8; 3 << 20]),
+            },
         ]
     }
 
     fn info() -> Vec<(String, String)> {
-        vec![("Source-Organization".into(), "UBND xã A".into()), ("X-Json".into(), "{\"a\":\"b\\nc\"}".into())]
+        vec![
+            ("Source-Organization".into(), "UBND xã A".into()),
+            ("X-Json".into(), "{\"a\":\"b\\nc\"}".into()),
+        ]
     }
 
     #[test]
     fn writes_and_validates_every_format() {
         let dir = tempfile::tempdir().unwrap();
-        for (name, fmt) in [("b1", BagFormat::Folder), ("b2.tar", BagFormat::Tar), ("b3.zip", BagFormat::Zip)] {
+        for (name, fmt) in [
+            ("b1", BagFormat::Folder),
+            ("b2.tar", BagFormat::Tar),
+            ("b3.zip", BagFormat::Zip),
+        ] {
             let dest = dir.path().join(name);
             let w = write_bag(&dest, fmt, &entries(), &info()).unwrap();
             assert_eq!(w.payload_oxum, format!("{}.2", 8 + (3 << 20)));
             let bag = validate(&dest, dir.path()).unwrap();
             assert_eq!(bag.files.len(), 2);
-            assert_eq!(bag.files[0].path, "data/a/Giấy tờ.txt".nfc().collect::<String>());
+            assert_eq!(
+                bag.files[0].path,
+                "data/a/Giấy tờ.txt".nfc().collect::<String>()
+            );
             assert_eq!(fs::read(&bag.files[0].local).unwrap(), b"xin chao");
-            assert_eq!(bag.info_values("Source-Organization").collect::<Vec<_>>(), ["UBND xã A"]);
-            assert_eq!(bag.info_values("X-Json").next().unwrap(), "{\"a\":\"b\\nc\"}");
-            assert!(matches!(write_bag(&dest, fmt, &entries(), &info()), Err(BagError::Exists(_))));
+            assert_eq!(
+                bag.info_values("Source-Organization").collect::<Vec<_>>(),
+                ["UBND xã A"]
+            );
+            assert_eq!(
+                bag.info_values("X-Json").next().unwrap(),
+                "{\"a\":\"b\\nc\"}"
+            );
+            assert!(matches!(
+                write_bag(&dest, fmt, &entries(), &info()),
+                Err(BagError::Exists(_))
+            ));
         }
     }
 
@@ -950,12 +1180,25 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let bag = dir.path().join("bag");
         write_bag(&bag, BagFormat::Folder, &entries(), &info()).unwrap();
-        let a = bag.join("data/a").read_dir().unwrap().next().unwrap().unwrap().path();
+        let a = bag
+            .join("data/a")
+            .read_dir()
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
         fs::write(&a, b"xin chaO").unwrap();
-        assert!(matches!(validate(&bag, dir.path()), Err(BagError::WrongHash { .. })));
+        assert!(matches!(
+            validate(&bag, dir.path()),
+            Err(BagError::WrongHash { .. })
+        ));
         fs::write(&a, b"xin chao").unwrap();
         fs::write(bag.join("data/extra.txt"), b"").unwrap();
-        assert!(matches!(validate(&bag, dir.path()), Err(BagError::NotInManifest { .. })));
+        assert!(matches!(
+            validate(&bag, dir.path()),
+            Err(BagError::NotInManifest { .. })
+        ));
         fs::remove_file(bag.join("data/extra.txt")).unwrap();
         validate(&bag, dir.path()).unwrap();
         #[cfg(unix)]

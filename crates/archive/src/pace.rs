@@ -13,7 +13,11 @@ pub struct Pacer {
 impl Pacer {
     /// `None` (or 0) means no limit.
     pub fn new(bytes_per_sec: Option<u64>) -> Pacer {
-        Pacer { bytes_per_sec: bytes_per_sec.filter(|b| *b > 0), start: Instant::now(), bytes: 0 }
+        Pacer {
+            bytes_per_sec: bytes_per_sec.filter(|b| *b > 0),
+            start: Instant::now(),
+            bytes: 0,
+        }
     }
 
     /// How long to wait after `bytes` more, given the time elapsed so far.
@@ -44,9 +48,18 @@ mod tests {
     #[test]
     fn waits_only_when_ahead_of_the_rate() {
         let mut p = Pacer::new(Some(1_000_000));
-        assert_eq!(p.delay_after(500_000, Duration::from_millis(100)), Duration::from_millis(400));
-        assert_eq!(p.delay_after(500_000, Duration::from_secs(2)), Duration::ZERO);
+        assert_eq!(
+            p.delay_after(500_000, Duration::from_millis(100)),
+            Duration::from_millis(400)
+        );
+        assert_eq!(
+            p.delay_after(500_000, Duration::from_secs(2)),
+            Duration::ZERO
+        );
         let mut free = Pacer::new(None);
-        assert_eq!(free.delay_after(u64::MAX / 2, Duration::ZERO), Duration::ZERO);
+        assert_eq!(
+            free.delay_after(u64::MAX / 2, Duration::ZERO),
+            Duration::ZERO
+        );
     }
 }

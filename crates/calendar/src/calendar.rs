@@ -39,7 +39,13 @@ impl WorkCalendar {
             cum.push(n);
             d = d.next_day().unwrap_or(d);
         }
-        Ok(WorkCalendar { first, last, cum, working, options })
+        Ok(WorkCalendar {
+            first,
+            last,
+            cum,
+            working,
+            options,
+        })
     }
 
     pub fn first(&self) -> Date {
@@ -56,7 +62,11 @@ impl WorkCalendar {
 
     fn index(&self, d: Date) -> Result<usize> {
         if d < self.first || d > self.last {
-            return Err(CalendarError::OutOfRange { date: d, first: self.first, last: self.last });
+            return Err(CalendarError::OutOfRange {
+                date: d,
+                first: self.first,
+                last: self.last,
+            });
         }
         Ok((d - self.first).whole_days() as usize)
     }
@@ -77,7 +87,9 @@ impl WorkCalendar {
         if self.is_working_day(d)? {
             return Ok(true);
         }
-        Ok(self.options.saturday_morning && d.weekday() == Weekday::Saturday && table.day_off_name(d).is_none())
+        Ok(self.options.saturday_morning
+            && d.weekday() == Weekday::Saturday
+            && table.day_off_name(d).is_none())
     }
 
     /// The `n`-th working day after `d` (`d` itself not counted); `d` when `n` is 0.
@@ -141,21 +153,49 @@ mod tests {
 
     fn cal(sat: bool) -> (WorkCalendar, HolidayTable) {
         let t = HolidayTable::shipped();
-        (WorkCalendar::new(&t, OfficeOptions { saturday_morning: sat }).unwrap(), t)
+        (
+            WorkCalendar::new(
+                &t,
+                OfficeOptions {
+                    saturday_morning: sat,
+                },
+            )
+            .unwrap(),
+            t,
+        )
     }
 
     #[test]
     fn tet_2024_and_the_make_up_saturday() {
         let (c, _) = cal(false);
         // Wed 07/02/2024 + 1 working day: Tết runs Thu 08 to Wed 14, so Thu 15.
-        assert_eq!(c.add_working_days(date!(2024 - 02 - 07), 1).unwrap(), date!(2024 - 02 - 15));
+        assert_eq!(
+            c.add_working_days(date!(2024 - 02 - 07), 1).unwrap(),
+            date!(2024 - 02 - 15)
+        );
         // Fri 26/04/2024 + 1: Mon 29 swapped off, 30/4 and 1/5 holidays: Thu 02/05.
-        assert_eq!(c.add_working_days(date!(2024 - 04 - 26), 1).unwrap(), date!(2024 - 05 - 02));
+        assert_eq!(
+            c.add_working_days(date!(2024 - 04 - 26), 1).unwrap(),
+            date!(2024 - 05 - 02)
+        );
         // Fri 03/05 + 1 is the make-up Saturday 04/05.
-        assert_eq!(c.add_working_days(date!(2024 - 05 - 03), 1).unwrap(), date!(2024 - 05 - 04));
-        assert_eq!(c.working_days_between(date!(2024 - 02 - 07), date!(2024 - 02 - 15)).unwrap(), 1);
-        assert_eq!(c.sub_working_days(date!(2024 - 02 - 15), 1).unwrap(), date!(2024 - 02 - 07));
-        assert!(matches!(c.add_working_days(date!(2027 - 12 - 30), 5), Err(CalendarError::OutOfRange { .. })));
+        assert_eq!(
+            c.add_working_days(date!(2024 - 05 - 03), 1).unwrap(),
+            date!(2024 - 05 - 04)
+        );
+        assert_eq!(
+            c.working_days_between(date!(2024 - 02 - 07), date!(2024 - 02 - 15))
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            c.sub_working_days(date!(2024 - 02 - 15), 1).unwrap(),
+            date!(2024 - 02 - 07)
+        );
+        assert!(matches!(
+            c.add_working_days(date!(2027 - 12 - 30), 5),
+            Err(CalendarError::OutOfRange { .. })
+        ));
     }
 
     #[test]
@@ -163,11 +203,23 @@ mod tests {
         let (plain, t) = cal(false);
         let (sat, _) = cal(true);
         // Sat 19/11/2022: without the option deemed received Mon 21/11.
-        assert_eq!(plain.receipt_day(date!(2022 - 11 - 19), &t).unwrap(), date!(2022 - 11 - 21));
-        assert_eq!(sat.receipt_day(date!(2022 - 11 - 19), &t).unwrap(), date!(2022 - 11 - 19));
+        assert_eq!(
+            plain.receipt_day(date!(2022 - 11 - 19), &t).unwrap(),
+            date!(2022 - 11 - 21)
+        );
+        assert_eq!(
+            sat.receipt_day(date!(2022 - 11 - 19), &t).unwrap(),
+            date!(2022 - 11 - 19)
+        );
         // Sundays and holidays move forward either way: Sun 20/11 → Mon 21/11.
-        assert_eq!(sat.receipt_day(date!(2022 - 11 - 20), &t).unwrap(), date!(2022 - 11 - 21));
+        assert_eq!(
+            sat.receipt_day(date!(2022 - 11 - 20), &t).unwrap(),
+            date!(2022 - 11 - 21)
+        );
         // Saturday 30/04/2022 is a holiday even for Saturday desks: Wed 04/05.
-        assert_eq!(sat.receipt_day(date!(2022 - 04 - 30), &t).unwrap(), date!(2022 - 05 - 04));
+        assert_eq!(
+            sat.receipt_day(date!(2022 - 04 - 30), &t).unwrap(),
+            date!(2022 - 05 - 04)
+        );
     }
 }

@@ -70,7 +70,12 @@ pub fn due_date(cal: &WorkCalendar, table: &HolidayTable, input: &DeadlineInput)
         return Ok(due);
     }
     // Overlapping periods count their days once.
-    let mut periods: Vec<(Date, Date)> = input.excluded.iter().copied().filter(|(a, b)| a <= b).collect();
+    let mut periods: Vec<(Date, Date)> = input
+        .excluded
+        .iter()
+        .copied()
+        .filter(|(a, b)| a <= b)
+        .collect();
     periods.sort();
     let mut merged: Vec<(Date, Date)> = Vec::with_capacity(periods.len());
     for (a, b) in periods {
@@ -110,9 +115,13 @@ pub fn classify(due: Date, finished: Date) -> Outcome {
 /// Where an unfinished dossier due on `due` stands on `today`.
 pub fn standing(cal: &WorkCalendar, due: Date, today: Date) -> Result<Standing> {
     if today > due {
-        Ok(Standing::Overdue { working_days: cal.working_days_between(due, today)?.max(1) })
+        Ok(Standing::Overdue {
+            working_days: cal.working_days_between(due, today)?.max(1),
+        })
     } else {
-        Ok(Standing::Due { working_days_left: cal.working_days_between(today, due)? })
+        Ok(Standing::Due {
+            working_days_left: cal.working_days_between(today, due)?,
+        })
     }
 }
 
@@ -151,7 +160,9 @@ mod tests {
         input.excluded = vec![(date!(2022 - 12 - 05), date!(2022 - 12 - 09))];
         assert_eq!(due_date(&c, &t, &input).unwrap(), date!(2022 - 12 - 21));
         // A waiting period reached only through the extension also counts.
-        input.excluded.push((date!(2022 - 12 - 19), date!(2022 - 12 - 19)));
+        input
+            .excluded
+            .push((date!(2022 - 12 - 19), date!(2022 - 12 - 19)));
         assert_eq!(due_date(&c, &t, &input).unwrap(), date!(2022 - 12 - 22));
     }
 
@@ -163,11 +174,25 @@ mod tests {
         assert_eq!(classify(due, due), Outcome::OnTime);
         assert_eq!(classify(due, date!(2022 - 12 - 12)), Outcome::Late);
         assert!(Outcome::Early.counts_as_on_time() && !Outcome::Late.counts_as_on_time());
-        assert_eq!(standing(&c, due, date!(2022 - 12 - 12)).unwrap(), Standing::Overdue { working_days: 1 });
-        assert_eq!(standing(&c, due, date!(2022 - 12 - 10)).unwrap(), Standing::Overdue { working_days: 1 });
-        assert_eq!(standing(&c, due, date!(2022 - 12 - 07)).unwrap(), Standing::Due { working_days_left: 2 });
+        assert_eq!(
+            standing(&c, due, date!(2022 - 12 - 12)).unwrap(),
+            Standing::Overdue { working_days: 1 }
+        );
+        assert_eq!(
+            standing(&c, due, date!(2022 - 12 - 10)).unwrap(),
+            Standing::Overdue { working_days: 1 }
+        );
+        assert_eq!(
+            standing(&c, due, date!(2022 - 12 - 07)).unwrap(),
+            Standing::Due {
+                working_days_left: 2
+            }
+        );
         assert_eq!(apology_from(&c, due, 1).unwrap(), date!(2022 - 12 - 08));
         // Over Tết 2023 (20..26/01 off): 1 working day before Fri 27/01 is Thu 19/01.
-        assert_eq!(apology_from(&c, date!(2023 - 01 - 27), 1).unwrap(), date!(2023 - 01 - 19));
+        assert_eq!(
+            apology_from(&c, date!(2023 - 01 - 27), 1).unwrap(),
+            date!(2023 - 01 - 19)
+        );
     }
 }

@@ -45,7 +45,11 @@ pub type Result<T, E = CalendarError> = std::result::Result<T, E>;
 
 /// `yyyy-mm-dd`.
 pub fn parse_iso_date(s: &str) -> Option<Date> {
-    Date::parse(s.get(..10)?, time::macros::format_description!("[year]-[month]-[day]")).ok()
+    Date::parse(
+        s.get(..10)?,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok()
 }
 
 /// `yyyy-mm-dd`.

@@ -54,7 +54,10 @@ pub fn national_code(code: &str) -> &str {
 
 /// The last entry whose `from` is on or before `day`.
 fn in_force<T>(items: &[T], from: impl Fn(&T) -> &str, day: Date) -> Option<&T> {
-    items.iter().filter(|v| parse_iso_date(from(v)).is_some_and(|f| f <= day)).max_by_key(|v| parse_iso_date(from(v)))
+    items
+        .iter()
+        .filter(|v| parse_iso_date(from(v)).is_some_and(|f| f <= day))
+        .max_by_key(|v| parse_iso_date(from(v)))
 }
 
 impl RuleBook {
@@ -63,15 +66,18 @@ impl RuleBook {
     }
 
     pub fn from_json(text: &str) -> Result<RuleBook> {
-        let book: RuleBook = serde_json::from_str(text).map_err(|e| CalendarError::Malformed(e.to_string()))?;
-        let dates = book
-            .versions
-            .iter()
-            .map(|v| v.from.as_str())
-            .chain(book.procedures.iter().flat_map(|p| p.deadlines.iter().map(|d| d.from.as_str())));
+        let book: RuleBook =
+            serde_json::from_str(text).map_err(|e| CalendarError::Malformed(e.to_string()))?;
+        let dates = book.versions.iter().map(|v| v.from.as_str()).chain(
+            book.procedures
+                .iter()
+                .flat_map(|p| p.deadlines.iter().map(|d| d.from.as_str())),
+        );
         for d in dates {
             if parse_iso_date(d).is_none() {
-                return Err(CalendarError::Malformed(format!("'{d}' is not a date (yyyy-mm-dd)")));
+                return Err(CalendarError::Malformed(format!(
+                    "'{d}' is not a date (yyyy-mm-dd)"
+                )));
             }
         }
         Ok(book)
@@ -103,13 +109,30 @@ mod tests {
     #[test]
     fn a_2022_dossier_is_judged_by_2022_rules() {
         let book = RuleBook::shipped();
-        assert_eq!(book.deadline_days("1.004227.H38", date!(2022 - 11 - 25)), Some(10));
-        assert_eq!(book.deadline_days("1.004227", date!(2025 - 06 - 30)), Some(10));
-        assert_eq!(book.deadline_days("1.004227", date!(2025 - 07 - 01)), Some(8));
+        assert_eq!(
+            book.deadline_days("1.004227.H38", date!(2022 - 11 - 25)),
+            Some(10)
+        );
+        assert_eq!(
+            book.deadline_days("1.004227", date!(2025 - 06 - 30)),
+            Some(10)
+        );
+        assert_eq!(
+            book.deadline_days("1.004227", date!(2025 - 07 - 01)),
+            Some(8)
+        );
         assert_eq!(book.deadline_days("9.999999", date!(2025 - 07 - 01)), None);
         assert_eq!(book.deadline_days("1.004227", date!(2017 - 01 - 01)), None);
-        assert!(book.version_at(date!(2022 - 01 - 01)).unwrap().basis.contains("61/2018"));
-        assert!(book.version_at(date!(2025 - 07 - 01)).unwrap().basis.contains("118/2025"));
+        assert!(book
+            .version_at(date!(2022 - 01 - 01))
+            .unwrap()
+            .basis
+            .contains("61/2018"));
+        assert!(book
+            .version_at(date!(2025 - 07 - 01))
+            .unwrap()
+            .basis
+            .contains("118/2025"));
         assert_eq!(national_code(" 1.013831.H38 "), "1.013831");
         assert_eq!(RuleBook::from_json(&book.to_json()).unwrap(), book);
         assert!(RuleBook::from_json(r#"{"versions":[{"from":"01/07/2025","basis":"x","apology_days_ahead":1,"early_counts_as_on_time":true}],"procedures":[]}"#).is_err());

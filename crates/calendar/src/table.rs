@@ -54,8 +54,12 @@ impl HolidayTable {
     }
 
     pub fn from_json(text: &str) -> Result<HolidayTable> {
-        let file: TableFile = serde_json::from_str(text).map_err(|e| CalendarError::Malformed(e.to_string()))?;
-        let mut table = HolidayTable { about: file.about, years: BTreeMap::new() };
+        let file: TableFile =
+            serde_json::from_str(text).map_err(|e| CalendarError::Malformed(e.to_string()))?;
+        let mut table = HolidayTable {
+            about: file.about,
+            years: BTreeMap::new(),
+        };
         for y in file.years {
             table.set_year(y)?;
         }
@@ -63,7 +67,10 @@ impl HolidayTable {
     }
 
     pub fn to_json(&self) -> String {
-        let file = TableFile { about: self.about.clone(), years: self.years.values().cloned().collect() };
+        let file = TableFile {
+            about: self.about.clone(),
+            years: self.years.values().cloned().collect(),
+        };
         serde_json::to_string_pretty(&file).unwrap_or_default()
     }
 
@@ -72,16 +79,25 @@ impl HolidayTable {
         let mut off = Vec::new();
         for e in y.days_off.iter().chain(&y.make_up_days) {
             let d = parse_iso_date(&e.date).ok_or_else(|| {
-                CalendarError::Malformed(format!("year {}: '{}' is not a date (yyyy-mm-dd)", y.year, e.date))
+                CalendarError::Malformed(format!(
+                    "year {}: '{}' is not a date (yyyy-mm-dd)",
+                    y.year, e.date
+                ))
             })?;
             if d.year() != y.year {
-                return Err(CalendarError::Malformed(format!("year {}: {} belongs to another year", y.year, e.date)));
+                return Err(CalendarError::Malformed(format!(
+                    "year {}: {} belongs to another year",
+                    y.year, e.date
+                )));
             }
             off.push(d);
         }
         let (days_off, make_up) = off.split_at(y.days_off.len());
         if let Some(d) = make_up.iter().find(|d| days_off.contains(d)) {
-            return Err(CalendarError::Conflict { year: y.year, date: *d });
+            return Err(CalendarError::Conflict {
+                year: y.year,
+                date: *d,
+            });
         }
         self.years.insert(y.year, y);
         Ok(())
@@ -107,7 +123,10 @@ impl HolidayTable {
 
     /// Whether `d` is a working day under this table (see the crate doc).
     pub fn is_working_day(&self, d: Date) -> Result<bool> {
-        let y = self.years.get(&d.year()).ok_or(CalendarError::YearMissing(d.year()))?;
+        let y = self
+            .years
+            .get(&d.year())
+            .ok_or(CalendarError::YearMissing(d.year()))?;
         let listed = |list: &[DayEntry]| list.iter().any(|e| parse_iso_date(&e.date) == Some(d));
         if listed(&y.make_up_days) {
             return Ok(true);
@@ -121,7 +140,10 @@ impl HolidayTable {
     /// The name of the day off on `d`, if it is one.
     pub fn day_off_name(&self, d: Date) -> Option<&str> {
         let y = self.years.get(&d.year())?;
-        y.days_off.iter().find(|e| parse_iso_date(&e.date) == Some(d)).map(|e| e.name.as_str())
+        y.days_off
+            .iter()
+            .find(|e| parse_iso_date(&e.date) == Some(d))
+            .map(|e| e.name.as_str())
     }
 }
 
@@ -151,14 +173,27 @@ mod tests {
                 .filter_map(|e| crate::parse_iso_date(&e.date))
                 .filter(|d| !matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday))
                 .count();
-            assert!((10..=11 + y.make_up_days.len()).contains(&weekdays), "{}: {weekdays} weekdays off", y.year);
+            assert!(
+                (10..=11 + y.make_up_days.len()).contains(&weekdays),
+                "{}: {weekdays} weekdays off",
+                y.year
+            );
         }
-        assert!(!t.is_working_day(date!(2024 - 02 - 12)).unwrap(), "Tết 2024");
-        assert!(t.is_working_day(date!(2024 - 05 - 04)).unwrap(), "make-up Saturday");
+        assert!(
+            !t.is_working_day(date!(2024 - 02 - 12)).unwrap(),
+            "Tết 2024"
+        );
+        assert!(
+            t.is_working_day(date!(2024 - 05 - 04)).unwrap(),
+            "make-up Saturday"
+        );
         assert!(!t.is_working_day(date!(2024 - 05 - 05)).unwrap(), "Sunday");
         assert!(t.is_working_day(date!(2024 - 05 - 06)).unwrap());
         assert_eq!(t.day_off_name(date!(2025 - 09 - 02)), Some("Quốc khánh"));
-        assert!(matches!(t.is_working_day(date!(2030 - 01 - 02)), Err(CalendarError::YearMissing(2030))));
+        assert!(matches!(
+            t.is_working_day(date!(2030 - 01 - 02)),
+            Err(CalendarError::YearMissing(2030))
+        ));
     }
 
     #[test]
@@ -167,21 +202,38 @@ mod tests {
         let bad = YearTable {
             year: 2028,
             status: "projected".into(),
-            days_off: vec![DayEntry { date: "2029-01-01".into(), name: "x".into() }],
+            days_off: vec![DayEntry {
+                date: "2029-01-01".into(),
+                name: "x".into(),
+            }],
             make_up_days: vec![],
         };
-        assert!(matches!(t.set_year(bad), Err(CalendarError::Malformed(m)) if m.contains("another year")));
+        assert!(
+            matches!(t.set_year(bad), Err(CalendarError::Malformed(m)) if m.contains("another year"))
+        );
         let clash = YearTable {
             year: 2028,
             status: "projected".into(),
-            days_off: vec![DayEntry { date: "2028-01-08".into(), name: "x".into() }],
-            make_up_days: vec![DayEntry { date: "2028-01-08".into(), name: "y".into() }],
+            days_off: vec![DayEntry {
+                date: "2028-01-08".into(),
+                name: "x".into(),
+            }],
+            make_up_days: vec![DayEntry {
+                date: "2028-01-08".into(),
+                name: "y".into(),
+            }],
         };
-        assert!(matches!(t.set_year(clash), Err(CalendarError::Conflict { year: 2028, .. })));
+        assert!(matches!(
+            t.set_year(clash),
+            Err(CalendarError::Conflict { year: 2028, .. })
+        ));
         let ok = YearTable {
             year: 2028,
             status: "projected".into(),
-            days_off: vec![DayEntry { date: "2028-01-03".into(), name: "Tết Dương lịch (nghỉ bù)".into() }],
+            days_off: vec![DayEntry {
+                date: "2028-01-03".into(),
+                name: "Tết Dương lịch (nghỉ bù)".into(),
+            }],
             make_up_days: vec![],
         };
         t.set_year(ok).unwrap();

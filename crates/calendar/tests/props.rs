@@ -15,7 +15,15 @@ fn calendar(sat: bool) -> &'static WorkCalendar {
     static PLAIN: std::sync::OnceLock<WorkCalendar> = std::sync::OnceLock::new();
     static SAT: std::sync::OnceLock<WorkCalendar> = std::sync::OnceLock::new();
     let cell = if sat { &SAT } else { &PLAIN };
-    cell.get_or_init(|| WorkCalendar::new(table(), OfficeOptions { saturday_morning: sat }).unwrap())
+    cell.get_or_init(|| {
+        WorkCalendar::new(
+            table(),
+            OfficeOptions {
+                saturday_morning: sat,
+            },
+        )
+        .unwrap()
+    })
 }
 
 fn day(offset: i64) -> Date {
@@ -40,7 +48,11 @@ fn slow_due(received: Date, n: u32, sat: bool, excluded: &[(Date, Date)]) -> Dat
     let is_off = |d: Date| table().day_off_name(d).is_some();
     let receiving = table().is_working_day(received).unwrap()
         || (sat && received.weekday() == Weekday::Saturday && !is_off(received));
-    let start = if receiving { received } else { slow_add(received, 1) };
+    let start = if receiving {
+        received
+    } else {
+        slow_add(received, 1)
+    };
     let mut d = start;
     let mut left = n;
     while left > 0 {

@@ -66,7 +66,10 @@ pub enum UserCommand {
 
 fn print<T: Serialize>(out: &Out, value: &T, text: impl FnOnce() -> String) {
     if out.json {
-        println!("{}", serde_json::to_string_pretty(value).expect("reports serialise"));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(value).expect("reports serialise")
+        );
     } else {
         println!("{}", text());
     }
@@ -82,7 +85,8 @@ fn say(out: &Out, vi: &str, en: &str) -> String {
 
 fn random_bytes<const N: usize>() -> Result<[u8; N], CoreError> {
     let mut b = [0u8; N];
-    getrandom::fill(&mut b).map_err(|e| CoreError::InvalidArgument(format!("no randomness available: {e}")))?;
+    getrandom::fill(&mut b)
+        .map_err(|e| CoreError::InvalidArgument(format!("no randomness available: {e}")))?;
     Ok(b)
 }
 
@@ -97,14 +101,19 @@ fn secret(env: &str, prompt: &str) -> Result<Option<String>, CoreError> {
     eprint!("{prompt}: ");
     let _ = std::io::stderr().flush();
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).map_err(|e| CoreError::InvalidArgument(e.to_string()))?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| CoreError::InvalidArgument(e.to_string()))?;
     Ok(Some(line.trim_end_matches(['\r', '\n']).to_string()))
 }
 
 /// Signs in as `user` when one is named. A folder with no accounts needs no
 /// sign-in: its local administrator acts.
 pub fn sign_in(office: &Office, user: Option<&str>) -> Result<(), CoreError> {
-    let Some(user) = user.map(str::trim).filter(|u| !u.is_empty()) else { return Ok(()) };
+    let Some(user) = user.map(str::trim).filter(|u| !u.is_empty()) else {
+        return Ok(());
+    };
     if let Ok(token) = std::env::var("DOISOAT_TOKEN") {
         office.sign_in(user, Credential::Token(&token))?;
         return Ok(());
@@ -124,8 +133,18 @@ pub fn sign_in(office: &Office, user: Option<&str>) -> Result<(), CoreError> {
 pub fn bag(office: &Office, cmd: BagCommand, out: &Out) -> Result<ExitCode, CoreError> {
     match cmd {
         BagCommand::Validate { path } => validate(&path, out),
-        BagCommand::Export { codes, output, office: org } => {
-            let r = office.export_bag(&codes, &output, &BagExportOptions { source_organization: org })?;
+        BagCommand::Export {
+            codes,
+            output,
+            office: org,
+        } => {
+            let r = office.export_bag(
+                &codes,
+                &output,
+                &BagExportOptions {
+                    source_organization: org,
+                },
+            )?;
             print(out, &r, || {
                 format!(
                     "{} {} → {} ({} {}, {} byte, Payload-Oxum {})",
@@ -144,7 +163,11 @@ pub fn bag(office: &Office, cmd: BagCommand, out: &Out) -> Result<ExitCode, Core
             let r = office.import_bag(&path, &Job::quiet())?;
             print(out, &r, || {
                 let mut s = if r.unchanged {
-                    say(out, "Gói đã được nhập trước đó; không có gì thay đổi", "Bag already imported; nothing changed")
+                    say(
+                        out,
+                        "Gói đã được nhập trước đó; không có gì thay đổi",
+                        "Bag already imported; nothing changed",
+                    )
                 } else {
                     format!(
                         "{}: {} {}, {} {}, {} {}",
@@ -286,25 +309,45 @@ pub fn restore(backup: &Path, data: &Path, out: &Out) -> Result<ExitCode, CoreEr
 pub fn user(office: &Office, cmd: UserCommand, out: &Out) -> Result<ExitCode, CoreError> {
     match cmd {
         UserCommand::Add { name, role } => {
-            let role =
-                Role::parse(&role).ok_or_else(|| CoreError::InvalidArgument(format!("unknown role '{role}'")))?;
-            let password = secret("DOISOAT_NEW_PASSWORD", &format!("Mật khẩu mới / new password ({name})"))?
-                .ok_or_else(|| CoreError::InvalidArgument("set DOISOAT_NEW_PASSWORD or run in a terminal".into()))?;
+            let role = Role::parse(&role)
+                .ok_or_else(|| CoreError::InvalidArgument(format!("unknown role '{role}'")))?;
+            let password = secret(
+                "DOISOAT_NEW_PASSWORD",
+                &format!("Mật khẩu mới / new password ({name})"),
+            )?
+            .ok_or_else(|| {
+                CoreError::InvalidArgument("set DOISOAT_NEW_PASSWORD or run in a terminal".into())
+            })?;
             let u = office.add_user(&name, role, &password, &random_bytes::<16>()?)?;
-            print(out, &u, || format!("{} {} ({})", say(out, "Đã thêm tài khoản", "Added account"), u.name, u.role));
+            print(out, &u, || {
+                format!(
+                    "{} {} ({})",
+                    say(out, "Đã thêm tài khoản", "Added account"),
+                    u.name,
+                    u.role
+                )
+            });
             Ok(ExitCode::SUCCESS)
         }
         UserCommand::List => {
             let users = office.users()?;
             print(out, &users, || {
-                users.iter().map(|u| format!("{}\t{}", u.name, u.role)).collect::<Vec<_>>().join("\n")
+                users
+                    .iter()
+                    .map(|u| format!("{}\t{}", u.name, u.role))
+                    .collect::<Vec<_>>()
+                    .join("\n")
             });
             Ok(ExitCode::SUCCESS)
         }
         UserCommand::Token { name } => {
             let token = hex::encode(random_bytes::<32>()?);
             office.set_token(&name, &token)?;
-            print(out, &serde_json::json!({ "user": name, "token": token }), || token.clone());
+            print(
+                out,
+                &serde_json::json!({ "user": name, "token": token }),
+                || token.clone(),
+            );
             Ok(ExitCode::SUCCESS)
         }
     }

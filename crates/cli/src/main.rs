@@ -270,11 +270,18 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CoreError> {
             out.findings(std::slice::from_ref(&f));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Verify { max_files, pace_mb, history } => {
+        Command::Verify {
+            max_files,
+            pace_mb,
+            history,
+        } => {
             let office = open()?;
             if let Some(sha) = history {
                 let h = office.fixity_history(&sha)?;
-                println!("{}", serde_json::to_string_pretty(&h).expect("history serialises"));
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&h).expect("history serialises")
+                );
                 return Ok(ExitCode::SUCCESS);
             }
             let opts = doisoat_core::FixityOptions {

@@ -80,8 +80,19 @@ pub enum LifecycleCommand {
 
 pub fn run(cmd: LifecycleCommand, office: &Office, out: &Out) -> Result<ExitCode, CoreError> {
     match cmd {
-        LifecycleCommand::Report { from, to, today, due_within, xlsx } => {
-            let r = office.report(&ReportQuery { from, to, today, due_within: Some(due_within) })?;
+        LifecycleCommand::Report {
+            from,
+            to,
+            today,
+            due_within,
+            xlsx,
+        } => {
+            let r = office.report(&ReportQuery {
+                from,
+                to,
+                today,
+                due_within: Some(due_within),
+            })?;
             if let Some(path) = &xlsx {
                 doisoat_core::report::write_report_xlsx(&r, out.lang, path)?;
             }
@@ -91,8 +102,20 @@ pub fn run(cmd: LifecycleCommand, office: &Office, out: &Out) -> Result<ExitCode
                 print_report(&r, out.lang);
             }
         }
-        LifecycleCommand::Event { code, state, at, actor, note, channel, officer, digitised, return_channel } => {
-            let actor = actor.or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "doisoat".into());
+        LifecycleCommand::Event {
+            code,
+            state,
+            at,
+            actor,
+            note,
+            channel,
+            officer,
+            digitised,
+            return_channel,
+        } => {
+            let actor = actor
+                .or_else(|| std::env::var("USER").ok())
+                .unwrap_or_else(|| "doisoat".into());
             let ev = LifecycleEvent {
                 state,
                 at,
@@ -106,22 +129,38 @@ pub fn run(cmd: LifecycleCommand, office: &Office, out: &Out) -> Result<ExitCode
             print_view(&office.record_event(&code, &ev)?, out);
         }
         LifecycleCommand::Lifecycle { code } => print_view(&office.lifecycle(&code)?, out),
-        LifecycleCommand::Wait { code, from, to, reason } => {
-            print_view(&office.add_waiting_period(&code, &from, &to, &reason)?, out)
-        }
+        LifecycleCommand::Wait {
+            code,
+            from,
+            to,
+            reason,
+        } => print_view(&office.add_waiting_period(&code, &from, &to, &reason)?, out),
         LifecycleCommand::Preset { name, columns } => {
             let mut mapping = doisoat_core::xlsx::ColumnMapping::new();
             for c in &columns {
-                let (field, header) = c
-                    .split_once('=')
-                    .ok_or_else(|| CoreError::InvalidArgument(format!("'{c}' is not FIELD=Header")))?;
-                mapping.entry(field.trim().to_string()).or_default().push(header.trim().to_string());
+                let (field, header) = c.split_once('=').ok_or_else(|| {
+                    CoreError::InvalidArgument(format!("'{c}' is not FIELD=Header"))
+                })?;
+                mapping
+                    .entry(field.trim().to_string())
+                    .or_default()
+                    .push(header.trim().to_string());
             }
             office.save_import_preset(&name, &mapping)?;
             if out.json {
-                println!("{}", serde_json::json!({ "preset": name, "mapping": mapping }));
+                println!(
+                    "{}",
+                    serde_json::json!({ "preset": name, "mapping": mapping })
+                );
             } else {
-                println!("{} '{name}'", if out.lang == Lang::En { "Saved preset" } else { "Đã lưu mẫu cột" });
+                println!(
+                    "{} '{name}'",
+                    if out.lang == Lang::En {
+                        "Saved preset"
+                    } else {
+                        "Đã lưu mẫu cột"
+                    }
+                );
             }
         }
     }
@@ -129,7 +168,8 @@ pub fn run(cmd: LifecycleCommand, office: &Office, out: &Out) -> Result<ExitCode
 }
 
 fn pct(x: Option<f64>) -> String {
-    x.map(|v| format!("{:.1}%", v * 100.0)).unwrap_or_else(|| "—".into())
+    x.map(|v| format!("{:.1}%", v * 100.0))
+        .unwrap_or_else(|| "—".into())
 }
 
 fn print_view(v: &LifecycleView, out: &Out) {
@@ -149,10 +189,27 @@ fn print_view(v: &LifecycleView, out: &Out) {
         v.outcome.as_deref().unwrap_or("—")
     );
     if let Some(d) = v.overdue_days {
-        println!("{} {d} {}", if en { "OVERDUE by" } else { "QUÁ HẠN" }, if en { "working days" } else { "ngày làm việc" });
+        println!(
+            "{} {d} {}",
+            if en { "OVERDUE by" } else { "QUÁ HẠN" },
+            if en {
+                "working days"
+            } else {
+                "ngày làm việc"
+            }
+        );
     }
     for h in &v.history {
-        println!("  {}  {:<22} {}{}", h.at, h.state, h.actor, h.note.as_deref().map(|n| format!(" — {n}")).unwrap_or_default());
+        println!(
+            "  {}  {:<22} {}{}",
+            h.at,
+            h.state,
+            h.actor,
+            h.note
+                .as_deref()
+                .map(|n| format!(" — {n}"))
+                .unwrap_or_default()
+        );
     }
 }
 
@@ -172,33 +229,92 @@ fn row(label: &str, f: &Figures) -> String {
 
 fn print_report(r: &Report, lang: Lang) {
     let en = lang == Lang::En;
-    println!("{} {} – {} ({} {})", if en { "Figures for dossiers received" } else { "Số liệu hồ sơ tiếp nhận" }, r.from, r.to, if en { "today" } else { "hôm nay" }, r.today);
+    println!(
+        "{} {} – {} ({} {})",
+        if en {
+            "Figures for dossiers received"
+        } else {
+            "Số liệu hồ sơ tiếp nhận"
+        },
+        r.from,
+        r.to,
+        if en { "today" } else { "hôm nay" },
+        r.today
+    );
     let head = if en {
-        ["", "dossiers", "on time", "online", "post", "digit.", "agree", "findings"]
+        [
+            "", "dossiers", "on time", "online", "post", "digit.", "agree", "findings",
+        ]
     } else {
-        ["", "hồ sơ", "đúng hạn", "trực tuyến", "bưu chính", "số hóa", "khớp", "phát hiện"]
+        [
+            "",
+            "hồ sơ",
+            "đúng hạn",
+            "trực tuyến",
+            "bưu chính",
+            "số hóa",
+            "khớp",
+            "phát hiện",
+        ]
     };
-    println!("{:<28} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}", head[0], head[1], head[2], head[3], head[4], head[5], head[6], head[7]);
+    println!(
+        "{:<28} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
+        head[0], head[1], head[2], head[3], head[4], head[5], head[6], head[7]
+    );
     println!("{}", row(if en { "TOTAL" } else { "TỔNG" }, &r.totals));
     let section = |title: &str, groups: &[Group]| {
         println!("{title}");
         for g in groups {
-            println!("{}", row(&format!("  {}", if g.key.is_empty() { "—" } else { &g.key }), &g.figures));
+            println!(
+                "{}",
+                row(
+                    &format!("  {}", if g.key.is_empty() { "—" } else { &g.key }),
+                    &g.figures
+                )
+            );
         }
     };
     section(if en { "By month" } else { "Theo tháng" }, &r.by_month);
-    section(if en { "By procedure" } else { "Theo thủ tục" }, &r.by_procedure);
+    section(
+        if en {
+            "By procedure"
+        } else {
+            "Theo thủ tục"
+        },
+        &r.by_procedure,
+    );
     section(if en { "By officer" } else { "Theo cán bộ" }, &r.by_officer);
     let list = |title: &str, items: &[doisoat_core::report::DueItem]| {
         println!("{title}: {}", items.len());
         for i in items.iter().take(50) {
-            println!("  {}  {}  {}  {}", i.code, i.due, i.working_days, i.officer.as_deref().unwrap_or(""));
+            println!(
+                "  {}  {}  {}  {}",
+                i.code,
+                i.due,
+                i.working_days,
+                i.officer.as_deref().unwrap_or("")
+            );
         }
     };
     if r.overdue_total > r.overdue.len() as u64 {
-        println!("({} {})", r.overdue_total, if en { "overdue in all" } else { "hồ sơ quá hạn tất cả" });
+        println!(
+            "({} {})",
+            r.overdue_total,
+            if en {
+                "overdue in all"
+            } else {
+                "hồ sơ quá hạn tất cả"
+            }
+        );
     }
     list(if en { "Overdue" } else { "Quá hạn" }, &r.overdue);
     list(if en { "Due soon" } else { "Sắp đến hạn" }, &r.due_soon);
-    list(if en { "Apology letter (Mẫu 04) due" } else { "Cần thư xin lỗi (Mẫu 04)" }, &r.apology_due);
+    list(
+        if en {
+            "Apology letter (Mẫu 04) due"
+        } else {
+            "Cần thư xin lỗi (Mẫu 04)"
+        },
+        &r.apology_due,
+    );
 }

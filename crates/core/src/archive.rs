@@ -122,13 +122,26 @@ fn record_from_json(v: &Value) -> Option<DossierRecord> {
         applicant_name: s("applicant_name"),
         applicant_id: s("applicant_id"),
         status: s("status"),
-        extra: v.get("extra").and_then(Value::as_object).cloned().unwrap_or_else(Map::new),
+        extra: v
+            .get("extra")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_else(Map::new),
     })
 }
 
 /// A path part that is safe and readable in a bag (no '/', NFC).
 fn part(s: &str) -> String {
-    let t: String = nfc(s).chars().map(|c| if c == '/' || c == '\\' || c.is_control() { '_' } else { c }).collect();
+    let t: String = nfc(s)
+        .chars()
+        .map(|c| {
+            if c == '/' || c == '\\' || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
     match t.trim() {
         "" | "." | ".." => "_".into(),
         t => t.to_string(),
@@ -138,17 +151,32 @@ fn part(s: &str) -> String {
 impl Office {
     /// Writes the dossiers `codes` as one bag at `dest` (a folder, or a
     /// `.tar`/`.zip` file by extension).
-    pub fn export_bag(&self, codes: &[String], dest: &Path, opts: &BagExportOptions) -> Result<BagExportReport> {
+    pub fn export_bag(
+        &self,
+        codes: &[String],
+        dest: &Path,
+        opts: &BagExportOptions,
+    ) -> Result<BagExportReport> {
         let subject = codes.join(" ");
         self.require(Action::ExportBag, &subject)?;
         if codes.is_empty() {
-            return Err(CoreError::InvalidArgument("name at least one dossier to export".into()));
+            return Err(CoreError::InvalidArgument(
+                "name at least one dossier to export".into(),
+            ));
         }
         let mut entries = Vec::new();
         let mut info: Vec<(String, String)> = vec![
-            ("Source-Organization".into(), opts.source_organization.clone().unwrap_or_else(|| "doisoat".into())),
+            (
+                "Source-Organization".into(),
+                opts.source_organization
+                    .clone()
+                    .unwrap_or_else(|| "doisoat".into()),
+            ),
             ("Bagging-Date".into(), self.now()[..10].to_string()),
-            ("Bag-Software-Agent".into(), format!("doisoat {}", env!("CARGO_PKG_VERSION"))),
+            (
+                "Bag-Software-Agent".into(),
+                format!("doisoat {}", env!("CARGO_PKG_VERSION")),
+            ),
             ("Doisoat-Exported-At".into(), self.now()),
         ];
         // Objects whose bytes must still hash to their names once written.
@@ -167,7 +195,11 @@ impl Office {
                 let mut names = BTreeSet::new();
                 let mut copies_json = Vec::new();
                 for c in copies::of_dossier(&conn, row.id)? {
-                    let comp = c.component_code.as_deref().map(part).unwrap_or_else(|| "_unassigned".into());
+                    let comp = c
+                        .component_code
+                        .as_deref()
+                        .map(part)
+                        .unwrap_or_else(|| "_unassigned".into());
                     let mut name = part(&c.original_name);
                     let mut rel = format!("{dir}/{}/{comp}/{name}", c.side.as_str());
                     if !names.insert(rel.clone()) {
@@ -176,7 +208,10 @@ impl Office {
                         names.insert(rel.clone());
                     }
                     let digest: Sha256Digest = c.sha256.parse().map_err(|_| {
-                        CoreError::InvalidArgument(format!("stored file {} has a malformed name", c.sha256))
+                        CoreError::InvalidArgument(format!(
+                            "stored file {} has a malformed name",
+                            c.sha256
+                        ))
                     })?;
                     entries.push(PayloadEntry {
                         path: rel.clone(),
@@ -186,7 +221,10 @@ impl Office {
                     for p in files::pages(&conn, &c.sha256)? {
                         let thumb = format!("{dir}/derived/{}/page-{:03}.jpg", c.sha256, p.page_no);
                         if names.insert(thumb.clone()) {
-                            entries.push(PayloadEntry { path: thumb, source: PayloadSource::Bytes(p.thumbnail) });
+                            entries.push(PayloadEntry {
+                                path: thumb,
+                                source: PayloadSource::Bytes(p.thumbnail),
+                            });
                             expected.push(None);
                         }
                     }
@@ -202,27 +240,42 @@ impl Office {
                     }));
                 }
                 let mut meta = dossier_json(&row.record);
-                meta["components"] = comps.iter().map(|(c, n)| json!({"code": c, "name": n})).collect();
+                meta["components"] = comps
+                    .iter()
+                    .map(|(c, n)| json!({"code": c, "name": n}))
+                    .collect();
                 meta["copies"] = Value::Array(copies_json);
                 meta["created_at"] = json!(row.created_at);
                 meta["updated_at"] = json!(row.updated_at);
-                let bytes = serde_json::to_vec_pretty(&meta).map_err(|e| CoreError::InvalidArgument(e.to_string()))?;
-                entries.push(PayloadEntry { path: format!("{dir}/dossier.json"), source: PayloadSource::Bytes(bytes) });
+                let bytes = serde_json::to_vec_pretty(&meta)
+                    .map_err(|e| CoreError::InvalidArgument(e.to_string()))?;
+                entries.push(PayloadEntry {
+                    path: format!("{dir}/dossier.json"),
+                    source: PayloadSource::Bytes(bytes),
+                });
                 expected.push(None);
                 info.push(("External-Identifier".into(), code.clone()));
-                info.push(("Doisoat-Dossier".into(), dossier_json(&row.record).to_string()));
+                info.push((
+                    "Doisoat-Dossier".into(),
+                    dossier_json(&row.record).to_string(),
+                ));
                 if let Some(r) = &row.record.received_at {
                     info.push(("Doisoat-Received".into(), format!("{code} {r}")));
                 }
                 exported.push(code);
             }
         }
-        let written = bagit::write_bag(dest, BagFormat::from_path(dest), &entries, &info).map_err(CoreError::Bag)?;
+        let written = bagit::write_bag(dest, BagFormat::from_path(dest), &entries, &info)
+            .map_err(CoreError::Bag)?;
         // Never launder damage: every original must still hash to its name.
         for (sum, want) in written.sha256s.iter().zip(&expected) {
             if let Some(want) = want {
                 if sum != want {
-                    let _ = if dest.is_dir() { std::fs::remove_dir_all(dest) } else { std::fs::remove_file(dest) };
+                    let _ = if dest.is_dir() {
+                        std::fs::remove_dir_all(dest)
+                    } else {
+                        std::fs::remove_file(dest)
+                    };
                     return Err(CoreError::InvalidArgument(format!(
                         "stored file {want} is damaged (it now hashes to {sum}); run `doisoat verify`; nothing was exported"
                     )));
@@ -249,7 +302,16 @@ impl Office {
     fn counts(&self) -> Result<[i64; 5]> {
         let conn = self.conn();
         let mut out = [0; 5];
-        for (i, t) in ["dossiers", "components", "copies", "files", "exchange_conflicts"].iter().enumerate() {
+        for (i, t) in [
+            "dossiers",
+            "components",
+            "copies",
+            "files",
+            "exchange_conflicts",
+        ]
+        .iter()
+        .enumerate()
+        {
             out[i] = conn
                 .query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0))
                 .map_err(doisoat_db::DbError::from)?;
@@ -280,18 +342,27 @@ impl Office {
         for f in &bag.files {
             let parts: Vec<&str> = f.path.split('/').collect();
             if parts.len() == 3 && parts[2] == "dossier.json" {
-                let bytes = std::fs::read(&f.local)
-                    .map_err(|e| CoreError::BadImport { path: f.local.clone(), reason: e.to_string() })?;
-                let v: Value = serde_json::from_slice(&bytes)
-                    .map_err(|e| CoreError::BadImport { path: PathBuf::from(&f.path), reason: e.to_string() })?;
+                let bytes = std::fs::read(&f.local).map_err(|e| CoreError::BadImport {
+                    path: f.local.clone(),
+                    reason: e.to_string(),
+                })?;
+                let v: Value =
+                    serde_json::from_slice(&bytes).map_err(|e| CoreError::BadImport {
+                        path: PathBuf::from(&f.path),
+                        reason: e.to_string(),
+                    })?;
                 described.insert(parts[1].to_string(), v);
             }
         }
         let now = self.now();
         for v in described.values() {
-            let Some(incoming) = record_from_json(v) else { continue };
+            let Some(incoming) = record_from_json(v) else {
+                continue;
+            };
             let conn = self.conn();
-            let tx = conn.unchecked_transaction().map_err(doisoat_db::DbError::from)?;
+            let tx = conn
+                .unchecked_transaction()
+                .map_err(doisoat_db::DbError::from)?;
             match dossiers::get(&tx, &incoming.code)? {
                 None => {
                     dossiers::upsert(&tx, &incoming, &now)?;
@@ -310,9 +381,19 @@ impl Office {
                 }
             }
             let id = dossiers::id_of(&tx, &incoming.code)?.expect("present after upsert");
-            for c in v.get("components").and_then(Value::as_array).into_iter().flatten() {
+            for c in v
+                .get("components")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 if let Some(code) = c.get("code").and_then(Value::as_str) {
-                    dossiers::upsert_component(&tx, id, code, c.get("name").and_then(Value::as_str))?;
+                    dossiers::upsert_component(
+                        &tx,
+                        id,
+                        code,
+                        c.get("name").and_then(Value::as_str),
+                    )?;
                 }
             }
             tx.commit().map_err(doisoat_db::DbError::from)?;
@@ -332,7 +413,13 @@ impl Office {
                         return None;
                     }
                     let comp = (parts[3] != "_unassigned").then(|| parts[3].to_string());
-                    Some((f, side, Some(parts[1].to_string()), comp, parts[4].to_string()))
+                    Some((
+                        f,
+                        side,
+                        Some(parts[1].to_string()),
+                        comp,
+                        parts[4].to_string(),
+                    ))
                 } else {
                     // A foreign bag: the dossier from a path part that looks like a code.
                     let name = parts.last()?.to_string();
@@ -343,7 +430,11 @@ impl Office {
                                 .is_some_and(|c| c.check() == doisoat_domain::CodeCheck::Valid)
                         })
                         .map(|s| s.to_string());
-                    let side = if parts.contains(&"electronic") { Side::Electronic } else { Side::Paper };
+                    let side = if parts.contains(&"electronic") {
+                        Side::Electronic
+                    } else {
+                        Side::Paper
+                    };
                     Some((f, side, code, None, name))
                 }
             })
@@ -359,7 +450,9 @@ impl Office {
                 if let Some(id) = dossiers::id_of(&conn, code)? {
                     let held: Vec<_> = copies::of_dossier(&conn, id)?
                         .into_iter()
-                        .filter(|c| c.side == side && c.component_code.as_deref() == Some(comp.as_str()))
+                        .filter(|c| {
+                            c.side == side && c.component_code.as_deref() == Some(comp.as_str())
+                        })
                         .collect();
                     if !held.is_empty() && !held.iter().any(|c| c.sha256 == f.sha256) {
                         let c = ExchangeConflict {
@@ -399,7 +492,9 @@ impl Office {
                 Err(doisoat_ingest::IngestError::Cancelled) => return Err(CoreError::Cancelled),
                 Err(e) => {
                     let e = CoreError::from_ingest(&f.local, e);
-                    report.failed.push(format!("{}: {}", f.path, e.message(self.lang())));
+                    report
+                        .failed
+                        .push(format!("{}: {}", f.path, e.message(self.lang())));
                 }
             }
             job.report(&Progress {
@@ -444,7 +539,11 @@ impl Office {
         let mut pacer = doisoat_archive::Pacer::new(opts.bytes_per_sec);
         // Unpaced passes hash two files at a time (one per core); paced ones
         // go one by one so the pacer controls every read.
-        let batch = if opts.bytes_per_sec.is_some() { 1 } else { rayon::current_num_threads().max(1) * 4 };
+        let batch = if opts.bytes_per_sec.is_some() {
+            1
+        } else {
+            rayon::current_num_threads().max(1) * 4
+        };
         let mut done = 0u64;
         for chunk in due.chunks(batch) {
             if job.is_cancelled() {
@@ -455,14 +554,18 @@ impl Office {
                 .map(|d| {
                     let state = match d.sha256.parse::<Sha256Digest>() {
                         Ok(digest) => self.store().check(&digest).map_err(CoreError::from),
-                        Err(_) => Ok(ObjectState::Changed { actual: Sha256Digest([0; 32]) }),
+                        Err(_) => Ok(ObjectState::Changed {
+                            actual: Sha256Digest([0; 32]),
+                        }),
                     };
                     (d.sha256.clone(), d.size, state)
                 })
                 .collect();
             let at = self.now();
             let conn = self.conn();
-            let tx = conn.unchecked_transaction().map_err(doisoat_db::DbError::from)?;
+            let tx = conn
+                .unchecked_transaction()
+                .map_err(doisoat_db::DbError::from)?;
             let mut read = 0;
             for (sha, size, state) in results {
                 report.checked += 1;
@@ -498,9 +601,15 @@ impl Office {
             pacer.pace(read);
         }
         if opts.max_files.is_none() {
-            let known: std::collections::HashSet<&str> = due.iter().map(|d| d.sha256.as_str()).collect();
-            report.untracked =
-                self.store().list()?.into_iter().map(|d| d.to_hex()).filter(|h| !known.contains(h.as_str())).collect();
+            let known: std::collections::HashSet<&str> =
+                due.iter().map(|d| d.sha256.as_str()).collect();
+            report.untracked = self
+                .store()
+                .list()?
+                .into_iter()
+                .map(|d| d.to_hex())
+                .filter(|h| !known.contains(h.as_str()))
+                .collect();
         }
         Ok(report)
     }
@@ -509,14 +618,19 @@ impl Office {
     pub fn fixity_history(&self, sha256: &str) -> Result<Vec<FixityCheck>> {
         Ok(fixity::history(&self.conn(), sha256.trim())?
             .into_iter()
-            .map(|c| FixityCheck { at: c.at, result: c.result, actual: c.actual })
+            .map(|c| FixityCheck {
+                at: c.at,
+                result: c.result,
+                actual: c.actual,
+            })
             .collect())
     }
 
     /// Backs up this data folder into the empty folder `dest`, while it is in use.
     pub fn backup(&self, dest: &Path) -> Result<doisoat_archive::BackupSummary> {
         self.require(Action::Backup, &dest.display().to_string())?;
-        let s = doisoat_archive::backup::backup(self.dir(), dest, &self.now()).map_err(CoreError::Backup)?;
+        let s = doisoat_archive::backup::backup(self.dir(), dest, &self.now())
+            .map_err(CoreError::Backup)?;
         self.audit(
             "backup",
             &dest.display().to_string(),
@@ -527,7 +641,12 @@ impl Office {
     }
 }
 
-fn record_conflict(conn: &doisoat_db::Connection, c: &ExchangeConflict, bag: &str, now: &str) -> Result<()> {
+fn record_conflict(
+    conn: &doisoat_db::Connection,
+    c: &ExchangeConflict,
+    bag: &str,
+    now: &str,
+) -> Result<()> {
     conn.execute(
         "INSERT OR IGNORE INTO exchange_conflicts (dossier_code, what, held, incoming, bag, found_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         (c.dossier.as_str(), c.what.as_str(), c.held.as_str(), c.incoming.as_str(), bag, now),

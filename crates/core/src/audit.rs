@@ -82,12 +82,21 @@ impl Office {
         };
         let row = audit::append(&mut self.conn(), &e)?;
         // Best effort: a missing head file only weakens the tail check.
-        let _ = std::fs::write(self.dir().join(HEAD_FILE), format!("{} {}\n", row.seq, row.hash));
+        let _ = std::fs::write(
+            self.dir().join(HEAD_FILE),
+            format!("{} {}\n", row.seq, row.hash),
+        );
         Ok(())
     }
 
     /// Records a successful change by the current actor.
-    pub(crate) fn audit(&self, action: &str, subject: &str, before: Option<Value>, after: Option<Value>) -> Result<()> {
+    pub(crate) fn audit(
+        &self,
+        action: &str,
+        subject: &str,
+        before: Option<Value>,
+        after: Option<Value>,
+    ) -> Result<()> {
         let actor = self.actor().map(|a| a.name).unwrap_or_else(|_| "?".into());
         self.record(&actor, action, subject, "ok", before, after)
     }
@@ -135,12 +144,18 @@ impl Office {
         if doisoat_db::dossiers::id_of(&self.conn(), code)?.is_none() {
             return Err(CoreError::DossierNotFound(code.to_string()));
         }
-        Ok(audit::of_subject(&self.conn(), code)?.into_iter().map(AuditEvent::from).collect())
+        Ok(audit::of_subject(&self.conn(), code)?
+            .into_iter()
+            .map(AuditEvent::from)
+            .collect())
     }
 
     /// The newest `limit` events, newest first.
     pub fn audit_events(&self, limit: u32) -> Result<Vec<AuditEvent>> {
         self.require(Action::AuditVerify, "audit")?;
-        Ok(audit::latest(&self.conn(), limit)?.into_iter().map(AuditEvent::from).collect())
+        Ok(audit::latest(&self.conn(), limit)?
+            .into_iter()
+            .map(AuditEvent::from)
+            .collect())
     }
 }

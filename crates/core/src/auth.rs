@@ -56,13 +56,23 @@ impl Role {
             Role::Archivist => {
                 matches!(
                     action,
-                    Ingest | Import | Reconcile | ResolveFinding | ExportBag | ImportBag | Verify | AuditVerify
+                    Ingest
+                        | Import
+                        | Reconcile
+                        | ResolveFinding
+                        | ExportBag
+                        | ImportBag
+                        | Verify
+                        | AuditVerify
                 )
             }
             // Watches and reports; changes nothing.
             Role::Supervisor => matches!(action, ExportBag | Verify | AuditVerify),
             // Runs the installation, not the dossiers.
-            Role::Administrator => matches!(action, ManageUsers | Backup | Verify | AuditVerify | Settings),
+            Role::Administrator => matches!(
+                action,
+                ManageUsers | Backup | Verify | AuditVerify | Settings
+            ),
         }
     }
 }
@@ -131,7 +141,8 @@ pub struct UserView {
 }
 
 pub(crate) fn hash_password(password: &str, salt: &[u8; 16]) -> Result<String> {
-    let salt = SaltString::encode_b64(salt).map_err(|e| CoreError::InvalidArgument(format!("salt: {e}")))?;
+    let salt = SaltString::encode_b64(salt)
+        .map_err(|e| CoreError::InvalidArgument(format!("salt: {e}")))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
@@ -139,7 +150,11 @@ pub(crate) fn hash_password(password: &str, salt: &[u8; 16]) -> Result<String> {
 }
 
 fn password_matches(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(phc).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 pub(crate) fn token_hash(token: &str) -> String {
@@ -150,11 +165,19 @@ impl Office {
     /// Who is acting now: the signed-in account, the local administrator of
     /// a folder without accounts, or an error asking to sign in.
     pub fn actor(&self) -> Result<Actor> {
-        if let Some(a) = self.session.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+        if let Some(a) = self
+            .session
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+        {
             return Ok(a);
         }
         if users::count(&self.conn())? == 0 {
-            return Ok(Actor { name: LOCAL_ADMINISTRATOR.into(), role: None });
+            return Ok(Actor {
+                name: LOCAL_ADMINISTRATOR.into(),
+                role: None,
+            });
         }
         Err(CoreError::SignInRequired)
     }
@@ -187,7 +210,11 @@ impl Office {
                     None,
                     Some(serde_json::json!({"reason": "role", "role": role.as_str()})),
                 )?;
-                Err(CoreError::Forbidden { user: actor.name, role: role.as_str(), action: action.as_str() })
+                Err(CoreError::Forbidden {
+                    user: actor.name,
+                    role: role.as_str(),
+                    action: action.as_str(),
+                })
             }
         }
     }
@@ -197,7 +224,9 @@ impl Office {
         let row = users::get(&self.conn(), name.trim())?;
         let ok = match (&row, &credential) {
             (Some(u), Credential::Password(p)) => password_matches(p, &u.password_hash),
-            (Some(u), Credential::Token(t)) => u.token_hash.as_deref() == Some(token_hash(t).as_str()),
+            (Some(u), Credential::Token(t)) => {
+                u.token_hash.as_deref() == Some(token_hash(t).as_str())
+            }
             (None, _) => false,
         };
         let how = match credential {
@@ -206,15 +235,32 @@ impl Office {
         };
         match row.filter(|_| ok) {
             Some(u) => {
-                let role =
-                    Role::parse(&u.role).ok_or_else(|| CoreError::InvalidArgument(format!("role {}", u.role)))?;
-                let actor = Actor { name: u.name.clone(), role: Some(role) };
-                self.record(&u.name, "sign_in", &u.name, "ok", None, Some(serde_json::json!({"with": how})))?;
+                let role = Role::parse(&u.role)
+                    .ok_or_else(|| CoreError::InvalidArgument(format!("role {}", u.role)))?;
+                let actor = Actor {
+                    name: u.name.clone(),
+                    role: Some(role),
+                };
+                self.record(
+                    &u.name,
+                    "sign_in",
+                    &u.name,
+                    "ok",
+                    None,
+                    Some(serde_json::json!({"with": how})),
+                )?;
                 *self.session.lock().unwrap_or_else(|e| e.into_inner()) = Some(actor.clone());
                 Ok(actor)
             }
             None => {
-                self.record(name, "sign_in", name, "refused", None, Some(serde_json::json!({"with": how})))?;
+                self.record(
+                    name,
+                    "sign_in",
+                    name,
+                    "refused",
+                    None,
+                    Some(serde_json::json!({"with": how})),
+                )?;
                 Err(CoreError::BadCredentials(name.to_string()))
             }
         }
@@ -223,17 +269,29 @@ impl Office {
     /// Adds an account. Only an administrator may; the first account of a
     /// folder must be an administrator (it takes over from the local one).
     /// `salt` is 16 random bytes from the caller.
-    pub fn add_user(&self, name: &str, role: Role, password: &str, salt: &[u8; 16]) -> Result<UserView> {
+    pub fn add_user(
+        &self,
+        name: &str,
+        role: Role,
+        password: &str,
+        salt: &[u8; 16],
+    ) -> Result<UserView> {
         let name = name.trim();
         self.require(Action::ManageUsers, name)?;
         if name.is_empty() || name.contains(char::is_whitespace) {
-            return Err(CoreError::InvalidArgument("an account name is one word".into()));
+            return Err(CoreError::InvalidArgument(
+                "an account name is one word".into(),
+            ));
         }
         if password.chars().count() < 8 {
-            return Err(CoreError::InvalidArgument("a password has at least 8 characters".into()));
+            return Err(CoreError::InvalidArgument(
+                "a password has at least 8 characters".into(),
+            ));
         }
         if users::count(&self.conn())? == 0 && role != Role::Administrator {
-            return Err(CoreError::InvalidArgument("the first account must be an administrator".into()));
+            return Err(CoreError::InvalidArgument(
+                "the first account must be an administrator".into(),
+            ));
         }
         let row = UserRow {
             name: name.to_string(),
@@ -245,8 +303,18 @@ impl Office {
         if !users::insert(&self.conn(), &row)? {
             return Err(CoreError::UserExists(name.to_string()));
         }
-        self.audit("user_add", name, None, Some(serde_json::json!({"role": role.as_str()})))?;
-        Ok(UserView { name: row.name, role: row.role, has_token: false, created_at: row.created_at })
+        self.audit(
+            "user_add",
+            name,
+            None,
+            Some(serde_json::json!({"role": role.as_str()})),
+        )?;
+        Ok(UserView {
+            name: row.name,
+            role: row.role,
+            has_token: false,
+            created_at: row.created_at,
+        })
     }
 
     /// Sets a local token for `name` (for scripts); returns nothing but
@@ -254,10 +322,14 @@ impl Office {
     pub fn set_token(&self, name: &str, token: &str) -> Result<()> {
         self.require(Action::ManageUsers, name)?;
         if token.trim().len() < 32 {
-            return Err(CoreError::InvalidArgument("a token has at least 32 characters".into()));
+            return Err(CoreError::InvalidArgument(
+                "a token has at least 32 characters".into(),
+            ));
         }
         if !users::set_token_hash(&self.conn(), name, &token_hash(token))? {
-            return Err(CoreError::InvalidArgument(format!("no account named {name}")));
+            return Err(CoreError::InvalidArgument(format!(
+                "no account named {name}"
+            )));
         }
         self.audit("user_token", name, None, None)?;
         Ok(())

@@ -17,23 +17,45 @@ pub fn parse_received(s: &str) -> Option<OffsetDateTime> {
     let s = s.trim();
     let digits = s.chars().all(|c| c.is_ascii_digit());
     let dt = if digits && s.len() == 14 {
-        PrimitiveDateTime::parse(s, format_description!("[year][month][day][hour][minute][second]")).ok()?
+        PrimitiveDateTime::parse(
+            s,
+            format_description!("[year][month][day][hour][minute][second]"),
+        )
+        .ok()?
     } else if digits && s.len() == 8 {
-        Date::parse(s, format_description!("[year][month][day]")).ok()?.midnight()
+        Date::parse(s, format_description!("[year][month][day]"))
+            .ok()?
+            .midnight()
     } else if s.contains('/') {
         let (date, time) = s.split_once(' ').unwrap_or((s, ""));
-        let d = Date::parse(date, format_description!("[day padding:none]/[month padding:none]/[year]")).ok()?;
+        let d = Date::parse(
+            date,
+            format_description!("[day padding:none]/[month padding:none]/[year]"),
+        )
+        .ok()?;
         let t = match time.trim() {
             "" => Time::MIDNIGHT,
-            t if t.len() <= 5 => Time::parse(t, format_description!("[hour padding:none]:[minute]")).ok()?,
-            t => Time::parse(t, format_description!("[hour padding:none]:[minute]:[second]")).ok()?,
+            t if t.len() <= 5 => {
+                Time::parse(t, format_description!("[hour padding:none]:[minute]")).ok()?
+            }
+            t => Time::parse(
+                t,
+                format_description!("[hour padding:none]:[minute]:[second]"),
+            )
+            .ok()?,
         };
         PrimitiveDateTime::new(d, t)
     } else if s.len() == 10 {
-        Date::parse(s, format_description!("[year]-[month]-[day]")).ok()?.midnight()
+        Date::parse(s, format_description!("[year]-[month]-[day]"))
+            .ok()?
+            .midnight()
     } else {
         let head = s.get(..19)?;
-        PrimitiveDateTime::parse(head, format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]")).ok()?
+        PrimitiveDateTime::parse(
+            head,
+            format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]"),
+        )
+        .ok()?
     };
     Some(dt.assume_offset(VN))
 }
@@ -49,20 +71,32 @@ pub fn iso(t: OffsetDateTime) -> String {
 /// A UTC instant for event records, e.g. `2026-11-27T09:12:35Z`.
 pub fn iso_utc(t: OffsetDateTime) -> String {
     t.to_offset(UtcOffset::UTC)
-        .format(format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z"))
+        .format(format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
+        ))
         .unwrap_or_default()
 }
 
 /// dd/mm/yyyy of the date part of an ISO 8601 string.
 pub fn display_date(iso: &str) -> Option<String> {
     let d = Date::parse(iso.get(..10)?, format_description!("[year]-[month]-[day]")).ok()?;
-    Some(format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year()))
+    Some(format!(
+        "{:02}/{:02}/{}",
+        d.day(),
+        u8::from(d.month()),
+        d.year()
+    ))
 }
 
 /// `dd/mm/yyyy` or `yyyy-mm-dd` to `yyyy-mm-dd`, for query filters.
 pub fn parse_day(s: &str) -> Option<String> {
     let t = parse_received(s)?;
-    Some(format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day()))
+    Some(format!(
+        "{:04}-{:02}-{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day()
+    ))
 }
 
 #[cfg(test)]
@@ -74,12 +108,24 @@ mod tests {
         let t = parse_received("20221125083000").unwrap();
         assert_eq!(iso(t), "2022-11-25T08:30:00+07:00");
         assert_eq!(iso_utc(t), "2022-11-25T01:30:00Z");
-        assert_eq!(iso(parse_received("25/11/2022").unwrap()), "2022-11-25T00:00:00+07:00");
-        assert_eq!(iso(parse_received("5/1/2023 14:05").unwrap()), "2023-01-05T14:05:00+07:00");
-        assert_eq!(iso(parse_received("2023-01-05").unwrap()), "2023-01-05T00:00:00+07:00");
+        assert_eq!(
+            iso(parse_received("25/11/2022").unwrap()),
+            "2022-11-25T00:00:00+07:00"
+        );
+        assert_eq!(
+            iso(parse_received("5/1/2023 14:05").unwrap()),
+            "2023-01-05T14:05:00+07:00"
+        );
+        assert_eq!(
+            iso(parse_received("2023-01-05").unwrap()),
+            "2023-01-05T00:00:00+07:00"
+        );
         assert!(parse_received("20221325083000").is_none());
         assert!(parse_received("hôm qua").is_none());
-        assert_eq!(display_date("2022-11-25T08:30:00+07:00").as_deref(), Some("25/11/2022"));
+        assert_eq!(
+            display_date("2022-11-25T08:30:00+07:00").as_deref(),
+            Some("25/11/2022")
+        );
         assert_eq!(parse_day("05/01/2023").as_deref(), Some("2023-01-05"));
     }
 }

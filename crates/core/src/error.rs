@@ -62,11 +62,18 @@ pub enum CoreError {
     #[error("cancelled")]
     Cancelled,
     #[error("cannot use the data folder {}: {source}", path.display())]
-    DataDir { path: PathBuf, source: std::io::Error },
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{0}")]
     InvalidArgument(String),
     #[error("{user} ({role}) may not {action}; the attempt was recorded in the audit trail")]
-    Forbidden { user: String, role: &'static str, action: &'static str },
+    Forbidden {
+        user: String,
+        role: &'static str,
+        action: &'static str,
+    },
     #[error("this data folder has accounts: sign in with --user (or DOISOAT_USER) and DOISOAT_PASSWORD or DOISOAT_TOKEN")]
     SignInRequired,
     #[error("wrong account name or password for {0}")]
@@ -81,7 +88,10 @@ pub enum CoreError {
 
 impl CoreError {
     pub fn file(path: &Path, source: PagesError) -> CoreError {
-        CoreError::File { path: path.to_path_buf(), source }
+        CoreError::File {
+            path: path.to_path_buf(),
+            source,
+        }
     }
 
     pub(crate) fn from_ingest(path: &Path, e: IngestError) -> CoreError {
@@ -119,7 +129,10 @@ impl CoreError {
     }
 
     pub fn info(&self, lang: Lang) -> ErrorInfo {
-        ErrorInfo { code: self.code().to_string(), message: self.message(lang) }
+        ErrorInfo {
+            code: self.code().to_string(),
+            message: self.message(lang),
+        }
     }
 
     /// The message for a person, in `lang`.
@@ -128,27 +141,40 @@ impl CoreError {
             return self.to_string();
         }
         match self {
-            CoreError::File { path, source } => format!("{}: {}", path.display(), pages_message_vi(source)),
+            CoreError::File { path, source } => {
+                format!("{}: {}", path.display(), pages_message_vi(source))
+            }
             CoreError::Store(StoreError::Read { path, source }) => {
                 format!("{}: không đọc được tệp ({source})", path.display())
             }
             CoreError::Store(StoreError::Write { path, source }) => {
-                format!("Không ghi được vào kho lưu trữ tại {} ({source})", path.display())
+                format!(
+                    "Không ghi được vào kho lưu trữ tại {} ({source})",
+                    path.display()
+                )
             }
             CoreError::Db(e) => format!("Lỗi cơ sở dữ liệu: {e}"),
             CoreError::BadImport { path, reason } => {
                 format!("{}: tệp nhập không hợp lệ ({reason})", path.display())
             }
             CoreError::InvalidRows { path, count } => {
-                format!("{}: có {count} dòng không hợp lệ; chưa nhập gì", path.display())
+                format!(
+                    "{}: có {count} dòng không hợp lệ; chưa nhập gì",
+                    path.display()
+                )
             }
             CoreError::DossierNotFound(code) => format!("Không tìm thấy hồ sơ có mã {code}"),
             CoreError::FindingNotFound(id) => format!("Không tìm thấy phát hiện số {id}"),
-            CoreError::PageNotFound { sha256, page } => format!("Không có trang {page} trong tệp {sha256}"),
+            CoreError::PageNotFound { sha256, page } => {
+                format!("Không có trang {page} trong tệp {sha256}")
+            }
             CoreError::Compare(m) => format!("Không so sánh được: {m}"),
             CoreError::Cancelled => "Đã hủy".to_string(),
             CoreError::DataDir { path, source } => {
-                format!("Không dùng được thư mục dữ liệu {} ({source})", path.display())
+                format!(
+                    "Không dùng được thư mục dữ liệu {} ({source})",
+                    path.display()
+                )
             }
             CoreError::InvalidArgument(m) => format!("Tham số không hợp lệ: {m}"),
             CoreError::Forbidden { user, role, action } => format!(
@@ -156,12 +182,16 @@ impl CoreError {
                 role_vi(role),
                 action_vi(action)
             ),
-            CoreError::SignInRequired => "Thư mục dữ liệu này có tài khoản: hãy đăng nhập bằng --user (hoặc DOISOAT_USER) \
+            CoreError::SignInRequired => {
+                "Thư mục dữ liệu này có tài khoản: hãy đăng nhập bằng --user (hoặc DOISOAT_USER) \
                  và DOISOAT_PASSWORD hoặc DOISOAT_TOKEN"
-                .to_string(),
+                    .to_string()
+            }
             CoreError::BadCredentials(u) => format!("Sai tên tài khoản hoặc mật khẩu cho {u}"),
             CoreError::UserExists(u) => format!("Đã có tài khoản tên {u}"),
-            CoreError::Bag(e) => format!("Gói BagIt bị từ chối, chưa ghi gì: {}", bag_message_vi(e)),
+            CoreError::Bag(e) => {
+                format!("Gói BagIt bị từ chối, chưa ghi gì: {}", bag_message_vi(e))
+            }
             CoreError::Backup(e) => format!("Sao lưu/phục hồi không thành công: {e}"),
         }
     }
@@ -201,10 +231,16 @@ fn bag_message_vi(e: &doisoat_archive::BagError) -> String {
         B::UnsafePath(p) => format!("đường dẫn không an toàn: {p}"),
         B::Link(p) => format!("gói chứa liên kết (symlink), không được phép: {p}"),
         B::SpecialFile(p) => format!("gói chứa mục không phải tệp hay thư mục: {p}"),
-        B::NotInManifest { path, manifest } => format!("{path} có trong gói nhưng không có trong {manifest}"),
-        B::MissingFile { path, manifest } => format!("{path} có trong {manifest} nhưng thiếu trong gói"),
+        B::NotInManifest { path, manifest } => {
+            format!("{path} có trong gói nhưng không có trong {manifest}")
+        }
+        B::MissingFile { path, manifest } => {
+            format!("{path} có trong {manifest} nhưng thiếu trong gói")
+        }
         B::WrongHash { path, algorithm } => format!("{path} sai mã băm {algorithm}"),
-        B::Oxum { declared, actual } => format!("Payload-Oxum khai báo {declared} nhưng thực tế là {actual}"),
+        B::Oxum { declared, actual } => {
+            format!("Payload-Oxum khai báo {declared} nhưng thực tế là {actual}")
+        }
         B::Corrupt(m) => format!("tệp nén bị hỏng hoặc bị cắt cụt ({m})"),
         B::Unsupported(m) => format!("không hỗ trợ: {m}"),
         B::Exists(p) => format!("{} đã tồn tại và không rỗng", p.display()),
@@ -222,13 +258,17 @@ pub fn pages_message_vi(e: &PagesError) -> String {
         }
         PagesError::Encrypted => "PDF được mã hóa hoặc có mật khẩu".into(),
         PagesError::Corrupt { reason } => format!("tệp bị hỏng ({reason})"),
-        PagesError::Truncated { format } => format!("tệp bị cắt cụt: dữ liệu {format} dừng trước khi hết"),
+        PagesError::Truncated { format } => {
+            format!("tệp bị cắt cụt: dữ liệu {format} dừng trước khi hết")
+        }
         PagesError::TooLarge { width, height } if *width > 0 => {
             format!("ảnh quá lớn để mở an toàn ({width} × {height} điểm ảnh)")
         }
         PagesError::TooLarge { .. } => "ảnh quá lớn để mở an toàn".into(),
         PagesError::NoPages => "PDF không có trang nào".into(),
-        PagesError::NoSuchPage { index, count } => format!("không có trang {} (tệp có {count} trang)", index + 1),
+        PagesError::NoSuchPage { index, count } => {
+            format!("không có trang {} (tệp có {count} trang)", index + 1)
+        }
         PagesError::Renderer(m) => format!("không có PDFium để hiển thị trang ({m})"),
     }
 }
@@ -241,8 +281,14 @@ mod tests {
     fn messages_name_the_file_and_reason_in_both_languages() {
         let e = CoreError::file(Path::new("hồ sơ/scan.pdf"), PagesError::Encrypted);
         assert_eq!(e.code(), "pdf_encrypted");
-        assert_eq!(e.message(Lang::Vi), "hồ sơ/scan.pdf: PDF được mã hóa hoặc có mật khẩu");
-        assert_eq!(e.message(Lang::En), "hồ sơ/scan.pdf: the PDF is encrypted or password-protected");
+        assert_eq!(
+            e.message(Lang::Vi),
+            "hồ sơ/scan.pdf: PDF được mã hóa hoặc có mật khẩu"
+        );
+        assert_eq!(
+            e.message(Lang::En),
+            "hồ sơ/scan.pdf: the PDF is encrypted or password-protected"
+        );
         assert_eq!(Lang::parse("en_US.UTF-8"), Lang::En);
         assert_eq!(Lang::parse("vi_VN"), Lang::Vi);
     }

@@ -20,10 +20,21 @@ use doisoat_domain::{CodeCheck, DossierCode, Side};
 use doisoat_hashing::hash_file;
 use doisoat_ingest::{Context, Request};
 
-use crate::{dates, BadRow, CoreError, ErrorInfo, FlaggedCode, ImportOptions, ImportReport, Job, Lang, Office, Progress, Result};
+use crate::{
+    dates, BadRow, CoreError, ErrorInfo, FlaggedCode, ImportOptions, ImportReport, Job, Lang,
+    Office, Progress, Result,
+};
 
 /// Portal field names doisoat models. Everything else is kept in `extra`.
-const KNOWN: &[&str] = &["MaHoSo", "MaTTHC", "SoBienNhan", "NgayTiepNhan", "HoTenNguoiNop", "SoCCCD", "TrangThai"];
+const KNOWN: &[&str] = &[
+    "MaHoSo",
+    "MaTTHC",
+    "SoBienNhan",
+    "NgayTiepNhan",
+    "HoTenNguoiNop",
+    "SoCCCD",
+    "TrangThai",
+];
 /// Other names exports use for the applicant and the status.
 const NAME_ALIASES: &[&str] = &["HoTenNguoiNop", "TenNguoiNop", "ChuHoSo", "HoTen"];
 const ID_ALIASES: &[&str] = &["SoCCCD", "CCCD", "SoGiayTo", "SoCMND"];
@@ -52,18 +63,43 @@ struct RowError {
 }
 
 impl RowError {
-    fn new(line: u64, code: Option<String>, code_name: &'static str, vi: String, en: String) -> RowError {
-        RowError { line, code, code_name, vi, en }
+    fn new(
+        line: u64,
+        code: Option<String>,
+        code_name: &'static str,
+        vi: String,
+        en: String,
+    ) -> RowError {
+        RowError {
+            line,
+            code,
+            code_name,
+            vi,
+            en,
+        }
     }
 }
 
-pub(crate) fn run(office: &Office, path: &Path, opts: &ImportOptions, job: &Job) -> Result<ImportReport> {
-    let read_err = |e: std::io::Error| CoreError::Store(doisoat_store::StoreError::Read { path: path.to_path_buf(), source: e });
+pub(crate) fn run(
+    office: &Office,
+    path: &Path,
+    opts: &ImportOptions,
+    job: &Job,
+) -> Result<ImportReport> {
+    let read_err = |e: std::io::Error| {
+        CoreError::Store(doisoat_store::StoreError::Read {
+            path: path.to_path_buf(),
+            source: e,
+        })
+    };
     let (digest, _) = hash_file(path).map_err(read_err)?;
     let sha = digest.to_hex();
     let bytes = std::fs::read(path).map_err(read_err)?;
     if bytes.is_empty() {
-        return Err(CoreError::BadImport { path: path.to_path_buf(), reason: "the file is empty".into() });
+        return Err(CoreError::BadImport {
+            path: path.to_path_buf(),
+            reason: "the file is empty".into(),
+        });
     }
     let format = detect_format(path, &bytes);
     let mut report = ImportReport {
@@ -89,9 +125,15 @@ pub(crate) fn run(office: &Office, path: &Path, opts: &ImportOptions, job: &Job)
     }
 
     // Phase 1: read and check every row. XLSX becomes CSV with the sheet's row numbers.
-    let bytes = if format == "xlsx" { crate::xlsx::to_csv(office, path, &bytes)?.into_bytes() } else { bytes };
-    let text = String::from_utf8(bytes)
-        .map_err(|_| CoreError::BadImport { path: path.to_path_buf(), reason: "the file is not UTF-8 text".into() })?;
+    let bytes = if format == "xlsx" {
+        crate::xlsx::to_csv(office, path, &bytes)?.into_bytes()
+    } else {
+        bytes
+    };
+    let text = String::from_utf8(bytes).map_err(|_| CoreError::BadImport {
+        path: path.to_path_buf(),
+        reason: "the file is not UTF-8 text".into(),
+    })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let base = path.parent().unwrap_or(Path::new("."));
     let (rows, errors) = match format {
@@ -100,9 +142,15 @@ pub(crate) fn run(office: &Office, path: &Path, opts: &ImportOptions, job: &Job)
     };
     report.rows = (rows.len() + errors.len()) as u64;
     for r in &rows {
-        let check = DossierCode::new(&r.record.code).map(|c| c.check()).unwrap_or(CodeCheck::OddShape);
+        let check = DossierCode::new(&r.record.code)
+            .map(|c| c.check())
+            .unwrap_or(CodeCheck::OddShape);
         if check != CodeCheck::Valid {
-            report.flagged.push(FlaggedCode { line: r.line, code: r.record.code.clone(), check: check.as_str().into() });
+            report.flagged.push(FlaggedCode {
+                line: r.line,
+                code: r.record.code.clone(),
+                check: check.as_str().into(),
+            });
         }
     }
     let mut errors = errors;
@@ -161,7 +209,11 @@ pub(crate) fn run(office: &Office, path: &Path, opts: &ImportOptions, job: &Job)
             code: e.code.clone(),
             reason: ErrorInfo {
                 code: e.code_name.into(),
-                message: if office.lang() == Lang::En { e.en.clone() } else { e.vi.clone() },
+                message: if office.lang() == Lang::En {
+                    e.en.clone()
+                } else {
+                    e.vi.clone()
+                },
             },
         })
         .collect();
@@ -206,7 +258,10 @@ pub(crate) fn run(office: &Office, path: &Path, opts: &ImportOptions, job: &Job)
         &tx,
         &imports::ImportRow {
             sha256: sha,
-            file_name: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            file_name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
             format: format.into(),
             rows: report.rows,
             dossiers: good.len() as u64,
@@ -219,8 +274,15 @@ pub(crate) fn run(office: &Office, path: &Path, opts: &ImportOptions, job: &Job)
 }
 
 fn detect_format(path: &Path, bytes: &[u8]) -> &'static str {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    let first = bytes.iter().copied().find(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF);
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let first = bytes
+        .iter()
+        .copied()
+        .find(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF);
     if ext == "xlsx" || bytes.starts_with(b"PK\x03\x04") {
         "xlsx"
     } else if ext == "json" || matches!(first, Some(b'{') | Some(b'[')) {
@@ -234,7 +296,13 @@ fn detect_format(path: &Path, bytes: &[u8]) -> &'static str {
 fn store_file(office: &Office, f: &Attached) -> Result<String> {
     let never = || false;
     let quiet = |_: u32, _: u32| {};
-    let ctx = Context { store: office.store(), db: &office.db, now: office.now(), cancelled: &never, on_page: &quiet };
+    let ctx = Context {
+        store: office.store(),
+        db: &office.db,
+        now: office.now(),
+        cancelled: &never,
+        on_page: &quiet,
+    };
     let req = Request {
         path: f.path.clone(),
         side: Side::Electronic,
@@ -247,14 +315,20 @@ fn store_file(office: &Office, f: &Attached) -> Result<String> {
 }
 
 fn line_of(text: &str, raw: &RawValue) -> u64 {
-    let offset = (raw.get().as_ptr() as usize).saturating_sub(text.as_ptr() as usize).min(text.len());
+    let offset = (raw.get().as_ptr() as usize)
+        .saturating_sub(text.as_ptr() as usize)
+        .min(text.len());
     text[..offset].bytes().filter(|b| *b == b'\n').count() as u64 + 1
 }
 
 fn read_json(path: &Path, text: &str, base: &Path) -> Result<(Vec<Row>, Vec<RowError>)> {
     let bad = |e: serde_json::Error| CoreError::BadImport {
         path: path.to_path_buf(),
-        reason: format!("not valid JSON at line {}, column {}: {e}", e.line(), e.column()),
+        reason: format!(
+            "not valid JSON at line {}, column {}: {e}",
+            e.line(),
+            e.column()
+        ),
     };
     let items: Vec<&RawValue> = if text.trim_start().starts_with('[') {
         serde_json::from_str(text).map_err(bad)?
@@ -296,9 +370,17 @@ fn text_field(obj: &Map<String, Value>, names: &[&str]) -> Option<String> {
 
 /// The fields shared by JSON and CSV rows.
 fn record_from(line: u64, obj: &Map<String, Value>) -> Result<dossiers::DossierRecord, RowError> {
-    let code = text_field(obj, &["MaHoSo"]).and_then(|c| DossierCode::new(&c)).ok_or_else(|| {
-        RowError::new(line, None, "missing_code", "thiếu mã hồ sơ (MaHoSo)".into(), "no dossier code (MaHoSo)".into())
-    })?;
+    let code = text_field(obj, &["MaHoSo"])
+        .and_then(|c| DossierCode::new(&c))
+        .ok_or_else(|| {
+            RowError::new(
+                line,
+                None,
+                "missing_code",
+                "thiếu mã hồ sơ (MaHoSo)".into(),
+                "no dossier code (MaHoSo)".into(),
+            )
+        })?;
     let received_at = match text_field(obj, &["NgayTiepNhan"]) {
         None => None,
         Some(s) => Some(dates::iso(dates::parse_received(&s).ok_or_else(|| {
@@ -306,14 +388,19 @@ fn record_from(line: u64, obj: &Map<String, Value>) -> Result<dossiers::DossierR
                 line,
                 Some(code.to_string()),
                 "bad_date",
-                format!("ngày tiếp nhận '{s}' không đúng định dạng (yyyyMMddHHmmss hoặc dd/mm/yyyy)"),
+                format!(
+                    "ngày tiếp nhận '{s}' không đúng định dạng (yyyyMMddHHmmss hoặc dd/mm/yyyy)"
+                ),
                 format!("reception date '{s}' is not a date (yyyyMMddHHmmss or dd/mm/yyyy)"),
             )
         })?)),
     };
     let mut extra = Map::new();
     for (k, v) in obj {
-        if !KNOWN.contains(&k.as_str()) && !NAME_ALIASES.contains(&k.as_str()) && !ID_ALIASES.contains(&k.as_str()) {
+        if !KNOWN.contains(&k.as_str())
+            && !NAME_ALIASES.contains(&k.as_str())
+            && !ID_ALIASES.contains(&k.as_str())
+        {
             extra.insert(k.clone(), v.clone());
         }
     }
@@ -365,7 +452,11 @@ fn json_row(line: u64, obj: &Map<String, Value>, base: &Path) -> Result<Row, Row
             ));
         }
         let relp = PathBuf::from(rel.replace('\\', "/"));
-        if relp.is_absolute() || relp.components().any(|c| !matches!(c, Component::Normal(_) | Component::CurDir)) {
+        if relp.is_absolute()
+            || relp
+                .components()
+                .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
+        {
             return Err(RowError::new(
                 line,
                 code,
@@ -395,7 +486,9 @@ fn json_row(line: u64, obj: &Map<String, Value>, base: &Path) -> Result<Row, Row
             ));
         }
         let display = if name.is_empty() {
-            relp.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+            relp.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
         } else {
             name
         };
@@ -406,16 +499,30 @@ fn json_row(line: u64, obj: &Map<String, Value>, base: &Path) -> Result<Row, Row
             portal_id: text_field(e, &["TepDinhKemId"]),
         });
     }
-    Ok(Row { line, record, files })
+    Ok(Row {
+        line,
+        record,
+        files,
+    })
 }
 
 fn read_csv(path: &Path, text: &str) -> Result<(Vec<Row>, Vec<RowError>)> {
     let header_line = text.lines().next().unwrap_or("");
-    let delimiter = if header_line.contains(';') && !header_line.contains(',') { b';' } else { b',' };
-    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(text.as_bytes());
+    let delimiter = if header_line.contains(';') && !header_line.contains(',') {
+        b';'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| CoreError::BadImport { path: path.to_path_buf(), reason: format!("cannot read the header: {e}") })?
+        .map_err(|e| CoreError::BadImport {
+            path: path.to_path_buf(),
+            reason: format!("cannot read the header: {e}"),
+        })?
         .iter()
         .map(|h| h.trim().to_string())
         .collect();
@@ -453,7 +560,11 @@ fn read_csv(path: &Path, text: &str) -> Result<(Vec<Row>, Vec<RowError>)> {
             .map(|(h, v)| (h.clone(), Value::String(v.to_string())))
             .collect();
         match record_from(line, &obj) {
-            Ok(record) => rows.push(Row { line, record, files: Vec::new() }),
+            Ok(record) => rows.push(Row {
+                line,
+                record,
+                files: Vec::new(),
+            }),
             Err(e) => errors.push(e),
         }
     }

@@ -44,7 +44,10 @@ pub struct Job {
 
 impl Job {
     pub fn new(progress: impl Fn(&Progress) + Send + Sync + 'static) -> Job {
-        Job { cancel: CancelToken::default(), progress: Box::new(progress) }
+        Job {
+            cancel: CancelToken::default(),
+            progress: Box::new(progress),
+        }
     }
 
     /// A job nobody watches.

@@ -31,14 +31,14 @@ use doisoat_hashing::Sha256Digest;
 use doisoat_ingest::{Context, Request};
 use doisoat_store::Store;
 
+pub use archive::{BagExportOptions, BagExportReport, BagImportReport, FixityOptions};
+pub use audit::{AuditEvent, AuditReport};
+pub use auth::{Actor, Credential, Role};
 pub use doisoat_domain::{DossierCode, FindingKind};
 pub use error::{pages_message_vi, CoreError, ErrorInfo, Lang};
 pub use job::{CancelToken, Job, Progress};
 pub use reconcile::{compare_files, CompareFile, CompareReport};
 pub use views::*;
-pub use archive::{BagExportOptions, BagExportReport, BagImportReport, FixityOptions};
-pub use audit::{AuditEvent, AuditReport};
-pub use auth::{Actor, Credential, Role};
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
 
@@ -56,7 +56,9 @@ pub fn data_dir(flag: Option<PathBuf>) -> Result<PathBuf> {
     }
     directories::ProjectDirs::from("vn", "doisoat", "doisoat")
         .map(|d| d.data_dir().to_path_buf())
-        .ok_or_else(|| CoreError::InvalidArgument("no home folder to keep data in; pass --data-dir".into()))
+        .ok_or_else(|| {
+            CoreError::InvalidArgument("no home folder to keep data in; pass --data-dir".into())
+        })
 }
 
 /// Where "now" comes from; tests pass a fixed clock.
@@ -129,11 +131,21 @@ impl Office {
     }
 
     pub fn open_with_clock(dir: &Path, clock: Clock) -> Result<Office> {
-        std::fs::create_dir_all(dir).map_err(|source| CoreError::DataDir { path: dir.to_path_buf(), source })?;
+        std::fs::create_dir_all(dir).map_err(|source| CoreError::DataDir {
+            path: dir.to_path_buf(),
+            source,
+        })?;
         let store = Store::open(&dir.join("store"))?;
         let db = doisoat_db::open(&dir.join("doisoat.sqlite"))?;
         tracing::debug!(dir = %dir.display(), "opened data folder");
-        Ok(Office { dir: dir.to_path_buf(), store, db: Mutex::new(db), clock, english: AtomicBool::new(false), session: Mutex::new(None) })
+        Ok(Office {
+            dir: dir.to_path_buf(),
+            store,
+            db: Mutex::new(db),
+            clock,
+            english: AtomicBool::new(false),
+            session: Mutex::new(None),
+        })
     }
 
     /// Sets the language of messages inside reports. Vietnamese by default.
@@ -168,24 +180,41 @@ impl Office {
 
     /// Stores scans and links them (to the dossier and component given, or
     /// found in each file's name). A bad file fails alone; the rest go in.
-    pub fn ingest(&self, paths: &[PathBuf], target: &LinkTarget, job: &Job) -> Result<IngestReport> {
-        self.require(auth::Action::Ingest, target.dossier.as_deref().unwrap_or("ingest"))?;
-        let dossier = match &target.dossier {
-            Some(code) => Some(
-                DossierCode::new(code)
-                    .ok_or_else(|| CoreError::InvalidArgument("the dossier code is empty".into()))?,
-            ),
-            None => None,
+    pub fn ingest(
+        &self,
+        paths: &[PathBuf],
+        target: &LinkTarget,
+        job: &Job,
+    ) -> Result<IngestReport> {
+        self.require(
+            auth::Action::Ingest,
+            target.dossier.as_deref().unwrap_or("ingest"),
+        )?;
+        let dossier =
+            match &target.dossier {
+                Some(code) => Some(DossierCode::new(code).ok_or_else(|| {
+                    CoreError::InvalidArgument("the dossier code is empty".into())
+                })?),
+                None => None,
+            };
+        let mut report = IngestReport {
+            files: Vec::new(),
+            stored: 0,
+            duplicates: 0,
+            failed: 0,
+            pages: 0,
+            cancelled: false,
         };
-        let mut report =
-            IngestReport { files: Vec::new(), stored: 0, duplicates: 0, failed: 0, pages: 0, cancelled: false };
         let total = paths.len() as u64;
         for (i, path) in paths.iter().enumerate() {
             if job.is_cancelled() {
                 report.cancelled = true;
                 break;
             }
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let pages_before = report.pages;
             let progress = |page: u32, _count: u32| {
                 job.report(&Progress {
@@ -197,7 +226,13 @@ impl Office {
                 });
             };
             let cancelled = || job.is_cancelled();
-            let ctx = Context { store: &self.store, db: &self.db, now: self.now(), cancelled: &cancelled, on_page: &progress };
+            let ctx = Context {
+                store: &self.store,
+                db: &self.db,
+                now: self.now(),
+                cancelled: &cancelled,
+                on_page: &progress,
+            };
             let req = Request {
                 path: path.clone(),
                 side: target.side.unwrap_or(Side::Paper),
@@ -246,10 +281,19 @@ impl Office {
                 }
             }
             if let (Some(sha), true) = (&row.sha256, row.status != "failed") {
-                let action = if row.status == "stored" { "ingest" } else { "link" };
+                let action = if row.status == "stored" {
+                    "ingest"
+                } else {
+                    "link"
+                };
                 let after = serde_json::json!({"sha256": sha, "name": row.name, "dossier": row.dossier,
                     "component": row.component, "side": target.side.unwrap_or(Side::Paper).as_str()});
-                self.audit(action, row.dossier.as_deref().unwrap_or(sha), None, Some(after))?;
+                self.audit(
+                    action,
+                    row.dossier.as_deref().unwrap_or(sha),
+                    None,
+                    Some(after),
+                )?;
             }
             report.files.push(row);
             job.report(&Progress {
@@ -268,7 +312,12 @@ impl Office {
         self.require(auth::Action::Import, &path.display().to_string())?;
         let r = import::run(self, path, opts, job)?;
         if r.imported {
-            self.audit("import", &path.display().to_string(), None, serde_json::to_value(&r).ok())?;
+            self.audit(
+                "import",
+                &path.display().to_string(),
+                None,
+                serde_json::to_value(&r).ok(),
+            )?;
         }
         Ok(r)
     }
@@ -283,7 +332,11 @@ impl Office {
     pub fn findings(&self, filter: &FindingFilter) -> Result<Vec<Finding>> {
         let rows = findings::list(
             &self.conn(),
-            &findings::Filter { dossier_code: filter.dossier.clone(), status: filter.status, kind: filter.kind },
+            &findings::Filter {
+                dossier_code: filter.dossier.clone(),
+                status: filter.status,
+                kind: filter.kind,
+            },
         )?;
         Ok(rows.iter().map(Finding::from).collect())
     }
@@ -293,14 +346,27 @@ impl Office {
         let subject = self.finding_subject(id)?;
         let signed_in = self.require(auth::Action::ResolveFinding, &subject)?;
         // A signed-in account decides as itself; the local administrator names who decided.
-        let actor = if signed_in.role.is_some() { signed_in.name } else { update.actor.trim().to_string() };
+        let actor = if signed_in.role.is_some() {
+            signed_in.name
+        } else {
+            update.actor.trim().to_string()
+        };
         if actor.is_empty() {
-            return Err(CoreError::InvalidArgument("who made the decision must be recorded".into()));
+            return Err(CoreError::InvalidArgument(
+                "who made the decision must be recorded".into(),
+            ));
         }
         let conn = self.conn();
         let note = update.note.as_deref().map(doisoat_domain::text::nfc);
         let before = findings::get(&conn, id)?.ok_or(CoreError::FindingNotFound(id))?;
-        if !findings::set_status(&conn, id, update.status, note.as_deref(), &actor, &self.now())? {
+        if !findings::set_status(
+            &conn,
+            id,
+            update.status,
+            note.as_deref(),
+            &actor,
+            &self.now(),
+        )? {
             return Err(CoreError::FindingNotFound(id));
         }
         let row = findings::get(&conn, id)?.ok_or(CoreError::FindingNotFound(id))?;
@@ -318,9 +384,9 @@ impl Office {
         let day = |s: &Option<String>, what: &str| -> Result<Option<String>> {
             match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
                 None => Ok(None),
-                Some(s) => dates::parse_day(s)
-                    .map(Some)
-                    .ok_or_else(|| CoreError::InvalidArgument(format!("{what}: '{s}' is not a date (dd/mm/yyyy)"))),
+                Some(s) => dates::parse_day(s).map(Some).ok_or_else(|| {
+                    CoreError::InvalidArgument(format!("{what}: '{s}' is not a date (dd/mm/yyyy)"))
+                }),
             }
         };
         let query = dossiers::Query {
@@ -333,7 +399,11 @@ impl Office {
             limit: q.limit,
         };
         let (total, rows) = dossiers::search(&self.conn(), &query)?;
-        Ok(DossierPage { total, offset: q.offset, rows: rows.iter().map(DossierSummary::from).collect() })
+        Ok(DossierPage {
+            total,
+            offset: q.offset,
+            rows: rows.iter().map(DossierSummary::from).collect(),
+        })
     }
 
     /// Everything about one dossier, for its screen.
@@ -348,22 +418,47 @@ impl Office {
         let last = reconciliations::of_dossier(&conn, row.id)?;
         let found = findings::list(
             &conn,
-            &findings::Filter { dossier_code: Some(row.record.code.clone()), ..Default::default() },
+            &findings::Filter {
+                dossier_code: Some(row.record.code.clone()),
+                ..Default::default()
+            },
         )?;
         let view_of = |c: &copies::CopyRow| -> Result<CopyView> {
-            let pages = files::pages(&conn, &c.sha256)?.iter().map(PageView::from).collect();
+            let pages = files::pages(&conn, &c.sha256)?
+                .iter()
+                .map(PageView::from)
+                .collect();
             Ok(CopyView::new(c, pages))
         };
         let mut components = Vec::new();
         for (ccode, name) in &comps {
-            let mine: Vec<_> = all_copies.iter().filter(|c| c.component_code.as_deref() == Some(ccode)).collect();
-            let paper = mine.iter().filter(|c| c.side == Side::Paper).map(|c| view_of(c)).collect::<Result<Vec<_>>>()?;
-            let electronic =
-                mine.iter().filter(|c| c.side == Side::Electronic).map(|c| view_of(c)).collect::<Result<Vec<_>>>()?;
-            let comp_findings: Vec<_> = found.iter().filter(|f| &f.finding.component_code == ccode).collect();
+            let mine: Vec<_> = all_copies
+                .iter()
+                .filter(|c| c.component_code.as_deref() == Some(ccode))
+                .collect();
+            let paper = mine
+                .iter()
+                .filter(|c| c.side == Side::Paper)
+                .map(|c| view_of(c))
+                .collect::<Result<Vec<_>>>()?;
+            let electronic = mine
+                .iter()
+                .filter(|c| c.side == Side::Electronic)
+                .map(|c| view_of(c))
+                .collect::<Result<Vec<_>>>()?;
+            let comp_findings: Vec<_> = found
+                .iter()
+                .filter(|f| &f.finding.component_code == ccode)
+                .collect();
             let rec = last.iter().find(|r| &r.component_code == ccode);
             let status = reconcile::component_status(&paper, &electronic, &comp_findings, rec);
-            components.push(ComponentView { code: ccode.clone(), name: name.clone(), status, paper, electronic });
+            components.push(ComponentView {
+                code: ccode.clone(),
+                name: name.clone(),
+                status,
+                paper,
+                electronic,
+            });
         }
         let unassigned = all_copies
             .iter()
@@ -381,23 +476,34 @@ impl Office {
 
     /// The stored thumbnail (JPEG) of a page.
     pub fn thumbnail(&self, sha256: &str, page: u32) -> Result<Vec<u8>> {
-        files::thumbnail(&self.conn(), sha256, page)?
-            .ok_or_else(|| CoreError::PageNotFound { sha256: sha256.to_string(), page })
+        files::thumbnail(&self.conn(), sha256, page)?.ok_or_else(|| CoreError::PageNotFound {
+            sha256: sha256.to_string(),
+            page,
+        })
     }
 
     /// A page of a stored file as JPEG, at most `max_dpi`, for the viewer.
     pub fn page_image(&self, sha256: &str, page: u32, max_dpi: f32) -> Result<Vec<u8>> {
-        let digest: Sha256Digest =
-            sha256.parse().map_err(|_| CoreError::InvalidArgument(format!("'{sha256}' is not a SHA-256")))?;
+        let digest: Sha256Digest = sha256
+            .parse()
+            .map_err(|_| CoreError::InvalidArgument(format!("'{sha256}' is not a SHA-256")))?;
         if !files::exists(&self.conn(), sha256)? {
-            return Err(CoreError::PageNotFound { sha256: sha256.to_string(), page });
+            return Err(CoreError::PageNotFound {
+                sha256: sha256.to_string(),
+                page,
+            });
         }
         let path = self.store.path_of(&digest);
         let doc = doisoat_pages::open(&path).map_err(|e| CoreError::file(&path, e))?;
         if page == 0 || page as usize > doc.page_count() {
-            return Err(CoreError::PageNotFound { sha256: sha256.to_string(), page });
+            return Err(CoreError::PageNotFound {
+                sha256: sha256.to_string(),
+                page,
+            });
         }
-        let p = doc.render(page as usize - 1, max_dpi.clamp(30.0, 300.0)).map_err(|e| CoreError::file(&path, e))?;
+        let p = doc
+            .render(page as usize - 1, max_dpi.clamp(30.0, 300.0))
+            .map_err(|e| CoreError::file(&path, e))?;
         Ok(doisoat_pages::thumbnail::jpeg(&p.image, 85))
     }
 
@@ -408,7 +514,9 @@ impl Office {
 
     /// The dossier code a finding belongs to (what its audit events are about).
     fn finding_subject(&self, id: i64) -> Result<String> {
-        Ok(findings::get(&self.conn(), id)?.ok_or(CoreError::FindingNotFound(id))?.dossier_code)
+        Ok(findings::get(&self.conn(), id)?
+            .ok_or(CoreError::FindingNotFound(id))?
+            .dossier_code)
     }
 
     /// Imports the demo set from `fixtures/` (the portal export and the paper

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use doisoat_calendar::{
-    self as cal, parse_iso_date, Date, DeadlineInput, HolidayTable, OfficeOptions, Outcome, RuleBook, Standing,
-    WorkCalendar, YearTable,
+    self as cal, parse_iso_date, Date, DeadlineInput, HolidayTable, OfficeOptions, Outcome,
+    RuleBook, Standing, WorkCalendar, YearTable,
 };
 use doisoat_db::{dossiers, lifecycle as db, Connection};
 
@@ -33,14 +33,21 @@ pub const STATES: &[&str] = &[
 fn allowed(from: &str, to: &str) -> bool {
     matches!(
         (from, to),
-        ("received" | "supplement_received" | "processing", "supplement_requested" | "processing" | "result_ready" | "refused" | "withdrawn")
-            | ("supplement_requested", "supplement_received" | "refused" | "withdrawn")
-            | ("result_ready", "returned")
+        (
+            "received" | "supplement_received" | "processing",
+            "supplement_requested" | "processing" | "result_ready" | "refused" | "withdrawn"
+        ) | (
+            "supplement_requested",
+            "supplement_received" | "refused" | "withdrawn"
+        ) | ("result_ready", "returned")
     )
 }
 
 fn unfinished(state: &str) -> bool {
-    matches!(state, "received" | "supplement_requested" | "supplement_received" | "processing")
+    matches!(
+        state,
+        "received" | "supplement_requested" | "supplement_received" | "processing"
+    )
 }
 
 /// Reads the intake channel as exports write it: `desk`, `online_full`
@@ -50,8 +57,12 @@ pub fn parse_channel(s: &str) -> Option<&'static str> {
     let f = f.trim();
     Some(match f {
         "desk" | "truc tiep" | "tai quay" | "tai bo phan mot cua" | "mot cua" => "desk",
-        "online full" | "toan trinh" | "truc tuyen toan trinh" | "4" | "muc do 4" | "level 4" => "online_full",
-        "online partial" | "mot phan" | "truc tuyen mot phan" | "3" | "muc do 3" | "level 3" => "online_partial",
+        "online full" | "toan trinh" | "truc tuyen toan trinh" | "4" | "muc do 4" | "level 4" => {
+            "online_full"
+        }
+        "online partial" | "mot phan" | "truc tuyen mot phan" | "3" | "muc do 3" | "level 3" => {
+            "online_partial"
+        }
         "post" | "buu chinh" | "buu chinh cong ich" | "qua buu chinh" => "post",
         _ => return None,
     })
@@ -150,7 +161,10 @@ pub struct OfficeSettings {
 
 impl Default for OfficeSettings {
     fn default() -> Self {
-        OfficeSettings { saturday_morning: false, reminder_days: 1 }
+        OfficeSettings {
+            saturday_morning: false,
+            reminder_days: 1,
+        }
     }
 }
 
@@ -168,8 +182,19 @@ pub(crate) fn load_calendar(conn: &Connection) -> Result<Calendar> {
         None => RuleBook::shipped(),
     };
     let settings = office_settings(conn)?;
-    let work = WorkCalendar::new(&table, OfficeOptions { saturday_morning: settings.saturday_morning }).map_err(cal_err)?;
-    Ok(Calendar { table, rules, work, reminder_days: settings.reminder_days })
+    let work = WorkCalendar::new(
+        &table,
+        OfficeOptions {
+            saturday_morning: settings.saturday_morning,
+        },
+    )
+    .map_err(cal_err)?;
+    Ok(Calendar {
+        table,
+        rules,
+        work,
+        reminder_days: settings.reminder_days,
+    })
 }
 
 pub(crate) fn office_settings(conn: &Connection) -> Result<OfficeSettings> {
@@ -180,19 +205,31 @@ pub(crate) fn office_settings(conn: &Connection) -> Result<OfficeSettings> {
 }
 
 fn local_date(at: &str) -> Option<Date> {
-    dates::parse_received(at).map(|t| t.to_offset(time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC)).date())
+    dates::parse_received(at).map(|t| {
+        t.to_offset(time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC))
+            .date()
+    })
 }
 
 fn parse_at(at: &str) -> Result<String> {
-    dates::parse_received(at)
-        .map(dates::iso)
-        .ok_or_else(|| CoreError::InvalidArgument(format!("'{at}' is not a date (dd/mm/yyyy [HH:MM])")))
+    dates::parse_received(at).map(dates::iso).ok_or_else(|| {
+        CoreError::InvalidArgument(format!("'{at}' is not a date (dd/mm/yyyy [HH:MM])"))
+    })
 }
 
 /// Recomputes deadline, due date and outcome from the row's dates and the calendar.
-pub(crate) fn recompute(c: &Calendar, l: &mut db::LifecycleRow, excluded: &[(Date, Date)]) -> Result<()> {
-    let Some(received) = parse_iso_date(&l.received_date) else { return Ok(()) };
-    l.deadline_days = l.procedure_code.as_deref().and_then(|p| c.rules.deadline_days(p, received));
+pub(crate) fn recompute(
+    c: &Calendar,
+    l: &mut db::LifecycleRow,
+    excluded: &[(Date, Date)],
+) -> Result<()> {
+    let Some(received) = parse_iso_date(&l.received_date) else {
+        return Ok(());
+    };
+    l.deadline_days = l
+        .procedure_code
+        .as_deref()
+        .and_then(|p| c.rules.deadline_days(p, received));
     l.due_date = match l.deadline_days {
         Some(n) => {
             let input = DeadlineInput {
@@ -201,7 +238,9 @@ pub(crate) fn recompute(c: &Calendar, l: &mut db::LifecycleRow, excluded: &[(Dat
                 supplement_received: parse_iso_date(&l.clock_start).filter(|d| *d != received),
                 excluded: excluded.to_vec(),
             };
-            Some(cal::iso_date(cal::due_date(&c.work, &c.table, &input).map_err(cal_err)?))
+            Some(cal::iso_date(
+                cal::due_date(&c.work, &c.table, &input).map_err(cal_err)?,
+            ))
         }
         None => None,
     };
@@ -233,10 +272,15 @@ pub(crate) fn apply_event(
 ) -> Result<bool> {
     let state = ev.state.trim();
     if !STATES.contains(&state) {
-        return Err(CoreError::InvalidArgument(format!("unknown state '{state}' (one of {})", STATES.join(", "))));
+        return Err(CoreError::InvalidArgument(format!(
+            "unknown state '{state}' (one of {})",
+            STATES.join(", ")
+        )));
     }
     if ev.actor.trim().is_empty() {
-        return Err(CoreError::InvalidArgument("who made the change must be recorded".into()));
+        return Err(CoreError::InvalidArgument(
+            "who made the change must be recorded".into(),
+        ));
     }
     let at = parse_at(&ev.at)?;
     let day = local_date(&at).map(cal::iso_date).unwrap_or_default();
@@ -245,13 +289,18 @@ pub(crate) fn apply_event(
         (None, "received") => {
             let channel = match ev.channel.as_deref() {
                 None => "desk",
-                Some(s) => parse_channel(s).ok_or_else(|| CoreError::InvalidArgument(format!("unknown channel '{s}'")))?,
+                Some(s) => parse_channel(s)
+                    .ok_or_else(|| CoreError::InvalidArgument(format!("unknown channel '{s}'")))?,
             };
             db::LifecycleRow {
                 dossier_id,
                 state: "received".into(),
                 channel: channel.into(),
-                officer: Some(ev.officer.clone().unwrap_or_else(|| ev.actor.trim().to_string())),
+                officer: Some(
+                    ev.officer
+                        .clone()
+                        .unwrap_or_else(|| ev.actor.trim().to_string()),
+                ),
                 procedure_code: procedure_code.map(str::to_string),
                 received_date: day.clone(),
                 clock_start: day.clone(),
@@ -260,12 +309,17 @@ pub(crate) fn apply_event(
             }
         }
         (None, _) => {
-            return Err(CoreError::InvalidArgument(format!("the dossier has not been received yet; '{state}' cannot come first")))
+            return Err(CoreError::InvalidArgument(format!(
+                "the dossier has not been received yet; '{state}' cannot come first"
+            )))
         }
         (Some(cur), "received") if cur.received_date == day => cur.clone(),
         (Some(cur), _) if cur.state == state => cur.clone(),
         (Some(cur), _) if !allowed(&cur.state, state) => {
-            return Err(CoreError::InvalidArgument(format!("a dossier in state '{}' cannot become '{state}'", cur.state)))
+            return Err(CoreError::InvalidArgument(format!(
+                "a dossier in state '{}' cannot become '{state}'",
+                cur.state
+            )))
         }
         (Some(cur), _) => {
             let mut r = cur.clone();
@@ -277,7 +331,9 @@ pub(crate) fn apply_event(
                     r.return_channel = Some(match ev.return_channel.as_deref() {
                         None => "desk".into(),
                         Some(s) => parse_return_channel(s)
-                            .ok_or_else(|| CoreError::InvalidArgument(format!("unknown return channel '{s}'")))?
+                            .ok_or_else(|| {
+                                CoreError::InvalidArgument(format!("unknown return channel '{s}'"))
+                            })?
                             .into(),
                     })
                 }
@@ -329,8 +385,16 @@ fn import_field(extra: &Map<String, Value>, key: &str) -> Option<String> {
 /// Builds or refreshes the lifecycle of an imported dossier from its row:
 /// received (with channel, officer, digitised), supplement, result, return.
 /// Idempotent: the same row twice records nothing new.
-pub(crate) fn from_import(conn: &Connection, c: &Calendar, dossier_id: i64, rec: &dossiers::DossierRecord, now: &str) -> Result<()> {
-    let Some(received_at) = rec.received_at.as_deref() else { return Ok(()) };
+pub(crate) fn from_import(
+    conn: &Connection,
+    c: &Calendar,
+    dossier_id: i64,
+    rec: &dossiers::DossierRecord,
+    now: &str,
+) -> Result<()> {
+    let Some(received_at) = rec.received_at.as_deref() else {
+        return Ok(());
+    };
     let actor = "import".to_string();
     let mut events = vec![LifecycleEvent {
         state: "received".into(),
@@ -338,16 +402,35 @@ pub(crate) fn from_import(conn: &Connection, c: &Calendar, dossier_id: i64, rec:
         actor: actor.clone(),
         channel: import_field(&rec.extra, "channel"),
         officer: import_field(&rec.extra, "officer"),
-        digitised: import_field(&rec.extra, "digitised")
-            .map(|s| matches!(doisoat_domain::text::fold(&s).as_str(), "1" | "true" | "x" | "co" | "yes")),
+        digitised: import_field(&rec.extra, "digitised").map(|s| {
+            matches!(
+                doisoat_domain::text::fold(&s).as_str(),
+                "1" | "true" | "x" | "co" | "yes"
+            )
+        }),
         ..Default::default()
     }];
     if let Some(at) = import_field(&rec.extra, "supplement") {
-        events.push(LifecycleEvent { state: "supplement_requested".into(), at: at.clone(), actor: actor.clone(), ..Default::default() });
-        events.push(LifecycleEvent { state: "supplement_received".into(), at, actor: actor.clone(), ..Default::default() });
+        events.push(LifecycleEvent {
+            state: "supplement_requested".into(),
+            at: at.clone(),
+            actor: actor.clone(),
+            ..Default::default()
+        });
+        events.push(LifecycleEvent {
+            state: "supplement_received".into(),
+            at,
+            actor: actor.clone(),
+            ..Default::default()
+        });
     }
     if let Some(at) = import_field(&rec.extra, "finished") {
-        events.push(LifecycleEvent { state: "result_ready".into(), at, actor: actor.clone(), ..Default::default() });
+        events.push(LifecycleEvent {
+            state: "result_ready".into(),
+            at,
+            actor: actor.clone(),
+            ..Default::default()
+        });
         if let Some(at) = import_field(&rec.extra, "returned") {
             events.push(LifecycleEvent {
                 state: "returned".into(),
@@ -374,7 +457,8 @@ pub(crate) fn from_import(conn: &Connection, c: &Calendar, dossier_id: i64, rec:
 
 impl Office {
     fn dossier_id(&self, conn: &Connection, code: &str) -> Result<(i64, Option<String>)> {
-        let row = dossiers::get(conn, code.trim())?.ok_or_else(|| CoreError::DossierNotFound(code.trim().to_string()))?;
+        let row = dossiers::get(conn, code.trim())?
+            .ok_or_else(|| CoreError::DossierNotFound(code.trim().to_string()))?;
         Ok((row.id, row.record.procedure_code))
     }
 
@@ -393,13 +477,23 @@ impl Office {
     }
 
     /// Adds a waiting period whose working days do not count (e.g. public posting).
-    pub fn add_waiting_period(&self, code: &str, from: &str, to: &str, reason: &str) -> Result<LifecycleView> {
+    pub fn add_waiting_period(
+        &self,
+        code: &str,
+        from: &str,
+        to: &str,
+        reason: &str,
+    ) -> Result<LifecycleView> {
         let day = |s: &str| {
-            dates::parse_day(s).ok_or_else(|| CoreError::InvalidArgument(format!("'{s}' is not a date (dd/mm/yyyy)")))
+            dates::parse_day(s).ok_or_else(|| {
+                CoreError::InvalidArgument(format!("'{s}' is not a date (dd/mm/yyyy)"))
+            })
         };
         let (from, to) = (day(from)?, day(to)?);
         if to < from {
-            return Err(CoreError::InvalidArgument("the waiting period ends before it starts".into()));
+            return Err(CoreError::InvalidArgument(
+                "the waiting period ends before it starts".into(),
+            ));
         }
         {
             let mut conn = self.conn();
@@ -421,17 +515,28 @@ impl Office {
         let conn = self.conn();
         let (id, _) = self.dossier_id(&conn, code)?;
         let row = db::get(&conn, id)?.ok_or_else(|| {
-            CoreError::InvalidArgument(format!("dossier {} has no recorded lifecycle yet", code.trim()))
+            CoreError::InvalidArgument(format!(
+                "dossier {} has no recorded lifecycle yet",
+                code.trim()
+            ))
         })?;
         let c = load_calendar(&conn)?;
         let today = self.today();
-        view(&c, code.trim(), &row, today, db::events(&conn, id)?, db::excluded(&conn, id)?)
+        view(
+            &c,
+            code.trim(),
+            &row,
+            today,
+            db::events(&conn, id)?,
+            db::excluded(&conn, id)?,
+        )
     }
 
     /// Today's date at the desk (UTC+7), from the office's clock.
     pub(crate) fn today(&self) -> Date {
         let now = (self.clock)();
-        now.to_offset(time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC)).date()
+        now.to_offset(time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC))
+            .date()
     }
 
     /// The holiday table in use (the shipped one unless edited).
@@ -474,8 +579,11 @@ fn refresh_open(conn: &Connection, now: &str) -> Result<()> {
         let mut stmt = conn
             .prepare("SELECT dossier_id FROM lifecycle WHERE state IN ('received','supplement_requested','supplement_received','processing')")
             .map_err(doisoat_db::DbError::from)?;
-        let ids = stmt.query_map([], |r| r.get(0)).map_err(doisoat_db::DbError::from)?;
-        ids.collect::<Result<_, _>>().map_err(doisoat_db::DbError::from)?
+        let ids = stmt
+            .query_map([], |r| r.get(0))
+            .map_err(doisoat_db::DbError::from)?;
+        ids.collect::<Result<_, _>>()
+            .map_err(doisoat_db::DbError::from)?
     };
     for id in ids {
         if let Some(mut row) = db::get(conn, id)? {
@@ -487,7 +595,9 @@ fn refresh_open(conn: &Connection, now: &str) -> Result<()> {
 }
 
 fn display(iso: &str) -> String {
-    parse_iso_date(iso).map(cal::display_date).unwrap_or_else(|| iso.to_string())
+    parse_iso_date(iso)
+        .map(cal::display_date)
+        .unwrap_or_else(|| iso.to_string())
 }
 
 pub(crate) fn view(
@@ -507,8 +617,14 @@ pub(crate) fn view(
                 Standing::Due { working_days_left } => days_left = Some(working_days_left),
             }
         }
-        let ahead = c.rules.version_at(parse_iso_date(&row.received_date).unwrap_or(due)).map(|v| v.apology_days_ahead).unwrap_or(1);
-        apology = cal::apology_from(&c.work, due, ahead).ok().map(cal::display_date);
+        let ahead = c
+            .rules
+            .version_at(parse_iso_date(&row.received_date).unwrap_or(due))
+            .map(|v| v.apology_days_ahead)
+            .unwrap_or(1);
+        apology = cal::apology_from(&c.work, due, ahead)
+            .ok()
+            .map(cal::display_date);
     }
     Ok(LifecycleView {
         code: code.to_string(),
@@ -526,8 +642,23 @@ pub(crate) fn view(
         days_left,
         apology_from: apology,
         digitised: row.digitised,
-        history: history.into_iter().map(|e| HistoryEntry { state: e.state, at: e.at, actor: e.actor, note: e.note }).collect(),
-        waiting_periods: waits.into_iter().map(|(f, t, r)| WaitingPeriod { from: display(&f), to: display(&t), reason: r }).collect(),
+        history: history
+            .into_iter()
+            .map(|e| HistoryEntry {
+                state: e.state,
+                at: e.at,
+                actor: e.actor,
+                note: e.note,
+            })
+            .collect(),
+        waiting_periods: waits
+            .into_iter()
+            .map(|(f, t, r)| WaitingPeriod {
+                from: display(&f),
+                to: display(&t),
+                reason: r,
+            })
+            .collect(),
     })
 }
 

@@ -145,7 +145,13 @@ impl Tally {
     }
 
     fn done(mut self) -> Figures {
-        let share = |n: u64, d: u64| if d == 0 { None } else { Some(n as f64 / d as f64) };
+        let share = |n: u64, d: u64| {
+            if d == 0 {
+                None
+            } else {
+                Some(n as f64 / d as f64)
+            }
+        };
         let f = &mut self.f;
         f.on_time_rate = share(f.early + f.on_time, f.finished);
         f.online_share = share(f.online, f.dossiers);
@@ -156,7 +162,13 @@ impl Tally {
     }
 }
 
-fn tally_into(map: &mut HashMap<String, Tally>, key: &str, r: &db::FigureRow<'_>, agrees: Option<bool>, findings: u32) {
+fn tally_into(
+    map: &mut HashMap<String, Tally>,
+    key: &str,
+    r: &db::FigureRow<'_>,
+    agrees: Option<bool>,
+    findings: u32,
+) {
     match map.get_mut(key) {
         Some(t) => t.add(r, agrees, findings),
         None => {
@@ -168,7 +180,13 @@ fn tally_into(map: &mut HashMap<String, Tally>, key: &str, r: &db::FigureRow<'_>
 }
 
 fn groups(map: HashMap<String, Tally>) -> Vec<Group> {
-    let mut v: Vec<Group> = map.into_iter().map(|(key, t)| Group { key, figures: t.done() }).collect();
+    let mut v: Vec<Group> = map
+        .into_iter()
+        .map(|(key, t)| Group {
+            key,
+            figures: t.done(),
+        })
+        .collect();
     v.sort_by(|a, b| a.key.cmp(&b.key));
     v
 }
@@ -179,7 +197,9 @@ fn day_arg(s: Option<&str>, what: &str) -> Result<Option<Date>> {
         Some(s) => dates::parse_day(s)
             .and_then(|d| parse_iso_date(&d))
             .map(Some)
-            .ok_or_else(|| CoreError::InvalidArgument(format!("{what}: '{s}' is not a date (dd/mm/yyyy)"))),
+            .ok_or_else(|| {
+                CoreError::InvalidArgument(format!("{what}: '{s}' is not a date (dd/mm/yyyy)"))
+            }),
     }
 }
 
@@ -194,12 +214,27 @@ impl Office {
         let agreement = db::agreement(&conn)?;
         let findings = db::open_findings(&conn)?;
         let mut total = Tally::default();
-        let (mut by_month, mut by_proc, mut by_officer) = (HashMap::new(), HashMap::new(), HashMap::new());
+        let (mut by_month, mut by_proc, mut by_officer) =
+            (HashMap::new(), HashMap::new(), HashMap::new());
         db::scan_figures(&conn, &cal::iso_date(from), &cal::iso_date(to), |r| {
-            let agrees = if agreement.is_empty() { None } else { agreement.get(&r.dossier_id).copied() };
-            let found = if findings.is_empty() { 0 } else { findings.get(&r.dossier_id).copied().unwrap_or(0) };
+            let agrees = if agreement.is_empty() {
+                None
+            } else {
+                agreement.get(&r.dossier_id).copied()
+            };
+            let found = if findings.is_empty() {
+                0
+            } else {
+                findings.get(&r.dossier_id).copied().unwrap_or(0)
+            };
             total.add(r, agrees, found);
-            tally_into(&mut by_month, r.received_date.get(..7).unwrap_or(""), r, agrees, found);
+            tally_into(
+                &mut by_month,
+                r.received_date.get(..7).unwrap_or(""),
+                r,
+                agrees,
+                found,
+            );
             tally_into(&mut by_proc, r.procedure_code, r, agrees, found);
             tally_into(&mut by_officer, r.officer, r, agrees, found);
         })?;
@@ -207,21 +242,42 @@ impl Office {
         // Lists: unfinished dossiers due by the end of the "due soon" window.
         let within = q.due_within.unwrap_or(3);
         let horizon = if today >= c.work.first() && today <= c.work.last() {
-            c.work.add_working_days(today, within + c.reminder_days + 1).unwrap_or(c.work.last())
+            c.work
+                .add_working_days(today, within + c.reminder_days + 1)
+                .unwrap_or(c.work.last())
         } else {
             today
         };
         let soon_end = c.work.add_working_days(today, within).unwrap_or(horizon);
-        let remind_until = c.work.add_working_days(today, c.reminder_days).unwrap_or(horizon);
+        let remind_until = c
+            .work
+            .add_working_days(today, c.reminder_days)
+            .unwrap_or(horizon);
         let (mut overdue, mut due_soon, mut apology_due) = (Vec::new(), Vec::new(), Vec::new());
         let today_iso = cal::iso_date(today);
         let overdue_total = db::count_overdue(&conn, &today_iso)?;
-        let mut rows = db::open_due(&conn, "0000-00-00", &cal::iso_date(today.previous_day().unwrap_or(today)), LIST_LIMIT)?;
-        rows.extend(db::open_due(&conn, &today_iso, &cal::iso_date(horizon), LIST_LIMIT)?);
+        let mut rows = db::open_due(
+            &conn,
+            "0000-00-00",
+            &cal::iso_date(today.previous_day().unwrap_or(today)),
+            LIST_LIMIT,
+        )?;
+        rows.extend(db::open_due(
+            &conn,
+            &today_iso,
+            &cal::iso_date(horizon),
+            LIST_LIMIT,
+        )?);
         for (code, row) in rows {
-            let Some(due) = row.due_date.as_deref().and_then(parse_iso_date) else { continue };
+            let Some(due) = row.due_date.as_deref().and_then(parse_iso_date) else {
+                continue;
+            };
             let received = parse_iso_date(&row.received_date).unwrap_or(due);
-            let ahead = c.rules.version_at(received).map(|v| v.apology_days_ahead).unwrap_or(1);
+            let ahead = c
+                .rules
+                .version_at(received)
+                .map(|v| v.apology_days_ahead)
+                .unwrap_or(1);
             let apology = cal::apology_from(&c.work, due, ahead).ok();
             let mut item = DueItem {
                 code,
@@ -245,7 +301,11 @@ impl Office {
                 due_soon.push(item);
             }
         }
-        overdue.sort_by(|a, b| b.working_days.cmp(&a.working_days).then(a.code.cmp(&b.code)));
+        overdue.sort_by(|a, b| {
+            b.working_days
+                .cmp(&a.working_days)
+                .then(a.code.cmp(&b.code))
+        });
         Ok(Report {
             from: cal::display_date(from),
             to: cal::display_date(to),
@@ -264,16 +324,39 @@ impl Office {
 
 /// Labels of the figure columns, Vietnamese first.
 const COLUMNS_VI: &[&str] = &[
-    "Nhóm", "Hồ sơ", "Đã giải quyết", "Sớm hạn", "Đúng hạn", "Trễ hạn", "Tỷ lệ đúng hạn", "Trực tuyến", "Bưu chính",
-    "Số hóa tại tiếp nhận", "Bản giấy và điện tử khớp", "Phát hiện chưa xử lý",
+    "Nhóm",
+    "Hồ sơ",
+    "Đã giải quyết",
+    "Sớm hạn",
+    "Đúng hạn",
+    "Trễ hạn",
+    "Tỷ lệ đúng hạn",
+    "Trực tuyến",
+    "Bưu chính",
+    "Số hóa tại tiếp nhận",
+    "Bản giấy và điện tử khớp",
+    "Phát hiện chưa xử lý",
 ];
 const COLUMNS_EN: &[&str] = &[
-    "Group", "Dossiers", "Finished", "Early", "On time", "Late", "On-time rate", "Online", "Post",
-    "Digitised at reception", "Paper and electronic agree", "Open findings",
+    "Group",
+    "Dossiers",
+    "Finished",
+    "Early",
+    "On time",
+    "Late",
+    "On-time rate",
+    "Online",
+    "Post",
+    "Digitised at reception",
+    "Paper and electronic agree",
+    "Open findings",
 ];
 
 fn xlsx_err(path: &Path, e: rust_xlsxwriter::XlsxError) -> CoreError {
-    CoreError::BadImport { path: path.to_path_buf(), reason: format!("cannot write the workbook ({e})") }
+    CoreError::BadImport {
+        path: path.to_path_buf(),
+        reason: format!("cannot write the workbook ({e})"),
+    }
 }
 
 /// Writes the report as an XLSX workbook: a sheet of figures (totals, by
@@ -285,25 +368,59 @@ pub fn write_report_xlsx(r: &Report, lang: crate::Lang, path: &Path) -> Result<(
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
     let percent = Format::new().set_num_format("0.0%");
-    let sheet = book.add_worksheet().set_name(if en { "Figures" } else { "Số liệu" }).map_err(|e| xlsx_err(path, e))?;
-    let title = format!("{} {} – {}", if en { "Dossiers received" } else { "Hồ sơ tiếp nhận" }, r.from, r.to);
-    sheet.write_with_format(0, 0, title.as_str(), &bold).map_err(|e| xlsx_err(path, e))?;
+    let sheet = book
+        .add_worksheet()
+        .set_name(if en { "Figures" } else { "Số liệu" })
+        .map_err(|e| xlsx_err(path, e))?;
+    let title = format!(
+        "{} {} – {}",
+        if en {
+            "Dossiers received"
+        } else {
+            "Hồ sơ tiếp nhận"
+        },
+        r.from,
+        r.to
+    );
+    sheet
+        .write_with_format(0, 0, title.as_str(), &bold)
+        .map_err(|e| xlsx_err(path, e))?;
     for (c, h) in heads.iter().enumerate() {
-        sheet.write_with_format(2, c as u16, *h, &bold).map_err(|e| xlsx_err(path, e))?;
+        sheet
+            .write_with_format(2, c as u16, *h, &bold)
+            .map_err(|e| xlsx_err(path, e))?;
     }
     let mut row = 3u32;
     let mut put = |label: &str, f: &Figures| -> Result<()> {
         let w = |e| xlsx_err(path, e);
         sheet.write(row, 0, label).map_err(w)?;
-        for (c, n) in [f.dossiers, f.finished, f.early, f.on_time, f.late].iter().enumerate() {
-            sheet.write(row, 1 + c as u16, *n as f64).map_err(|e| xlsx_err(path, e))?;
+        for (c, n) in [f.dossiers, f.finished, f.early, f.on_time, f.late]
+            .iter()
+            .enumerate()
+        {
+            sheet
+                .write(row, 1 + c as u16, *n as f64)
+                .map_err(|e| xlsx_err(path, e))?;
         }
-        for (c, s) in [f.on_time_rate, f.online_share, f.post_share, f.digitised_share, f.agreement_share].iter().enumerate() {
+        for (c, s) in [
+            f.on_time_rate,
+            f.online_share,
+            f.post_share,
+            f.digitised_share,
+            f.agreement_share,
+        ]
+        .iter()
+        .enumerate()
+        {
             if let Some(v) = s {
-                sheet.write_with_format(row, 6 + c as u16, *v, &percent).map_err(|e| xlsx_err(path, e))?;
+                sheet
+                    .write_with_format(row, 6 + c as u16, *v, &percent)
+                    .map_err(|e| xlsx_err(path, e))?;
             }
         }
-        sheet.write(row, 11, f.open_findings as f64).map_err(|e| xlsx_err(path, e))?;
+        sheet
+            .write(row, 11, f.open_findings as f64)
+            .map_err(|e| xlsx_err(path, e))?;
         row += 1;
         Ok(())
     };
@@ -317,25 +434,51 @@ pub fn write_report_xlsx(r: &Report, lang: crate::Lang, path: &Path) -> Result<(
             put(&format!("{prefix} {}", g.key), &g.figures)?;
         }
     }
-    let list = book.add_worksheet().set_name(if en { "Deadlines" } else { "Hạn xử lý" }).map_err(|e| xlsx_err(path, e))?;
+    let list = book
+        .add_worksheet()
+        .set_name(if en { "Deadlines" } else { "Hạn xử lý" })
+        .map_err(|e| xlsx_err(path, e))?;
     let lh: [&str; 6] = if en {
-        ["List", "Dossier code", "Procedure", "Officer", "Due", "Working days"]
+        [
+            "List",
+            "Dossier code",
+            "Procedure",
+            "Officer",
+            "Due",
+            "Working days",
+        ]
     } else {
-        ["Danh sách", "Mã hồ sơ", "Thủ tục", "Cán bộ", "Hẹn trả", "Số ngày làm việc"]
+        [
+            "Danh sách",
+            "Mã hồ sơ",
+            "Thủ tục",
+            "Cán bộ",
+            "Hẹn trả",
+            "Số ngày làm việc",
+        ]
     };
     for (c, h) in lh.iter().enumerate() {
-        list.write_with_format(0, c as u16, *h, &bold).map_err(|e| xlsx_err(path, e))?;
+        list.write_with_format(0, c as u16, *h, &bold)
+            .map_err(|e| xlsx_err(path, e))?;
     }
     let mut row = 1u32;
-    for (name, items) in [(if en { "Overdue" } else { "Quá hạn" }, &r.overdue), (if en { "Due soon" } else { "Sắp đến hạn" }, &r.due_soon)] {
+    for (name, items) in [
+        (if en { "Overdue" } else { "Quá hạn" }, &r.overdue),
+        (if en { "Due soon" } else { "Sắp đến hạn" }, &r.due_soon),
+    ] {
         for i in items {
             let w = |e| xlsx_err(path, e);
             list.write(row, 0, name).map_err(w)?;
-            list.write(row, 1, i.code.as_str()).map_err(|e| xlsx_err(path, e))?;
-            list.write(row, 2, i.procedure_code.as_deref().unwrap_or("")).map_err(|e| xlsx_err(path, e))?;
-            list.write(row, 3, i.officer.as_deref().unwrap_or("")).map_err(|e| xlsx_err(path, e))?;
-            list.write(row, 4, i.due.as_str()).map_err(|e| xlsx_err(path, e))?;
-            list.write(row, 5, i.working_days as f64).map_err(|e| xlsx_err(path, e))?;
+            list.write(row, 1, i.code.as_str())
+                .map_err(|e| xlsx_err(path, e))?;
+            list.write(row, 2, i.procedure_code.as_deref().unwrap_or(""))
+                .map_err(|e| xlsx_err(path, e))?;
+            list.write(row, 3, i.officer.as_deref().unwrap_or(""))
+                .map_err(|e| xlsx_err(path, e))?;
+            list.write(row, 4, i.due.as_str())
+                .map_err(|e| xlsx_err(path, e))?;
+            list.write(row, 5, i.working_days as f64)
+                .map_err(|e| xlsx_err(path, e))?;
             row += 1;
         }
     }

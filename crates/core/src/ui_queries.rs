@@ -13,8 +13,12 @@ impl Office {
         let mut stmt = conn
             .prepare("SELECT DISTINCT status FROM dossiers WHERE status IS NOT NULL AND status <> '' ORDER BY status")
             .map_err(DbError::from)?;
-        let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(DbError::from)?;
-        let statuses = rows.collect::<std::result::Result<Vec<_>, _>>().map_err(DbError::from)?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(DbError::from)?;
+        let statuses = rows
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(DbError::from)?;
         Ok(statuses)
     }
 }
@@ -38,7 +42,12 @@ mod tests {
              000.00.38.H38-221125-0004,\n",
         )
         .unwrap();
-        office.import(&csv, &ImportOptions { skip_invalid: true }, &Job::quiet()).unwrap();
-        assert_eq!(office.dossier_statuses().unwrap(), vec!["Đang xử lý".to_string(), "Đã trả kết quả".to_string()]);
+        office
+            .import(&csv, &ImportOptions { skip_invalid: true }, &Job::quiet())
+            .unwrap();
+        assert_eq!(
+            office.dossier_statuses().unwrap(),
+            vec!["Đang xử lý".to_string(), "Đã trả kết quả".to_string()]
+        );
     }
 }

@@ -175,7 +175,10 @@ pub struct Finding {
 impl From<&FindingRow> for Finding {
     fn from(r: &FindingRow) -> Self {
         fn parse<T: serde::de::DeserializeOwned + Default>(d: &serde_json::Value, key: &str) -> T {
-            d.get(key).cloned().and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default()
+            d.get(key)
+                .cloned()
+                .and_then(|v| serde_json::from_value(v).ok())
+                .unwrap_or_default()
         }
         let d = &r.finding.detail;
         Finding {

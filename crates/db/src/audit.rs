@@ -70,7 +70,11 @@ pub fn append(conn: &mut Connection, e: &NewEvent) -> Result<EventRow> {
 /// Appends inside a transaction the caller holds (it must hold the write lock).
 pub fn append_in(conn: &Connection, e: &NewEvent) -> Result<EventRow> {
     let head: Option<(i64, String)> = conn
-        .query_row("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(
+            "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
     let (seq, prev_hash) = match head {
         Some((s, h)) => (s + 1, h),
@@ -82,7 +86,12 @@ pub fn append_in(conn: &Connection, e: &NewEvent) -> Result<EventRow> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![seq, e.at, e.actor, e.action, e.subject, e.outcome, e.before, e.after, prev_hash, hash],
     )?;
-    Ok(EventRow { seq, event: e.clone(), prev_hash, hash })
+    Ok(EventRow {
+        seq,
+        event: e.clone(),
+        prev_hash,
+        hash,
+    })
 }
 
 fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
@@ -106,28 +115,44 @@ const COLUMNS: &str = "seq, at, actor, action, subject, outcome, before, after, 
 
 /// Events about `subject` (e.g. a dossier code), oldest first.
 pub fn of_subject(conn: &Connection, subject: &str) -> Result<Vec<EventRow>> {
-    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM audit_events WHERE subject = ?1 ORDER BY seq"))?;
-    let rows = stmt.query_map([subject], read_row)?.collect::<Result<_, _>>()?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM audit_events WHERE subject = ?1 ORDER BY seq"
+    ))?;
+    let rows = stmt
+        .query_map([subject], read_row)?
+        .collect::<Result<_, _>>()?;
     Ok(rows)
 }
 
 /// The last `limit` events, newest first.
 pub fn latest(conn: &Connection, limit: u32) -> Result<Vec<EventRow>> {
-    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM audit_events ORDER BY seq DESC LIMIT ?1"))?;
-    let rows = stmt.query_map([limit], read_row)?.collect::<Result<_, _>>()?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM audit_events ORDER BY seq DESC LIMIT ?1"
+    ))?;
+    let rows = stmt
+        .query_map([limit], read_row)?
+        .collect::<Result<_, _>>()?;
     Ok(rows)
 }
 
 /// The newest event's seq and hash.
 pub fn head(conn: &Connection) -> Result<Option<(i64, String)>> {
     Ok(conn
-        .query_row("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(
+            "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?)
 }
 
 /// The stored hash of event `seq`, if it exists.
 pub fn of_seq(conn: &Connection, seq: i64) -> Result<Option<String>> {
-    Ok(conn.query_row("SELECT hash FROM audit_events WHERE seq = ?1", [seq], |r| r.get(0)).optional()?)
+    Ok(conn
+        .query_row("SELECT hash FROM audit_events WHERE seq = ?1", [seq], |r| {
+            r.get(0)
+        })
+        .optional()?)
 }
 
 /// Why an event breaks the chain.
@@ -160,7 +185,9 @@ pub struct ChainCheck {
 /// Walks every event in storage order (rowid), not by `seq`, so rows swapped
 /// on disk are caught as well as renumbered ones.
 pub fn verify(conn: &Connection) -> Result<ChainCheck> {
-    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM audit_events ORDER BY rowid"))?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM audit_events ORDER BY rowid"
+    ))?;
     let mut rows = stmt.query([])?;
     let mut prev = GENESIS.to_string();
     let mut expected = 1i64;
@@ -179,13 +206,21 @@ pub fn verify(conn: &Connection) -> Result<ChainCheck> {
             None
         };
         if let Some(why) = bad {
-            return Ok(ChainCheck { events, head, first_bad: Some(BadEvent { seq: row.seq, why }) });
+            return Ok(ChainCheck {
+                events,
+                head,
+                first_bad: Some(BadEvent { seq: row.seq, why }),
+            });
         }
         prev = row.hash.clone();
         expected += 1;
         head = Some((row.seq, row.hash));
     }
-    Ok(ChainCheck { events, head, first_bad: None })
+    Ok(ChainCheck {
+        events,
+        head,
+        first_bad: None,
+    })
 }
 
 #[cfg(test)]
@@ -205,7 +240,10 @@ mod tests {
     }
 
     fn unlock(conn: &Connection) {
-        conn.execute_batch("DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete;").unwrap();
+        conn.execute_batch(
+            "DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete;",
+        )
+        .unwrap();
     }
 
     #[test]
@@ -220,20 +258,39 @@ mod tests {
         assert_eq!(ok.head.as_ref().unwrap().0, 5);
 
         // Append-only in SQL too.
-        assert!(conn.execute("UPDATE audit_events SET actor = 'x' WHERE seq = 2", []).is_err());
-        assert!(conn.execute("DELETE FROM audit_events WHERE seq = 2", []).is_err());
+        assert!(conn
+            .execute("UPDATE audit_events SET actor = 'x' WHERE seq = 2", [])
+            .is_err());
+        assert!(conn
+            .execute("DELETE FROM audit_events WHERE seq = 2", [])
+            .is_err());
 
         unlock(&conn);
-        conn.execute("UPDATE audit_events SET actor = 'mallory' WHERE seq = 3", []).unwrap();
-        assert_eq!(verify(&conn).unwrap().first_bad, Some(BadEvent { seq: 3, why: Break::Edited }));
-        conn.execute("UPDATE audit_events SET actor = 'lan' WHERE seq = 3", []).unwrap();
+        conn.execute(
+            "UPDATE audit_events SET actor = 'mallory' WHERE seq = 3",
+            [],
+        )
+        .unwrap();
+        assert_eq!(
+            verify(&conn).unwrap().first_bad,
+            Some(BadEvent {
+                seq: 3,
+                why: Break::Edited
+            })
+        );
+        conn.execute("UPDATE audit_events SET actor = 'lan' WHERE seq = 3", [])
+            .unwrap();
         assert_eq!(verify(&conn).unwrap().first_bad, None);
 
         // Deleting a middle event and renumbering the rest to hide the gap.
-        conn.execute("DELETE FROM audit_events WHERE seq = 2", []).unwrap();
+        conn.execute("DELETE FROM audit_events WHERE seq = 2", [])
+            .unwrap();
         assert_eq!(
             verify(&conn).unwrap().first_bad,
-            Some(BadEvent { seq: 3, why: Break::OutOfSequence { expected: 2 } })
+            Some(BadEvent {
+                seq: 3,
+                why: Break::OutOfSequence { expected: 2 }
+            })
         );
     }
 

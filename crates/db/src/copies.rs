@@ -58,13 +58,15 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CopyRow> {
     })
 }
 
-const SELECT: &str = "SELECT c.id, c.sha256, c.side, c.dossier_id, c.component_code, c.original_name, c.created_at,
+const SELECT: &str =
+    "SELECT c.id, c.sha256, c.side, c.dossier_id, c.component_code, c.original_name, c.created_at,
         f.kind, f.size, f.page_count
      FROM copies c JOIN files f ON f.sha256 = c.sha256";
 
 /// Copies of a dossier, oldest first.
 pub fn of_dossier(conn: &Connection, dossier_id: i64) -> Result<Vec<CopyRow>> {
-    let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE c.dossier_id = ?1 ORDER BY c.id"))?;
+    let mut stmt =
+        conn.prepare_cached(&format!("{SELECT} WHERE c.dossier_id = ?1 ORDER BY c.id"))?;
     let rows = stmt.query_map([dossier_id], row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -107,7 +109,11 @@ mod tests {
         assert!(link(&conn, &c).unwrap());
         assert!(!link(&conn, &c).unwrap());
         let id = crate::dossiers::ensure(&conn, "D1", "odd_shape", "t").unwrap();
-        let linked = NewCopy { dossier_id: Some(id), component_code: Some("TP1".into()), ..c.clone() };
+        let linked = NewCopy {
+            dossier_id: Some(id),
+            component_code: Some("TP1".into()),
+            ..c.clone()
+        };
         assert!(link(&conn, &linked).unwrap());
         assert!(!link(&conn, &linked).unwrap());
         let rows = of_dossier(&conn, id).unwrap();

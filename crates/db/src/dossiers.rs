@@ -83,7 +83,11 @@ pub fn get(conn: &Connection, code: &str) -> Result<Option<DossierRow>> {
 }
 
 pub fn id_of(conn: &Connection, code: &str) -> Result<Option<i64>> {
-    Ok(conn.query_row("SELECT id FROM dossiers WHERE code = ?1", [code], |r| r.get(0)).optional()?)
+    Ok(conn
+        .query_row("SELECT id FROM dossiers WHERE code = ?1", [code], |r| {
+            r.get(0)
+        })
+        .optional()?)
 }
 
 fn index_text(rec: &DossierRecord) -> String {
@@ -120,7 +124,10 @@ pub fn upsert(conn: &Connection, rec: &DossierRecord, now: &str) -> Result<Upser
                 now
             ],
         )?;
-        conn.execute("UPDATE dossier_search SET folded = ?2 WHERE rowid = ?1", params![existing.id, index_text(rec)])?;
+        conn.execute(
+            "UPDATE dossier_search SET folded = ?2 WHERE rowid = ?1",
+            params![existing.id, index_text(rec)],
+        )?;
         return Ok(Upsert::Updated(existing.id));
     }
     conn.execute(
@@ -141,7 +148,10 @@ pub fn upsert(conn: &Connection, rec: &DossierRecord, now: &str) -> Result<Upser
         ],
     )?;
     let id = conn.last_insert_rowid();
-    conn.execute("INSERT INTO dossier_search (rowid, folded) VALUES (?1, ?2)", params![id, index_text(rec)])?;
+    conn.execute(
+        "INSERT INTO dossier_search (rowid, folded) VALUES (?1, ?2)",
+        params![id, index_text(rec)],
+    )?;
     Ok(Upsert::Added(id))
 }
 
@@ -151,13 +161,22 @@ pub fn ensure(conn: &Connection, code: &str, code_check: &str, now: &str) -> Res
     if let Some(id) = id_of(conn, code)? {
         return Ok(id);
     }
-    let rec = DossierRecord { code: code.to_string(), code_check: code_check.to_string(), ..Default::default() };
+    let rec = DossierRecord {
+        code: code.to_string(),
+        code_check: code_check.to_string(),
+        ..Default::default()
+    };
     Ok(upsert(conn, &rec, now)?.id())
 }
 
 /// Adds a component to a dossier; returns whether it was new. A later name
 /// fills in a missing one but never erases it.
-pub fn upsert_component(conn: &Connection, dossier_id: i64, code: &str, name: Option<&str>) -> Result<bool> {
+pub fn upsert_component(
+    conn: &Connection,
+    dossier_id: i64,
+    code: &str,
+    name: Option<&str>,
+) -> Result<bool> {
     let n = conn.execute(
         "INSERT INTO components (dossier_id, code, name) VALUES (?1, ?2, ?3)
          ON CONFLICT (dossier_id, code) DO UPDATE SET name = COALESCE(excluded.name, components.name)
@@ -168,7 +187,8 @@ pub fn upsert_component(conn: &Connection, dossier_id: i64, code: &str, name: Op
 }
 
 pub fn components(conn: &Connection, dossier_id: i64) -> Result<Vec<(String, Option<String>)>> {
-    let mut stmt = conn.prepare_cached("SELECT code, name FROM components WHERE dossier_id = ?1 ORDER BY code")?;
+    let mut stmt = conn
+        .prepare_cached("SELECT code, name FROM components WHERE dossier_id = ?1 ORDER BY code")?;
     let rows = stmt.query_map([dossier_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -202,8 +222,11 @@ fn text_condition(text: &str, args: &mut Vec<Value>) -> Option<String> {
     if terms.is_empty() {
         return None;
     }
-    let long: Vec<String> =
-        terms.iter().filter(|t| t.chars().count() >= 3).map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect();
+    let long: Vec<String> = terms
+        .iter()
+        .filter(|t| t.chars().count() >= 3)
+        .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+        .collect();
     let mut parts = Vec::new();
     if !long.is_empty() {
         args.push(Value::Text(long.join(" AND ")));
@@ -213,7 +236,10 @@ fn text_condition(text: &str, args: &mut Vec<Value>) -> Option<String> {
         args.push(Value::Text(format!("%{}%", t.replace(['%', '_'], ""))));
         parts.push("folded LIKE ?".to_string());
     }
-    Some(format!("d.id IN (SELECT rowid FROM dossier_search WHERE {})", parts.join(" AND ")))
+    Some(format!(
+        "d.id IN (SELECT rowid FROM dossier_search WHERE {})",
+        parts.join(" AND ")
+    ))
 }
 
 /// One page of the dossier list, newest reception first, and the total count.
@@ -238,18 +264,31 @@ pub fn search(conn: &Connection, q: &Query) -> Result<(u64, Vec<DossierRow>)> {
     }
     if let Some(open) = q.has_open_findings {
         let exists = "EXISTS (SELECT 1 FROM findings f WHERE f.dossier_id = d.id AND f.status = 'open' AND f.kind != 'byte_identical')";
-        conds.push(if open { exists.to_string() } else { format!("NOT {exists}") });
+        conds.push(if open {
+            exists.to_string()
+        } else {
+            format!("NOT {exists}")
+        });
     }
-    let filter = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
-    let total: i64 =
-        conn.query_row(&format!("SELECT COUNT(*) FROM dossiers d {filter}"), params_from_iter(args.iter()), |r| r.get(0))?;
+    let filter = if conds.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conds.join(" AND "))
+    };
+    let total: i64 = conn.query_row(
+        &format!("SELECT COUNT(*) FROM dossiers d {filter}"),
+        params_from_iter(args.iter()),
+        |r| r.get(0),
+    )?;
     let limit = if q.limit == 0 { 100 } else { q.limit.min(1000) };
     let sql = format!(
         "SELECT {COLUMNS} FROM dossiers d {filter} ORDER BY d.received_at DESC, d.id DESC LIMIT {limit} OFFSET {}",
         q.offset
     );
     let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(params_from_iter(args.iter()), row)?.collect::<Result<_, _>>()?;
+    let rows = stmt
+        .query_map(params_from_iter(args.iter()), row)?
+        .collect::<Result<_, _>>()?;
     Ok((total as u64, rows))
 }
 
@@ -270,40 +309,103 @@ mod tests {
     }
 
     fn codes(conn: &Connection, q: Query) -> Vec<String> {
-        search(conn, &q).unwrap().1.into_iter().map(|d| d.record.code).collect()
+        search(conn, &q)
+            .unwrap()
+            .1
+            .into_iter()
+            .map(|d| d.record.code)
+            .collect()
     }
 
     #[test]
     fn upsert_reports_changes_and_keeps_identical_rows() {
         let conn = crate::open_in_memory().unwrap();
-        let r = rec("000.00.38.H38-221125-0001", "Nguyễn Văn Đức", "080123456789", "2022-11-25");
+        let r = rec(
+            "000.00.38.H38-221125-0001",
+            "Nguyễn Văn Đức",
+            "080123456789",
+            "2022-11-25",
+        );
         assert!(matches!(upsert(&conn, &r, "t1").unwrap(), Upsert::Added(_)));
-        assert!(matches!(upsert(&conn, &r, "t2").unwrap(), Upsert::Unchanged(_)));
+        assert!(matches!(
+            upsert(&conn, &r, "t2").unwrap(),
+            Upsert::Unchanged(_)
+        ));
         assert_eq!(get(&conn, &r.code).unwrap().unwrap().updated_at, "t1");
         let mut r2 = r.clone();
         r2.status = Some("processing".into());
-        assert!(matches!(upsert(&conn, &r2, "t3").unwrap(), Upsert::Updated(_)));
-        assert_eq!(get(&conn, &r.code).unwrap().unwrap().record.status.as_deref(), Some("processing"));
+        assert!(matches!(
+            upsert(&conn, &r2, "t3").unwrap(),
+            Upsert::Updated(_)
+        ));
+        assert_eq!(
+            get(&conn, &r.code)
+                .unwrap()
+                .unwrap()
+                .record
+                .status
+                .as_deref(),
+            Some("processing")
+        );
     }
 
     #[test]
     fn search_folds_diacritics_and_d() {
         let conn = crate::open_in_memory().unwrap();
-        upsert(&conn, &rec("000.00.38.H38-221125-0001", "Nguyễn Văn Đức", "080123456789", "2022-11-25"), "t").unwrap();
-        upsert(&conn, &rec("000.00.38.H38-221126-0002", "Trần Thị Hương", "079987654321", "2022-11-26"), "t").unwrap();
-        let q = |t: &str| Query { text: Some(t.into()), ..Default::default() };
-        assert_eq!(codes(&conn, q("nguyen van duc")), vec!["000.00.38.H38-221125-0001"]);
+        upsert(
+            &conn,
+            &rec(
+                "000.00.38.H38-221125-0001",
+                "Nguyễn Văn Đức",
+                "080123456789",
+                "2022-11-25",
+            ),
+            "t",
+        )
+        .unwrap();
+        upsert(
+            &conn,
+            &rec(
+                "000.00.38.H38-221126-0002",
+                "Trần Thị Hương",
+                "079987654321",
+                "2022-11-26",
+            ),
+            "t",
+        )
+        .unwrap();
+        let q = |t: &str| Query {
+            text: Some(t.into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            codes(&conn, q("nguyen van duc")),
+            vec!["000.00.38.H38-221125-0001"]
+        );
         assert_eq!(codes(&conn, q("ĐỨC")), vec!["000.00.38.H38-221125-0001"]);
         assert_eq!(codes(&conn, q("huong")), vec!["000.00.38.H38-221126-0002"]);
-        assert_eq!(codes(&conn, q("221126-00")), vec!["000.00.38.H38-221126-0002"]);
-        assert_eq!(codes(&conn, q("0799876")), vec!["000.00.38.H38-221126-0002"]);
+        assert_eq!(
+            codes(&conn, q("221126-00")),
+            vec!["000.00.38.H38-221126-0002"]
+        );
+        assert_eq!(
+            codes(&conn, q("0799876")),
+            vec!["000.00.38.H38-221126-0002"]
+        );
         assert!(codes(&conn, q("le van tam")).is_empty());
         // Short terms still filter.
         assert_eq!(codes(&conn, q("thi h")), vec!["000.00.38.H38-221126-0002"]);
         // Dates are inclusive and newest comes first.
         let all = codes(&conn, Query::default());
-        assert_eq!(all, vec!["000.00.38.H38-221126-0002", "000.00.38.H38-221125-0001"]);
-        let day = Query { received_from: Some("2022-11-25".into()), received_to: Some("2022-11-25".into()), ..Default::default() };
+        assert_eq!(
+            all,
+            vec!["000.00.38.H38-221126-0002", "000.00.38.H38-221125-0001"]
+        );
+        let day = Query {
+            received_from: Some("2022-11-25".into()),
+            received_to: Some("2022-11-25".into()),
+            ..Default::default()
+        };
         assert_eq!(codes(&conn, day), vec!["000.00.38.H38-221125-0001"]);
     }
 
@@ -314,6 +416,9 @@ mod tests {
         assert_eq!(ensure(&conn, "X-1", "odd_shape", "t").unwrap(), id);
         assert!(upsert_component(&conn, id, "TP1", Some("Đơn đăng ký")).unwrap());
         upsert_component(&conn, id, "TP1", None).unwrap();
-        assert_eq!(components(&conn, id).unwrap(), vec![("TP1".to_string(), Some("Đơn đăng ký".to_string()))]);
+        assert_eq!(
+            components(&conn, id).unwrap(),
+            vec![("TP1".to_string(), Some("Đơn đăng ký".to_string()))]
+        );
     }
 }

@@ -28,7 +28,14 @@ pub struct PageRow {
 }
 
 pub fn exists(conn: &Connection, sha256: &str) -> Result<bool> {
-    Ok(conn.query_row("SELECT 1 FROM files WHERE sha256 = ?1", [sha256], |_| Ok(())).optional()?.is_some())
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM files WHERE sha256 = ?1",
+            [sha256],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
 }
 
 /// Records a stored file and all its pages. Call inside the transaction that
@@ -102,9 +109,11 @@ pub fn pages(conn: &Connection, sha256: &str) -> Result<Vec<PageRow>> {
 
 pub fn thumbnail(conn: &Connection, sha256: &str, page_no: u32) -> Result<Option<Vec<u8>>> {
     Ok(conn
-        .query_row("SELECT thumbnail FROM pages WHERE sha256 = ?1 AND page_no = ?2", params![sha256, page_no], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT thumbnail FROM pages WHERE sha256 = ?1 AND page_no = ?2",
+            params![sha256, page_no],
+            |r| r.get(0),
+        )
         .optional()?)
 }
 
@@ -152,7 +161,10 @@ mod tests {
         let pages = pages(&conn, "aa").unwrap();
         assert_eq!(pages.len(), 2);
         assert_eq!(pages[1].fingerprint, vec![2; 32]);
-        assert_eq!(thumbnail(&conn, "aa", 2).unwrap().unwrap(), vec![0xFF, 0xD8, 2]);
+        assert_eq!(
+            thumbnail(&conn, "aa", 2).unwrap().unwrap(),
+            vec![0xFF, 0xD8, 2]
+        );
         // The same digest twice violates the primary key: duplicates are caught.
         assert!(insert(&conn, &f, &[]).is_err());
     }

@@ -97,9 +97,16 @@ pub fn replace_for_component(
     }
     // Open findings that no longer hold are withdrawn; handled ones stay as history.
     let placeholders = vec!["?"; keep.len()].join(",");
-    let mut args: Vec<Value> = vec![Value::Integer(dossier_id), Value::Text(component.to_string())];
+    let mut args: Vec<Value> = vec![
+        Value::Integer(dossier_id),
+        Value::Text(component.to_string()),
+    ];
     args.extend(keep.iter().map(|id| Value::Integer(*id)));
-    let not_in = if keep.is_empty() { String::new() } else { format!("AND id NOT IN ({placeholders})") };
+    let not_in = if keep.is_empty() {
+        String::new()
+    } else {
+        format!("AND id NOT IN ({placeholders})")
+    };
     conn.execute(
         &format!("DELETE FROM findings WHERE dossier_id = ?1 AND component_code = ?2 AND status = 'open' {not_in}"),
         params_from_iter(args.iter()),
@@ -159,7 +166,11 @@ pub fn list(conn: &Connection, filter: &Filter) -> Result<Vec<FindingRow>> {
         conds.push("f.kind = ?");
         args.push(Value::Text(k.as_str().into()));
     }
-    let filter = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
+    let filter = if conds.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conds.join(" AND "))
+    };
     let mut stmt = conn.prepare(&format!(
         "{SELECT} {filter} ORDER BY d.code, f.component_code, COALESCE(f.electronic_page, f.paper_page), f.id"
     ))?;
@@ -168,7 +179,9 @@ pub fn list(conn: &Connection, filter: &Filter) -> Result<Vec<FindingRow>> {
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Option<FindingRow>> {
-    Ok(conn.query_row(&format!("{SELECT} WHERE f.id = ?1"), [id], row).optional()?)
+    Ok(conn
+        .query_row(&format!("{SELECT} WHERE f.id = ?1"), [id], row)
+        .optional()?)
 }
 
 /// Records a person's decision on a finding, and keeps it in the history.
@@ -196,7 +209,9 @@ pub fn set_status(
 }
 
 pub fn events(conn: &Connection, id: i64) -> Result<Vec<FindingEvent>> {
-    let mut stmt = conn.prepare("SELECT status, note, actor, at FROM finding_events WHERE finding_id = ?1 ORDER BY id")?;
+    let mut stmt = conn.prepare(
+        "SELECT status, note, actor, at FROM finding_events WHERE finding_id = ?1 ORDER BY id",
+    )?;
     let rows = stmt.query_map([id], |r| {
         let s: String = r.get(0)?;
         Ok(FindingEvent {
@@ -231,11 +246,21 @@ mod tests {
     fn rerun_keeps_decisions_and_withdraws_stale_open_findings() {
         let conn = crate::open_in_memory().unwrap();
         let d = crate::dossiers::ensure(&conn, "D1", "odd_shape", "t").unwrap();
-        let ids = replace_for_component(&conn, d, "TP1", &[finding("a"), finding("b")], "t1").unwrap();
+        let ids =
+            replace_for_component(&conn, d, "TP1", &[finding("a"), finding("b")], "t1").unwrap();
         assert_eq!(ids.len(), 2);
-        assert!(set_status(&conn, ids[0], FindingStatus::Resolved, Some("Bản giấy đúng"), "lan", "t2").unwrap());
+        assert!(set_status(
+            &conn,
+            ids[0],
+            FindingStatus::Resolved,
+            Some("Bản giấy đúng"),
+            "lan",
+            "t2"
+        )
+        .unwrap());
         // Re-run: "a" still found, "b" gone, "c" new.
-        let again = replace_for_component(&conn, d, "TP1", &[finding("a"), finding("c")], "t3").unwrap();
+        let again =
+            replace_for_component(&conn, d, "TP1", &[finding("a"), finding("c")], "t3").unwrap();
         assert_eq!(again[0], ids[0]);
         let all = list(&conn, &Filter::default()).unwrap();
         let identities: Vec<_> = all.iter().map(|f| f.finding.identity.as_str()).collect();

@@ -23,14 +23,24 @@ pub fn due(conn: &Connection, limit: Option<u64>) -> Result<Vec<Due>> {
     let limit = limit.map(|l| l as i64).unwrap_or(-1);
     let rows = stmt
         .query_map([limit], |r| {
-            Ok(Due { sha256: r.get(0)?, size: r.get::<_, i64>(1)? as u64, last_verified: r.get(2)? })
+            Ok(Due {
+                sha256: r.get(0)?,
+                size: r.get::<_, i64>(1)? as u64,
+                last_verified: r.get(2)?,
+            })
         })?
         .collect::<Result<_, _>>()?;
     Ok(rows)
 }
 
 /// Records one verification: the latest state and a history row.
-pub fn record(conn: &Connection, sha256: &str, at: &str, result: &str, actual: Option<&str>) -> Result<()> {
+pub fn record(
+    conn: &Connection,
+    sha256: &str,
+    at: &str,
+    result: &str,
+    actual: Option<&str>,
+) -> Result<()> {
     conn.execute(
         "INSERT INTO fixity_state (sha256, last_verified, result) VALUES (?1, ?2, ?3)
          ON CONFLICT(sha256) DO UPDATE SET last_verified = excluded.last_verified, result = excluded.result",
@@ -53,9 +63,16 @@ pub struct Check {
 
 /// A file's verifications, oldest first.
 pub fn history(conn: &Connection, sha256: &str) -> Result<Vec<Check>> {
-    let mut stmt = conn.prepare("SELECT at, result, actual FROM fixity_history WHERE sha256 = ?1 ORDER BY id")?;
+    let mut stmt = conn
+        .prepare("SELECT at, result, actual FROM fixity_history WHERE sha256 = ?1 ORDER BY id")?;
     let rows = stmt
-        .query_map([sha256], |r| Ok(Check { at: r.get(0)?, result: r.get(1)?, actual: r.get(2)? }))?
+        .query_map([sha256], |r| {
+            Ok(Check {
+                at: r.get(0)?,
+                result: r.get(1)?,
+                actual: r.get(2)?,
+            })
+        })?
         .collect::<Result<_, _>>()?;
     Ok(rows)
 }
@@ -76,7 +93,11 @@ mod tests {
         }
         record(&conn, "aa", "2026-01-02T00:00:00Z", "intact", None).unwrap();
         record(&conn, "cc", "2026-01-01T00:00:00Z", "intact", None).unwrap();
-        let order: Vec<_> = due(&conn, None).unwrap().into_iter().map(|d| d.sha256).collect();
+        let order: Vec<_> = due(&conn, None)
+            .unwrap()
+            .into_iter()
+            .map(|d| d.sha256)
+            .collect();
         assert_eq!(order, ["bb", "cc", "aa"]);
         assert_eq!(due(&conn, Some(1)).unwrap().len(), 1);
         record(&conn, "aa", "2026-01-03T00:00:00Z", "changed", Some("ff")).unwrap();

@@ -16,8 +16,8 @@ pub mod findings;
 pub mod fixity;
 pub mod imports;
 pub mod lifecycle;
-pub mod reconciliations;
 mod migrations;
+pub mod reconciliations;
 pub mod users;
 
 use std::path::Path;
@@ -29,7 +29,10 @@ pub enum DbError {
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("migration {id} failed: {source}")]
-    Migration { id: &'static str, source: rusqlite::Error },
+    Migration {
+        id: &'static str,
+        source: rusqlite::Error,
+    },
     #[error("the database was written by a newer doisoat (it has migration {0}, unknown here)")]
     TooNew(String),
     #[error("stored JSON is malformed: {0}")]
@@ -68,7 +71,9 @@ fn configure(conn: &Connection) -> Result<()> {
 /// `PRAGMA integrity_check`, as a list of problems (empty when healthy).
 pub fn integrity_problems(conn: &Connection) -> Result<Vec<String>> {
     let mut stmt = conn.prepare("PRAGMA integrity_check")?;
-    let rows: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let rows: Vec<String> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
     Ok(rows.into_iter().filter(|r| r != "ok").collect())
 }
 

@@ -31,7 +31,8 @@ pub struct LifecycleRow {
     pub apology_at: Option<String>,
 }
 
-const COLUMNS: &str = "dossier_id, state, channel, return_channel, officer, procedure_code, received_date, \
+const COLUMNS: &str =
+    "dossier_id, state, channel, return_channel, officer, procedure_code, received_date, \
     deadline_days, clock_start, due_date, finished_date, outcome, digitised, apology_at";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LifecycleRow> {
@@ -112,13 +113,25 @@ pub fn events(conn: &Connection, dossier_id: i64) -> Result<Vec<EventRow>> {
     )?;
     let rows = stmt
         .query_map([dossier_id], |r| {
-            Ok(EventRow { state: r.get(0)?, at: r.get(1)?, actor: r.get(2)?, note: r.get(3)?, recorded_at: r.get(4)? })
+            Ok(EventRow {
+                state: r.get(0)?,
+                at: r.get(1)?,
+                actor: r.get(2)?,
+                note: r.get(3)?,
+                recorded_at: r.get(4)?,
+            })
         })?
         .collect::<Result<_, _>>()?;
     Ok(rows)
 }
 
-pub fn add_excluded(conn: &Connection, dossier_id: i64, from: &str, to: &str, reason: &str) -> Result<()> {
+pub fn add_excluded(
+    conn: &Connection,
+    dossier_id: i64,
+    from: &str,
+    to: &str,
+    reason: &str,
+) -> Result<()> {
     conn.execute(
         "INSERT OR REPLACE INTO excluded_periods (dossier_id, from_date, to_date, reason) VALUES (?1,?2,?3,?4)",
         params![dossier_id, from, to, reason],
@@ -130,7 +143,9 @@ pub fn add_excluded(conn: &Connection, dossier_id: i64, from: &str, to: &str, re
 pub fn excluded(conn: &Connection, dossier_id: i64) -> Result<Vec<(String, String, String)>> {
     let mut stmt = conn
         .prepare("SELECT from_date, to_date, reason FROM excluded_periods WHERE dossier_id = ?1 ORDER BY from_date")?;
-    let rows = stmt.query_map([dossier_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
+    let rows = stmt
+        .query_map([dossier_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
     Ok(rows)
 }
 
@@ -152,7 +167,12 @@ pub struct FigureRow<'a> {
 /// A plain table scan (`+received_date` keeps SQLite off the index): a
 /// dashboard period covers most rows, and walking the index then fetching
 /// each row was 14x slower over 300,000 dossiers.
-pub fn scan_figures(conn: &Connection, from: &str, to: &str, mut each: impl FnMut(&FigureRow<'_>)) -> Result<()> {
+pub fn scan_figures(
+    conn: &Connection,
+    from: &str,
+    to: &str,
+    mut each: impl FnMut(&FigureRow<'_>),
+) -> Result<()> {
     let mut stmt = conn.prepare_cached(
         "SELECT dossier_id, received_date, IFNULL(procedure_code, ''), IFNULL(officer, ''), state, channel, \
          IFNULL(return_channel, ''), IFNULL(outcome, ''), digitised FROM lifecycle \
@@ -160,7 +180,12 @@ pub fn scan_figures(conn: &Connection, from: &str, to: &str, mut each: impl FnMu
     )?;
     let mut rows = stmt.query([from, to])?;
     while let Some(r) = rows.next()? {
-        let text = |i: usize| r.get_ref(i).ok().and_then(|v| v.as_str().ok()).unwrap_or("");
+        let text = |i: usize| {
+            r.get_ref(i)
+                .ok()
+                .and_then(|v| v.as_str().ok())
+                .unwrap_or("")
+        };
         each(&FigureRow {
             dossier_id: r.get(0)?,
             received_date: text(1),
@@ -178,9 +203,12 @@ pub fn scan_figures(conn: &Connection, from: &str, to: &str, mut each: impl FnMu
 
 /// Per dossier with a reconciliation: whether every component's latest verdict is a match.
 pub fn agreement(conn: &Connection) -> Result<HashMap<i64, bool>> {
-    let mut stmt =
-        conn.prepare("SELECT dossier_id, MIN(verdict = 'match') FROM reconciliations GROUP BY dossier_id")?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? != 0)))?.collect::<Result<_, _>>()?;
+    let mut stmt = conn.prepare(
+        "SELECT dossier_id, MIN(verdict = 'match') FROM reconciliations GROUP BY dossier_id",
+    )?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? != 0)))?
+        .collect::<Result<_, _>>()?;
     Ok(rows)
 }
 
@@ -189,19 +217,32 @@ pub fn open_findings(conn: &Connection) -> Result<HashMap<i64, u32>> {
     let mut stmt = conn.prepare(
         "SELECT dossier_id, COUNT(*) FROM findings WHERE status = 'open' AND kind != 'byte_identical' GROUP BY dossier_id",
     )?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
     Ok(rows)
 }
 
 /// Unfinished dossiers due in `[from, until]`, soonest first, with their codes.
-pub fn open_due(conn: &Connection, from: &str, until: &str, limit: u32) -> Result<Vec<(String, LifecycleRow)>> {
-    let cols = COLUMNS.split(", ").map(|c| format!("l.{}", c.trim())).collect::<Vec<_>>().join(", ");
+pub fn open_due(
+    conn: &Connection,
+    from: &str,
+    until: &str,
+    limit: u32,
+) -> Result<Vec<(String, LifecycleRow)>> {
+    let cols = COLUMNS
+        .split(", ")
+        .map(|c| format!("l.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut stmt = conn.prepare(&format!(
         "SELECT {cols}, d.code FROM lifecycle l JOIN dossiers d ON d.id = l.dossier_id \
          WHERE l.state IN ('received', 'supplement_requested', 'supplement_received', 'processing') \
          AND l.due_date >= ?1 AND l.due_date <= ?2 ORDER BY l.due_date, d.code LIMIT ?3"
     ))?;
-    let rows = stmt.query_map(params![from, until, limit], |r| Ok((r.get(14)?, row(r)?)))?.collect::<Result<_, _>>()?;
+    let rows = stmt
+        .query_map(params![from, until, limit], |r| Ok((r.get(14)?, row(r)?)))?
+        .collect::<Result<_, _>>()?;
     Ok(rows)
 }
 
@@ -224,17 +265,29 @@ pub fn save_preset(conn: &Connection, name: &str, mapping_json: &str, now: &str)
 }
 
 pub fn preset(conn: &Connection, name: &str) -> Result<Option<String>> {
-    Ok(conn.query_row("SELECT mapping FROM import_presets WHERE name = ?1", [name], |r| r.get(0)).optional()?)
+    Ok(conn
+        .query_row(
+            "SELECT mapping FROM import_presets WHERE name = ?1",
+            [name],
+            |r| r.get(0),
+        )
+        .optional()?)
 }
 
 pub fn presets(conn: &Connection) -> Result<Vec<(String, String)>> {
     let mut stmt = conn.prepare("SELECT name, mapping FROM import_presets ORDER BY name")?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
     Ok(rows)
 }
 
 pub fn setting(conn: &Connection, key: &str) -> Result<Option<String>> {
-    Ok(conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    Ok(conn
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .optional()?)
 }
 
 pub fn set_setting(conn: &Connection, key: &str, value: &str, now: &str) -> Result<()> {
@@ -264,7 +317,10 @@ mod tests {
             ..Default::default()
         };
         assert!(put(&conn, &l, "t1").unwrap());
-        assert!(!put(&conn, &l, "t2").unwrap(), "unchanged rows are not rewritten");
+        assert!(
+            !put(&conn, &l, "t2").unwrap(),
+            "unchanged rows are not rewritten"
+        );
         assert_eq!(get(&conn, id).unwrap().unwrap(), l);
         let e = EventRow {
             state: "received".into(),
@@ -281,12 +337,19 @@ mod tests {
         assert_eq!(due[0].0, "000.00.38.H38-221125-0001");
         l.state = "returned".into();
         put(&conn, &l, "t3").unwrap();
-        assert!(open_due(&conn, "0000", "2022-12-31", 10).unwrap().is_empty());
+        assert!(open_due(&conn, "0000", "2022-12-31", 10)
+            .unwrap()
+            .is_empty());
         let mut seen = Vec::new();
-        scan_figures(&conn, "2022-01-01", "2022-12-31", |r| seen.push((r.state.to_string(), r.channel.to_string())))
-            .unwrap();
+        scan_figures(&conn, "2022-01-01", "2022-12-31", |r| {
+            seen.push((r.state.to_string(), r.channel.to_string()))
+        })
+        .unwrap();
         assert_eq!(seen, vec![("returned".to_string(), "post".to_string())]);
         save_preset(&conn, "Long An", r#"{"MaHoSo":"Mã hồ sơ"}"#, "t").unwrap();
-        assert_eq!(preset(&conn, "Long An").unwrap().as_deref(), Some(r#"{"MaHoSo":"Mã hồ sơ"}"#));
+        assert_eq!(
+            preset(&conn, "Long An").unwrap().as_deref(),
+            Some(r#"{"MaHoSo":"Mã hồ sơ"}"#)
+        );
     }
 }

@@ -11,8 +11,14 @@ use crate::{DbError, Result};
 
 const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_core", include_str!("../migrations/0001_core.sql")),
-    ("0002_integrity", include_str!("../migrations/0002_integrity.sql")),
-    ("0003_lifecycle", include_str!("../migrations/0003_lifecycle.sql")),
+    (
+        "0002_integrity",
+        include_str!("../migrations/0002_integrity.sql"),
+    ),
+    (
+        "0003_lifecycle",
+        include_str!("../migrations/0003_lifecycle.sql"),
+    ),
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> Result<()> {
@@ -23,7 +29,10 @@ pub(crate) fn apply(conn: &mut Connection) -> Result<()> {
          )",
     )?;
     let done = applied(conn)?;
-    if let Some(unknown) = done.iter().find(|id| !MIGRATIONS.iter().any(|(m, _)| m == id)) {
+    if let Some(unknown) = done
+        .iter()
+        .find(|id| !MIGRATIONS.iter().any(|(m, _)| m == id))
+    {
         return Err(DbError::TooNew(unknown.clone()));
     }
     for (id, sql) in MIGRATIONS {
@@ -31,7 +40,8 @@ pub(crate) fn apply(conn: &mut Connection) -> Result<()> {
             continue;
         }
         let tx = conn.transaction()?;
-        tx.execute_batch(sql).map_err(|source| DbError::Migration { id, source })?;
+        tx.execute_batch(sql)
+            .map_err(|source| DbError::Migration { id, source })?;
         tx.execute("INSERT INTO schema_migrations (id) VALUES (?1)", [id])?;
         tx.commit()?;
         tracing::info!(migration = id, "applied");
@@ -41,7 +51,9 @@ pub(crate) fn apply(conn: &mut Connection) -> Result<()> {
 
 pub(crate) fn applied(conn: &Connection) -> Result<Vec<String>> {
     let mut stmt = conn.prepare("SELECT id FROM schema_migrations ORDER BY id")?;
-    let ids = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let ids = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
     Ok(ids)
 }
 
@@ -52,12 +64,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db.sqlite");
         let conn = crate::open(&path).unwrap();
-        assert_eq!(crate::applied_migrations(&conn).unwrap(), vec!["0001_core", "0002_integrity", "0003_lifecycle"]);
+        assert_eq!(
+            crate::applied_migrations(&conn).unwrap(),
+            vec!["0001_core", "0002_integrity", "0003_lifecycle"]
+        );
         drop(conn);
         let conn = crate::open(&path).unwrap();
         assert_eq!(crate::applied_migrations(&conn).unwrap().len(), 3);
-        conn.execute("INSERT INTO schema_migrations (id) VALUES ('9999_future')", []).unwrap();
+        conn.execute(
+            "INSERT INTO schema_migrations (id) VALUES ('9999_future')",
+            [],
+        )
+        .unwrap();
         drop(conn);
-        assert!(matches!(crate::open(&path), Err(crate::DbError::TooNew(id)) if id == "9999_future"));
+        assert!(
+            matches!(crate::open(&path), Err(crate::DbError::TooNew(id)) if id == "9999_future")
+        );
     }
 }

@@ -33,20 +33,26 @@ pub fn insert(conn: &Connection, u: &UserRow) -> Result<bool> {
 
 pub fn get(conn: &Connection, name: &str) -> Result<Option<UserRow>> {
     Ok(conn
-        .query_row("SELECT name, role, password_hash, token_hash, created_at FROM users WHERE name = ?1", [name], |r| {
-            Ok(UserRow {
-                name: r.get(0)?,
-                role: r.get(1)?,
-                password_hash: r.get(2)?,
-                token_hash: r.get(3)?,
-                created_at: r.get(4)?,
-            })
-        })
+        .query_row(
+            "SELECT name, role, password_hash, token_hash, created_at FROM users WHERE name = ?1",
+            [name],
+            |r| {
+                Ok(UserRow {
+                    name: r.get(0)?,
+                    role: r.get(1)?,
+                    password_hash: r.get(2)?,
+                    token_hash: r.get(3)?,
+                    created_at: r.get(4)?,
+                })
+            },
+        )
         .optional()?)
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<UserRow>> {
-    let mut stmt = conn.prepare("SELECT name, role, password_hash, token_hash, created_at FROM users ORDER BY name")?;
+    let mut stmt = conn.prepare(
+        "SELECT name, role, password_hash, token_hash, created_at FROM users ORDER BY name",
+    )?;
     let rows = stmt
         .query_map([], |r| {
             Ok(UserRow {
@@ -62,7 +68,10 @@ pub fn list(conn: &Connection) -> Result<Vec<UserRow>> {
 }
 
 pub fn set_token_hash(conn: &Connection, name: &str, token_hash: &str) -> Result<bool> {
-    Ok(conn.execute("UPDATE users SET token_hash = ?2 WHERE name = ?1", params![name, token_hash])? == 1)
+    Ok(conn.execute(
+        "UPDATE users SET token_hash = ?2 WHERE name = ?1",
+        params![name, token_hash],
+    )? == 1)
 }
 
 #[cfg(test)]
@@ -83,7 +92,11 @@ mod tests {
         assert!(!insert(&conn, &u).unwrap());
         assert_eq!(count(&conn).unwrap(), 1);
         assert_eq!(get(&conn, "lan").unwrap().unwrap().role, "clerk");
-        let bad = UserRow { name: "x".into(), role: "king".into(), ..u };
+        let bad = UserRow {
+            name: "x".into(),
+            role: "king".into(),
+            ..u
+        };
         assert!(insert(&conn, &bad).is_err());
         assert!(set_token_hash(&conn, "lan", "abc").unwrap());
         assert_eq!(list(&conn).unwrap()[0].token_hash.as_deref(), Some("abc"));

@@ -18,7 +18,8 @@ static STRICT: LazyLock<Regex> = LazyLock::new(|| {
 /// Anything that looks like a dossier code inside longer text (file names,
 /// QR payloads): an agency part, a six-digit date and a four-digit number.
 static EMBEDDED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^0-9A-Za-z.])(\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}-\d{6}-\d{4})(?:$|[^0-9])").unwrap()
+    Regex::new(r"(?:^|[^0-9A-Za-z.])(\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}-\d{6}-\d{4})(?:$|[^0-9])")
+        .unwrap()
 });
 
 /// A dossier code as written, trimmed. Kept verbatim even when it is odd.
@@ -130,7 +131,10 @@ mod tests {
     #[test]
     fn found_inside_names_and_payloads() {
         let f = |s: &str| DossierCode::find_in(s).map(|c| c.to_string());
-        assert_eq!(f("scan_000.00.38.H38-221125-0001_p1.pdf").as_deref(), Some("000.00.38.H38-221125-0001"));
+        assert_eq!(
+            f("scan_000.00.38.H38-221125-0001_p1.pdf").as_deref(),
+            Some("000.00.38.H38-221125-0001")
+        );
         assert_eq!(
             f("MaHoSo:000.00.38.H38-221125-0007|MaTTHC:1.004227|CCCD:080123456789").as_deref(),
             Some("000.00.38.H38-221125-0007")

@@ -101,9 +101,13 @@ impl FindingStatus {
     }
 
     pub fn parse(s: &str) -> Option<FindingStatus> {
-        [FindingStatus::Open, FindingStatus::Acknowledged, FindingStatus::Resolved]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [
+            FindingStatus::Open,
+            FindingStatus::Acknowledged,
+            FindingStatus::Resolved,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
 }
 

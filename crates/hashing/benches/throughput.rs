@@ -21,5 +21,8 @@ fn main() {
         size = n;
         digest = d.to_hex();
     }
-    println!("doisoat_hashing  {digest}  {size} bytes  {best:.3} s  {:.0} MB/s", size as f64 / best / 1e6);
+    println!(
+        "doisoat_hashing  {digest}  {size} bytes  {best:.3} s  {:.0} MB/s",
+        size as f64 / best / 1e6
+    );
 }

@@ -122,12 +122,17 @@ mod tests {
         );
         let (d, n) = hash_reader(&b""[..]).unwrap();
         assert_eq!(n, 0);
-        assert_eq!(d.to_hex(), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assert_eq!(
+            d.to_hex(),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
     }
 
     #[test]
     fn streaming_equals_one_shot_across_chunk_boundaries() {
-        let data: Vec<u8> = (0..(CHUNK * 2 + 12345)).map(|i| (i * 31 % 251) as u8).collect();
+        let data: Vec<u8> = (0..(CHUNK * 2 + 12345))
+            .map(|i| (i * 31 % 251) as u8)
+            .collect();
         let mut out = Vec::new();
         let (d, n) = copy_hashing(&mut &data[..], &mut out).unwrap();
         assert_eq!(n as usize, data.len());

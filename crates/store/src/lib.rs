@@ -27,7 +27,9 @@ pub enum ObjectState {
     Intact,
     Missing,
     /// The bytes no longer hash to their name.
-    Changed { actual: Sha256Digest },
+    Changed {
+        actual: Sha256Digest,
+    },
 }
 
 pub struct Store {
@@ -63,9 +65,14 @@ impl Store {
     /// Opens (creating if needed) a store under `root` and removes temporary
     /// files left by an interrupted write.
     pub fn open(root: &Path) -> Result<Store, StoreError> {
-        let store = Store { root: root.to_path_buf() };
+        let store = Store {
+            root: root.to_path_buf(),
+        };
         for dir in [store.objects_dir(), store.tmp_dir()] {
-            fs::create_dir_all(&dir).map_err(|source| StoreError::Write { path: dir.clone(), source })?;
+            fs::create_dir_all(&dir).map_err(|source| StoreError::Write {
+                path: dir.clone(),
+                source,
+            })?;
         }
         if let Ok(entries) = fs::read_dir(store.tmp_dir()) {
             for e in entries.flatten() {
@@ -100,11 +107,20 @@ impl Store {
 
     /// Streams `src` into a temporary file while hashing it, and fsyncs it.
     pub fn stage(&self, src: &Path) -> Result<Staged, StoreError> {
-        let read_err = |source| StoreError::Read { path: src.to_path_buf(), source };
-        let write_err = |source| StoreError::Write { path: self.tmp_dir(), source };
+        let read_err = |source| StoreError::Read {
+            path: src.to_path_buf(),
+            source,
+        };
+        let write_err = |source| StoreError::Write {
+            path: self.tmp_dir(),
+            source,
+        };
         let input = File::open(src).map_err(read_err)?;
         if input.metadata().map_err(read_err)?.is_dir() {
-            return Err(read_err(io::Error::new(io::ErrorKind::IsADirectory, "is a folder, not a file")));
+            return Err(read_err(io::Error::new(
+                io::ErrorKind::IsADirectory,
+                "is a folder, not a file",
+            )));
         }
         let mut tmp = NamedTempFile::new_in(self.tmp_dir()).map_err(write_err)?;
         let (digest, size) = {
@@ -120,17 +136,29 @@ impl Store {
             })?
         };
         tmp.as_file_mut().sync_all().map_err(write_err)?;
-        Ok(Staged { tmp: tmp.into_temp_path(), digest, size })
+        Ok(Staged {
+            tmp: tmp.into_temp_path(),
+            digest,
+            size,
+        })
     }
 
     /// Moves a staged file into place, read-only. If the store already holds
     /// intact bytes for this digest, the staged copy is simply dropped.
     pub fn commit(&self, staged: Staged) -> Result<Stored, StoreError> {
         let dest = self.path_of(&staged.digest);
-        let write_err = |source| StoreError::Write { path: dest.clone(), source };
+        let write_err = |source| StoreError::Write {
+            path: dest.clone(),
+            source,
+        };
         if let Ok(meta) = fs::metadata(&dest) {
             if meta.len() == staged.size {
-                return Ok(Stored { digest: staged.digest, size: staged.size, path: dest, already_present: true });
+                return Ok(Stored {
+                    digest: staged.digest,
+                    size: staged.size,
+                    path: dest,
+                    already_present: true,
+                });
             }
             tracing::warn!(object = %staged.digest, "replacing a damaged store object with fresh bytes");
         }
@@ -140,7 +168,12 @@ impl Store {
         let Staged { tmp, digest, size } = staged;
         tmp.persist(&dest).map_err(|e| write_err(e.error))?;
         sync_dir(dir).map_err(write_err)?;
-        Ok(Stored { digest, size, path: dest, already_present: false })
+        Ok(Stored {
+            digest,
+            size,
+            path: dest,
+            already_present: false,
+        })
     }
 
     /// Stage and commit in one step.
@@ -163,11 +196,16 @@ impl Store {
     pub fn list(&self) -> Result<Vec<Sha256Digest>, StoreError> {
         let mut out = Vec::new();
         let objects = self.objects_dir();
-        let read_err = |source| StoreError::Read { path: objects.clone(), source };
+        let read_err = |source| StoreError::Read {
+            path: objects.clone(),
+            source,
+        };
         for prefix in fs::read_dir(&objects).map_err(read_err)? {
             let prefix = prefix.map_err(read_err)?;
             let p = prefix.file_name().to_string_lossy().to_string();
-            let Ok(entries) = fs::read_dir(prefix.path()) else { continue };
+            let Ok(entries) = fs::read_dir(prefix.path()) else {
+                continue;
+            };
             for e in entries.flatten() {
                 let name = format!("{p}{}", e.file_name().to_string_lossy());
                 if let Ok(d) = name.parse() {
@@ -221,7 +259,10 @@ mod tests {
         let again = store.put(&src).unwrap();
         assert!(again.already_present);
         assert_eq!(store.list().unwrap(), vec![first.digest]);
-        assert_eq!(fs::read_dir(dir.path().join("store/tmp")).unwrap().count(), 0);
+        assert_eq!(
+            fs::read_dir(dir.path().join("store/tmp")).unwrap().count(),
+            0
+        );
         assert_eq!(store.check(&first.digest).unwrap(), ObjectState::Intact);
 
         // Tamper with the object: verification must notice.
@@ -230,7 +271,10 @@ mod tests {
         p.set_readonly(false);
         fs::set_permissions(&first.path, p).unwrap();
         fs::write(&first.path, b"hello doisoaT").unwrap();
-        assert!(matches!(store.check(&first.digest).unwrap(), ObjectState::Changed { .. }));
+        assert!(matches!(
+            store.check(&first.digest).unwrap(),
+            ObjectState::Changed { .. }
+        ));
         fs::remove_file(&first.path).unwrap();
         assert_eq!(store.check(&first.digest).unwrap(), ObjectState::Missing);
     }
