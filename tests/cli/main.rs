@@ -57,6 +57,12 @@ pub fn fixture(rel: &str) -> PathBuf {
         .join(rel)
 }
 
+impl Default for Env {
+    fn default() -> Env {
+        Env::new()
+    }
+}
+
 impl Env {
     pub fn new() -> Env {
         Env {

@@ -84,7 +84,9 @@ fn pages_record_size_dpi_text_layer_fingerprint_and_thumbnail() {
     let report = env.json(&args);
     assert_eq!(report["failed"], 0, "{report}");
     let db = env.db();
-    let pages = |f: &std::path::Path| -> Vec<(u32, u32, f64, bool, bool, bool, Vec<u8>, Vec<u8>)> {
+    // width, height, dpi, dpi_known, has_text, scanned, fingerprint, thumbnail
+    type PageFacts = (u32, u32, f64, bool, bool, bool, Vec<u8>, Vec<u8>);
+    let pages = |f: &std::path::Path| -> Vec<PageFacts> {
         let mut s = db
             .prepare(
                 "SELECT width_px, height_px, dpi, dpi_known, has_text, scanned, fingerprint, thumbnail

@@ -72,13 +72,12 @@ impl Out {
             );
         } else if !r.imported {
             println!(
-                "{} {} {}",
+                "{} {}",
                 r.bad_rows.len(),
                 self.t(
                     "dòng không hợp lệ; chưa nhập gì. Dùng --skip-invalid để nhập các dòng hợp lệ.",
                     "invalid rows; nothing imported. Use --skip-invalid to import the valid rows."
-                ),
-                ""
+                )
             );
         } else {
             println!(

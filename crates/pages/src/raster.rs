@@ -320,7 +320,7 @@ mod tests {
                     ResolutionUnit::Inch,
                     tiff::encoder::Rational { n: 300, d: 1 },
                 );
-                im.write_data(&vec![i * 50; 200]).unwrap();
+                im.write_data(&[i * 50; 200]).unwrap();
             }
         }
         let src = RasterSource::open(&t, SourceKind::Tiff).unwrap();
