@@ -291,6 +291,11 @@ fn import_ingest_reconcile_and_resolve() {
     );
 
     // Resolve with a note; who and when are recorded.
+    let before = h.ok("list_dossiers", query(Some(CODE)))["rows"][0]["open_findings"]
+        .as_u64()
+        .expect("open findings");
+    // TP2 differs; TP1, TP3 and TP4 have no paper copy in this test.
+    assert_eq!(before, 4);
     let id = differs["id"].as_i64().expect("id");
     let done = h.ok(
         "update_finding",
@@ -304,5 +309,9 @@ fn import_ingest_reconcile_and_resolve() {
         "{done}"
     );
     let page = h.ok("list_dossiers", query(Some(CODE)));
-    assert_eq!(page["rows"][0]["open_findings"], json!(0), "{page}");
+    assert_eq!(
+        page["rows"][0]["open_findings"],
+        json!(before - 1),
+        "{page}"
+    );
 }
