@@ -48,4 +48,4 @@ bench-app: setup-test
 	benches/app.sh
 
 deb: setup
-	npm --prefix ui exec -- tauri build --bundles deb
+	ui/node_modules/.bin/tauri build --bundles deb
