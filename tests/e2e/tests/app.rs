@@ -68,6 +68,9 @@ async fn import_ingest_resolve_and_restart() -> Result<()> {
         finding.attr("data-status").await?.as_deref() == Some("open"),
         "the finding starts open"
     );
+    // The dossier also has components without paper copies; pick the page finding.
+    app.click("#findings .finding[data-kind='page_differs'] .f-head")
+        .await?;
     app.wait_css("[data-testid='electronic-page'] .region")
         .await?;
     app.wait_true(
