@@ -204,6 +204,19 @@ pub(crate) fn limits() -> image::Limits {
     l
 }
 
+/// The last `n` bytes of a file (all of it when shorter): where PDFs keep
+/// their trailer and end marker, and JPEGs their end-of-image marker.
+pub(crate) fn read_tail(path: &Path, n: u64) -> Result<Vec<u8>, PagesError> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(path)?;
+    let len = f.metadata()?.len();
+    let tail = len.min(n);
+    f.seek(SeekFrom::Start(len - tail))?;
+    let mut buf = Vec::with_capacity(tail as usize);
+    f.read_to_end(&mut buf)?;
+    Ok(buf)
+}
+
 /// Checks declared dimensions before anything is allocated.
 pub(crate) fn check_size(width: u64, height: u64) -> Result<(), PagesError> {
     if width == 0 || height == 0 {

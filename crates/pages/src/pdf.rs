@@ -4,7 +4,6 @@
 //! - anything else (born-digital text, vector drawings, mixed pages, or image
 //!   encodings we don't decode) is rendered by PDFium.
 
-use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use image::{DynamicImage, ImageReader, RgbImage};
@@ -224,13 +223,10 @@ impl PdfPage {
 /// A PDF ends with `%%EOF`. A file cut short in transfer does not, and lopdf's
 /// lenient parser would otherwise quietly recover what pages it could.
 fn check_complete(path: &Path) -> Result<(), PagesError> {
-    let mut f = std::fs::File::open(path)?;
-    let len = f.metadata()?.len();
-    let tail = len.min(2048);
-    f.seek(SeekFrom::Start(len - tail))?;
-    let mut buf = Vec::with_capacity(tail as usize);
-    f.read_to_end(&mut buf)?;
-    if !buf.windows(5).any(|w| w == b"%%EOF") {
+    if !crate::read_tail(path, 2048)?
+        .windows(5)
+        .any(|w| w == b"%%EOF")
+    {
         return Err(PagesError::Truncated {
             format: crate::SourceKind::Pdf,
         });
@@ -248,13 +244,9 @@ fn is_encryption_error(e: &lopdf::Error) -> bool {
 }
 
 fn trailer_mentions_encrypt(path: &Path) -> Result<bool, PagesError> {
-    let mut f = std::fs::File::open(path)?;
-    let len = f.metadata()?.len();
-    let tail = len.min(64 * 1024);
-    f.seek(SeekFrom::Start(len - tail))?;
-    let mut buf = Vec::new();
-    f.read_to_end(&mut buf)?;
-    Ok(buf.windows(8).any(|w| w == b"/Encrypt"))
+    Ok(crate::read_tail(path, 64 * 1024)?
+        .windows(8)
+        .any(|w| w == b"/Encrypt"))
 }
 
 fn number(o: &Object) -> Option<f32> {

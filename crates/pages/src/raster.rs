@@ -63,13 +63,10 @@ fn header_size(path: &Path) -> Result<usize, PagesError> {
 /// scan with grey rather than failing, so a truncated upload would
 /// otherwise be stored as if it were whole.
 fn check_jpeg_complete(path: &Path) -> Result<(), PagesError> {
-    let mut f = File::open(path)?;
-    let len = f.metadata()?.len();
-    let tail = len.min(2048);
-    f.seek(SeekFrom::Start(len - tail))?;
-    let mut buf = Vec::with_capacity(tail as usize);
-    f.read_to_end(&mut buf)?;
-    if buf.windows(2).any(|w| w == [0xFF, 0xD9]) {
+    if crate::read_tail(path, 2048)?
+        .windows(2)
+        .any(|w| w == [0xFF, 0xD9])
+    {
         Ok(())
     } else {
         Err(PagesError::Truncated {
