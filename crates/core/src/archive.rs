@@ -186,8 +186,7 @@ impl Office {
             let conn = self.conn();
             for code in codes {
                 let code = code.trim();
-                let row = dossiers::get(&conn, code)?
-                    .or(dossiers::get(&conn, &code.to_uppercase())?)
+                let row = dossiers::find(&conn, code)?
                     .ok_or_else(|| CoreError::DossierNotFound(code.to_string()))?;
                 let code = row.record.code.clone();
                 let dir = part(&code);

@@ -410,8 +410,7 @@ impl Office {
     pub fn dossier(&self, code: &str) -> Result<DossierView> {
         let conn = self.conn();
         let code = code.trim();
-        let row = dossiers::get(&conn, code)?
-            .or(dossiers::get(&conn, &code.to_uppercase())?)
+        let row = dossiers::find(&conn, code)?
             .ok_or_else(|| CoreError::DossierNotFound(code.to_string()))?;
         let comps = dossiers::components(&conn, row.id)?;
         let all_copies = copies::of_dossier(&conn, row.id)?;

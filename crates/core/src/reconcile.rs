@@ -94,10 +94,9 @@ pub(crate) fn run(office: &Office, dossier: Option<&str>, job: &Job) -> Result<R
         match dossier {
             Some(code) => {
                 let code = code.trim();
-                let id = dossiers::id_of(&conn, code)?
-                    .or(dossiers::id_of(&conn, &code.to_uppercase())?)
+                let row = dossiers::find(&conn, code)?
                     .ok_or_else(|| CoreError::DossierNotFound(code.to_string()))?;
-                vec![(id, code.to_uppercase())]
+                vec![(row.id, row.record.code)]
             }
             None => dossiers::all_codes(&conn)?,
         }

@@ -82,6 +82,16 @@ pub fn get(conn: &Connection, code: &str) -> Result<Option<DossierRow>> {
     Ok(conn.query_row(&sql, [code], row).optional()?)
 }
 
+/// A dossier by the code a person typed: trimmed, then, only if that finds
+/// nothing, in the upper case codes are stored in.
+pub fn find(conn: &Connection, code: &str) -> Result<Option<DossierRow>> {
+    let code = code.trim();
+    match get(conn, code)? {
+        Some(row) => Ok(Some(row)),
+        None => get(conn, &code.to_uppercase()),
+    }
+}
+
 pub fn id_of(conn: &Connection, code: &str) -> Result<Option<i64>> {
     Ok(conn
         .query_row("SELECT id FROM dossiers WHERE code = ?1", [code], |r| {
