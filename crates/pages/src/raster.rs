@@ -200,6 +200,14 @@ fn tiff_to_rgb(w: u32, h: u32, colour: ColorType, data: &[u8]) -> Result<RgbImag
             out
         }
         ColorType::RGB(8) => data.get(..n * 3).ok_or_else(short)?.to_vec(),
+        // JPEG-compressed pages of office copiers and scanners are usually
+        // stored as YCbCr; the JPEG decoder hands the samples over unconverted.
+        ColorType::YCbCr(8) => {
+            let d = data.get(..n * 3).ok_or_else(short)?;
+            d.chunks_exact(3)
+                .flat_map(|p| ycbcr_to_rgb(p[0], p[1], p[2]))
+                .collect()
+        }
         ColorType::RGBA(8) => {
             let d = data.get(..n * 4).ok_or_else(short)?;
             d.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect()
@@ -215,6 +223,17 @@ fn tiff_to_rgb(w: u32, h: u32, colour: ColorType, data: &[u8]) -> Result<RgbImag
         }
     };
     RgbImage::from_raw(w, h, rgb).ok_or_else(short)
+}
+
+/// Full-range YCbCr (ITU-R BT.601, as JPEG uses it) to RGB.
+fn ycbcr_to_rgb(y: u8, cb: u8, cr: u8) -> [u8; 3] {
+    let (y, cb, cr) = (f32::from(y), f32::from(cb) - 128.0, f32::from(cr) - 128.0);
+    let clamp = |v: f32| v.round().clamp(0.0, 255.0) as u8;
+    [
+        clamp(y + 1.402 * cr),
+        clamp(y - 0.344_136 * cb - 0.714_136 * cr),
+        clamp(y + 1.772 * cb),
+    ]
 }
 
 fn tiff_dpi<R: Read + Seek>(d: &mut TiffDecoder<R>) -> Option<f32> {
@@ -326,5 +345,109 @@ mod tests {
         assert_eq!(p2.image.get_pixel(0, 0), &image::Rgb([100, 100, 100]));
         assert_eq!(p2.dpi, 300.0);
         assert!(p2.dpi_known);
+    }
+
+    /// A little-endian TIFF whose pages are each one JPEG strip, the way
+    /// copiers write colour scans: `(jpeg, width, height, photometric, samples)`.
+    fn jpeg_tiff(pages: &[(Vec<u8>, u32, u32, u16, u16)]) -> Vec<u8> {
+        let mut buf = b"II*\0\0\0\0\0".to_vec();
+        let mut next_ifd_at = 4;
+        for (jpeg, w, h, photometric, samples) in pages {
+            let strip = buf.len() as u32;
+            buf.extend_from_slice(jpeg);
+            if buf.len() % 2 == 1 {
+                buf.push(0);
+            }
+            let bits_at = buf.len() as u32;
+            for _ in 0..3 {
+                buf.extend_from_slice(&8u16.to_le_bytes());
+            }
+            let res_at = buf.len() as u32;
+            buf.extend_from_slice(&200u32.to_le_bytes());
+            buf.extend_from_slice(&1u32.to_le_bytes());
+            let ifd = buf.len() as u32;
+            buf[next_ifd_at..next_ifd_at + 4].copy_from_slice(&ifd.to_le_bytes());
+            // (tag, type, count, value): type 3 = SHORT, 4 = LONG, 5 = RATIONAL.
+            let bits = if *samples == 3 { (3, bits_at) } else { (1, 8) };
+            let entries: [(u16, u16, u32, u32); 12] = [
+                (256, 4, 1, *w),
+                (257, 4, 1, *h),
+                (258, 3, bits.0, bits.1),
+                (259, 3, 1, 7), // Compression: JPEG
+                (262, 3, 1, u32::from(*photometric)),
+                (273, 4, 1, strip),
+                (277, 3, 1, u32::from(*samples)),
+                (278, 4, 1, *h),
+                (279, 4, 1, jpeg.len() as u32),
+                (282, 5, 1, res_at),
+                (283, 5, 1, res_at),
+                (296, 3, 1, 2),
+            ];
+            buf.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+            for (tag, typ, count, value) in entries {
+                buf.extend_from_slice(&tag.to_le_bytes());
+                buf.extend_from_slice(&typ.to_le_bytes());
+                buf.extend_from_slice(&count.to_le_bytes());
+                buf.extend_from_slice(&value.to_le_bytes());
+            }
+            next_ifd_at = buf.len();
+            buf.extend_from_slice(&0u32.to_le_bytes());
+        }
+        buf
+    }
+
+    #[test]
+    fn a_multi_page_jpeg_tiff_opens_in_colour_and_grey() {
+        use image::codecs::jpeg::JpegEncoder;
+        use image::ExtendedColorType;
+        // Page 1: red left half, blue right half; page 2: a grey ramp.
+        let colour = RgbImage::from_fn(64, 48, |x, _| {
+            if x < 32 {
+                image::Rgb([200, 30, 40])
+            } else {
+                image::Rgb([30, 40, 190])
+            }
+        });
+        let grey = image::GrayImage::from_fn(40, 30, |x, _| image::Luma([(x * 6) as u8]));
+        let mut c = Vec::new();
+        JpegEncoder::new_with_quality(&mut c, 95)
+            .encode(colour.as_raw(), 64, 48, ExtendedColorType::Rgb8)
+            .unwrap();
+        let mut g = Vec::new();
+        JpegEncoder::new_with_quality(&mut g, 95)
+            .encode(grey.as_raw(), 40, 30, ExtendedColorType::L8)
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let t = dir.path().join("copier.tiff");
+        // Photometric 6 = YCbCr (what copiers write), 1 = black is zero.
+        std::fs::write(&t, jpeg_tiff(&[(c, 64, 48, 6, 3), (g, 40, 30, 1, 1)])).unwrap();
+
+        let src = RasterSource::open(&t, SourceKind::Tiff).unwrap();
+        assert_eq!(src.page_count(), 2);
+        let p1 = src.render(0).unwrap();
+        assert_eq!(p1.image.dimensions(), (64, 48));
+        assert_eq!((p1.dpi, p1.dpi_known), (200.0, true));
+        let near = |a: &image::Rgb<u8>, b: [u8; 3]| {
+            a.0.iter()
+                .zip(b)
+                .all(|(&x, y)| (i32::from(x) - i32::from(y)).abs() <= 12)
+        };
+        assert!(
+            near(p1.image.get_pixel(10, 20), [200, 30, 40]),
+            "{:?}",
+            p1.image.get_pixel(10, 20)
+        );
+        assert!(
+            near(p1.image.get_pixel(50, 20), [30, 40, 190]),
+            "{:?}",
+            p1.image.get_pixel(50, 20)
+        );
+        let p2 = src.render(1).unwrap();
+        assert_eq!(p2.image.dimensions(), (40, 30));
+        assert!(
+            near(p2.image.get_pixel(20, 15), [120, 120, 120]),
+            "{:?}",
+            p2.image.get_pixel(20, 15)
+        );
     }
 }
