@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use doisoat_calendar::{
-    self as cal, parse_iso_date, Date, DeadlineInput, HolidayTable, OfficeOptions, Outcome,
-    RuleBook, Standing, WorkCalendar, YearTable,
+    self as cal, parse_iso_date, Date, DeadlineInput, HolidayTable, OfficeOptions, RuleBook,
+    Standing, WorkCalendar, YearTable,
 };
 use doisoat_db::{dossiers, lifecycle as db, Connection};
 
@@ -660,9 +660,4 @@ pub(crate) fn view(
             })
             .collect(),
     })
-}
-
-/// Whether an outcome string counts as on time (QĐ 766).
-pub(crate) fn on_time(outcome: &str) -> Option<bool> {
-    Outcome::parse(outcome).map(Outcome::counts_as_on_time)
 }

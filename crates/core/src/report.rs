@@ -5,8 +5,9 @@
 //! officer. Plus the lists a supervisor acts on: overdue dossiers, dossiers
 //! due within N working days, and apology letters (Mẫu 04) to issue.
 //!
-//! One scan of `lifecycle` feeds every grouping; verdicts and findings come
-//! from two grouped queries joined in memory by dossier id.
+//! The counts are kept per received day, procedure and officer on write
+//! (`doisoat_db::lifecycle::figures`), so every grouping here sums a few
+//! thousand rows, however many dossiers the office has.
 //!
 //! [`write_report_xlsx`] exports a report as a workbook (figures; deadlines).
 
@@ -18,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use doisoat_calendar::{self as cal, parse_iso_date, Date};
 use doisoat_db::lifecycle as db;
 
-use crate::lifecycle::{load_calendar, on_time};
+use crate::lifecycle::load_calendar;
 use crate::{dates, CoreError, Office, Result};
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -110,38 +111,20 @@ struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, r: &db::FigureRow<'_>, agrees: Option<bool>, findings: u32) {
+    fn add(&mut self, c: &db::FigureCounts) {
         let f = &mut self.f;
-        f.dossiers += 1;
-        match on_time(r.outcome) {
-            Some(ok) => {
-                f.finished += 1;
-                match r.outcome {
-                    "early" => f.early += 1,
-                    "on_time" => f.on_time += 1,
-                    _ => f.late += 1,
-                }
-                let _ = ok;
-            }
-            None if r.state == "withdrawn" => f.withdrawn += 1,
-            None => {}
-        }
-        if r.channel.starts_with("online") {
-            f.online += 1;
-        }
-        if r.channel == "post" || r.return_channel == "post" {
-            f.post += 1;
-        }
-        if r.digitised {
-            f.digitised += 1;
-        }
-        if let Some(a) = agrees {
-            f.reconciled += 1;
-            if a {
-                f.agreeing += 1;
-            }
-        }
-        f.open_findings += u64::from(findings);
+        f.dossiers += c.dossiers;
+        f.finished += c.finished;
+        f.early += c.early;
+        f.on_time += c.on_time;
+        f.late += c.late;
+        f.withdrawn += c.withdrawn;
+        f.online += c.online;
+        f.post += c.post;
+        f.digitised += c.digitised;
+        f.reconciled += c.reconciled;
+        f.agreeing += c.agreeing;
+        f.open_findings += c.open_findings;
     }
 
     fn done(mut self) -> Figures {
@@ -162,18 +145,12 @@ impl Tally {
     }
 }
 
-fn tally_into(
-    map: &mut HashMap<String, Tally>,
-    key: &str,
-    r: &db::FigureRow<'_>,
-    agrees: Option<bool>,
-    findings: u32,
-) {
+fn tally_into(map: &mut HashMap<String, Tally>, key: &str, c: &db::FigureCounts) {
     match map.get_mut(key) {
-        Some(t) => t.add(r, agrees, findings),
+        Some(t) => t.add(c),
         None => {
             let mut t = Tally::default();
-            t.add(r, agrees, findings);
+            t.add(c);
             map.insert(key.to_string(), t);
         }
     }
@@ -211,32 +188,14 @@ impl Office {
         let today = day_arg(q.today.as_deref(), "today")?.unwrap_or_else(|| self.today());
         let from = day_arg(q.from.as_deref(), "from")?.unwrap_or(c.work.first());
         let to = day_arg(q.to.as_deref(), "to")?.unwrap_or(today);
-        let agreement = db::agreement(&conn)?;
-        let findings = db::open_findings(&conn)?;
         let mut total = Tally::default();
         let (mut by_month, mut by_proc, mut by_officer) =
             (HashMap::new(), HashMap::new(), HashMap::new());
-        db::scan_figures(&conn, &cal::iso_date(from), &cal::iso_date(to), |r| {
-            let agrees = if agreement.is_empty() {
-                None
-            } else {
-                agreement.get(&r.dossier_id).copied()
-            };
-            let found = if findings.is_empty() {
-                0
-            } else {
-                findings.get(&r.dossier_id).copied().unwrap_or(0)
-            };
-            total.add(r, agrees, found);
-            tally_into(
-                &mut by_month,
-                r.received_date.get(..7).unwrap_or(""),
-                r,
-                agrees,
-                found,
-            );
-            tally_into(&mut by_proc, r.procedure_code, r, agrees, found);
-            tally_into(&mut by_officer, r.officer, r, agrees, found);
+        db::figures(&conn, &cal::iso_date(from), &cal::iso_date(to), |c| {
+            total.add(c);
+            tally_into(&mut by_month, c.received_date.get(..7).unwrap_or(""), c);
+            tally_into(&mut by_proc, &c.procedure_code, c);
+            tally_into(&mut by_officer, &c.officer, c);
         })?;
 
         // Lists: unfinished dossiers due by the end of the "due soon" window.

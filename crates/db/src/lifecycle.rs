@@ -2,11 +2,10 @@
 //! `settings`: where each dossier stands, how it got there (who and when),
 //! and the office's saved choices.
 //!
-//! The `lifecycle` row carries everything the dashboard aggregates, so the
-//! figures are one scan of one table ([`scan_figures`]); reconciliation
-//! verdicts and open findings come from two grouped queries beside it.
-
-use std::collections::HashMap;
+//! The dashboard's figures are not aggregated from `lifecycle` at read time:
+//! triggers (migration 0005) keep per-day counts in `lifecycle_figures` and
+//! each dossier's agreement and open findings on its `lifecycle` row, so
+//! [`figures`] reads a few thousand rows however many dossiers there are.
 
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -64,27 +63,41 @@ pub fn put(conn: &Connection, l: &LifecycleRow, now: &str) -> Result<bool> {
     if get(conn, l.dossier_id)?.as_ref() == Some(l) {
         return Ok(false);
     }
-    conn.execute(
-        &format!("INSERT OR REPLACE INTO lifecycle ({COLUMNS}, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)"),
-        params![
-            l.dossier_id,
-            l.state,
-            l.channel,
-            l.return_channel,
-            l.officer,
-            l.procedure_code,
-            l.received_date,
-            l.deadline_days,
-            l.clock_start,
-            l.due_date,
-            l.finished_date,
-            l.outcome,
-            l.digitised,
-            l.apology_at,
-            now
-        ],
-    )?;
+    write(conn, l, now)?;
     Ok(true)
+}
+
+/// Writes the row (an upsert, so the figure triggers see an update, never a
+/// delete and insert), whether or not it changed.
+pub fn write(conn: &Connection, l: &LifecycleRow, now: &str) -> Result<()> {
+    let sets = COLUMNS
+        .split(", ")
+        .skip(1)
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut stmt = conn.prepare_cached(&format!(
+        "INSERT INTO lifecycle ({COLUMNS}, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15) \
+         ON CONFLICT (dossier_id) DO UPDATE SET {sets}, updated_at = excluded.updated_at"
+    ))?;
+    stmt.execute(params![
+        l.dossier_id,
+        l.state,
+        l.channel,
+        l.return_channel,
+        l.officer,
+        l.procedure_code,
+        l.received_date,
+        l.deadline_days,
+        l.clock_start,
+        l.due_date,
+        l.finished_date,
+        l.outcome,
+        l.digitised,
+        l.apology_at,
+        now
+    ])?;
+    Ok(())
 }
 
 /// One change of state.
@@ -149,78 +162,68 @@ pub fn excluded(conn: &Connection, dossier_id: i64) -> Result<Vec<(String, Strin
     Ok(rows)
 }
 
-/// What the dashboard needs of one dossier.
-#[derive(Debug, Clone, Copy)]
-pub struct FigureRow<'a> {
-    pub dossier_id: i64,
-    pub received_date: &'a str,
-    pub procedure_code: &'a str,
-    pub officer: &'a str,
-    pub state: &'a str,
-    pub channel: &'a str,
-    pub return_channel: &'a str,
-    pub outcome: &'a str,
-    pub digitised: bool,
+/// The dashboard's counts for the dossiers received on one day for one
+/// procedure and officer (`''` when unknown), kept up to date on write by
+/// the triggers of migration 0005.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FigureCounts {
+    pub received_date: String,
+    pub procedure_code: String,
+    pub officer: String,
+    pub dossiers: u64,
+    /// Has an outcome (early, on time or late).
+    pub finished: u64,
+    pub early: u64,
+    pub on_time: u64,
+    pub late: u64,
+    /// Withdrawn without an outcome.
+    pub withdrawn: u64,
+    pub online: u64,
+    /// Received or returned by post.
+    pub post: u64,
+    pub digitised: u64,
+    /// Has at least one reconciled component.
+    pub reconciled: u64,
+    /// Every component's latest verdict is a match.
+    pub agreeing: u64,
+    pub open_findings: u64,
 }
 
-/// Calls `each` for every dossier received in `[from, to]` (inclusive, `yyyy-mm-dd`).
-/// A plain table scan (`+received_date` keeps SQLite off the index): a
-/// dashboard period covers most rows, and walking the index then fetching
-/// each row was 14x slower over 300,000 dossiers.
-pub fn scan_figures(
+/// Calls `each` for the counts of every (day, procedure, officer) with
+/// dossiers received in `[from, to]` (inclusive, `yyyy-mm-dd`), by day.
+pub fn figures(
     conn: &Connection,
     from: &str,
     to: &str,
-    mut each: impl FnMut(&FigureRow<'_>),
+    mut each: impl FnMut(&FigureCounts),
 ) -> Result<()> {
     let mut stmt = conn.prepare_cached(
-        "SELECT dossier_id, received_date, IFNULL(procedure_code, ''), IFNULL(officer, ''), state, channel, \
-         IFNULL(return_channel, ''), IFNULL(outcome, ''), digitised FROM lifecycle \
-         WHERE +received_date >= ?1 AND +received_date <= ?2",
+        "SELECT received_date, procedure_code, officer, dossiers, finished, early, on_time, late, \
+         withdrawn, online, post, digitised, reconciled, agreeing, open_findings \
+         FROM lifecycle_figures WHERE received_date >= ?1 AND received_date <= ?2 AND dossiers > 0",
     )?;
     let mut rows = stmt.query([from, to])?;
     while let Some(r) = rows.next()? {
-        let text = |i: usize| {
-            r.get_ref(i)
-                .ok()
-                .and_then(|v| v.as_str().ok())
-                .unwrap_or("")
-        };
-        each(&FigureRow {
-            dossier_id: r.get(0)?,
-            received_date: text(1),
-            procedure_code: text(2),
-            officer: text(3),
-            state: text(4),
-            channel: text(5),
-            return_channel: text(6),
-            outcome: text(7),
-            digitised: r.get::<_, i64>(8)? != 0,
+        let n = |i: usize| r.get::<_, i64>(i).map(|v| v.max(0) as u64);
+        each(&FigureCounts {
+            received_date: r.get(0)?,
+            procedure_code: r.get(1)?,
+            officer: r.get(2)?,
+            dossiers: n(3)?,
+            finished: n(4)?,
+            early: n(5)?,
+            on_time: n(6)?,
+            late: n(7)?,
+            withdrawn: n(8)?,
+            online: n(9)?,
+            post: n(10)?,
+            digitised: n(11)?,
+            reconciled: n(12)?,
+            agreeing: n(13)?,
+            open_findings: n(14)?,
         });
     }
     Ok(())
-}
-
-/// Per dossier with a reconciliation: whether every component's latest verdict is a match.
-pub fn agreement(conn: &Connection) -> Result<HashMap<i64, bool>> {
-    let mut stmt = conn.prepare(
-        "SELECT dossier_id, MIN(verdict = 'match') FROM reconciliations GROUP BY dossier_id",
-    )?;
-    let rows = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? != 0)))?
-        .collect::<Result<_, _>>()?;
-    Ok(rows)
-}
-
-/// Open findings per dossier (agreements are not problems).
-pub fn open_findings(conn: &Connection) -> Result<HashMap<i64, u32>> {
-    let mut stmt = conn.prepare(
-        "SELECT dossier_id, COUNT(*) FROM findings WHERE status = 'open' AND kind != 'byte_identical' GROUP BY dossier_id",
-    )?;
-    let rows = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    Ok(rows)
 }
 
 /// Unfinished dossiers due in `[from, until]`, soonest first, with their codes.
@@ -340,12 +343,93 @@ mod tests {
         assert!(open_due(&conn, "0000", "2022-12-31", 10)
             .unwrap()
             .is_empty());
-        let mut seen = Vec::new();
-        scan_figures(&conn, "2022-01-01", "2022-12-31", |r| {
-            seen.push((r.state.to_string(), r.channel.to_string()))
-        })
+        let counts = |conn: &Connection| {
+            let mut seen = Vec::new();
+            figures(conn, "2022-01-01", "2022-12-31", |c| seen.push(c.clone())).unwrap();
+            seen
+        };
+        let seen = counts(&conn);
+        assert_eq!(seen.len(), 1);
+        assert_eq!(
+            (
+                seen[0].received_date.as_str(),
+                seen[0].dossiers,
+                seen[0].post
+            ),
+            ("2022-11-25", 1, 1)
+        );
+        assert_eq!((seen[0].finished, seen[0].reconciled), (0, 0));
+        // Finishing late moves the dossier between counts; reconciling and
+        // findings reach the figures through their own tables.
+        l.outcome = Some("late".into());
+        l.officer = Some("Lan".into());
+        put(&conn, &l, "t4").unwrap();
+        conn.execute_batch(
+            "INSERT INTO reconciliations (dossier_id, component_code, verdict, at) VALUES (1, 'DON', 'match', 't');
+             INSERT INTO reconciliations (dossier_id, component_code, verdict, at) VALUES (1, 'GCN', 'mismatch', 't');
+             INSERT INTO findings (dossier_id, component_code, kind, identity, created_at) VALUES (1, 'GCN', 'text_changed', 'a', 't');
+             INSERT INTO findings (dossier_id, component_code, kind, identity, created_at) VALUES (1, 'DON', 'byte_identical', 'b', 't');",
+        )
         .unwrap();
-        assert_eq!(seen, vec![("returned".to_string(), "post".to_string())]);
+        let seen = counts(&conn);
+        assert_eq!(
+            seen.len(),
+            1,
+            "the old (day, procedure, officer) row is gone: {seen:?}"
+        );
+        let c = &seen[0];
+        assert_eq!(c.officer, "Lan");
+        assert_eq!(
+            (
+                c.dossiers,
+                c.finished,
+                c.late,
+                c.early,
+                c.reconciled,
+                c.agreeing,
+                c.open_findings
+            ),
+            (1, 1, 1, 0, 1, 0, 1)
+        );
+        conn.execute_batch(
+            "INSERT OR REPLACE INTO reconciliations (dossier_id, component_code, verdict, at) VALUES (1, 'GCN', 'match', 't2');
+             UPDATE findings SET status = 'resolved' WHERE identity = 'a';",
+        )
+        .unwrap();
+        let c = &counts(&conn)[0];
+        assert_eq!((c.reconciled, c.agreeing, c.open_findings), (1, 1, 0));
+        // A lifecycle recorded after the dossier was reconciled starts with its agreement.
+        let id2 =
+            crate::dossiers::ensure(&conn, "000.00.38.H38-221125-0002", "valid", "t").unwrap();
+        conn.execute(
+            "INSERT INTO reconciliations (dossier_id, component_code, verdict, at) VALUES (?1, 'DON', 'mismatch', 't')",
+            [id2],
+        )
+        .unwrap();
+        let l2 = LifecycleRow {
+            dossier_id: id2,
+            state: "withdrawn".into(),
+            channel: "online_full".into(),
+            received_date: "2022-11-25".into(),
+            clock_start: "2022-11-25".into(),
+            ..Default::default()
+        };
+        put(&conn, &l2, "t5").unwrap();
+        let total = counts(&conn).iter().fold((0, 0, 0, 0), |a, c| {
+            (
+                a.0 + c.dossiers,
+                a.1 + c.reconciled,
+                a.2 + c.withdrawn,
+                a.3 + c.online,
+            )
+        });
+        assert_eq!(total, (2, 2, 1, 1));
+        assert!(counts(&conn)
+            .iter()
+            .any(|c| c.officer.is_empty() && c.reconciled == 1 && c.agreeing == 0));
+        conn.execute("DELETE FROM lifecycle WHERE dossier_id = ?1", [id2])
+            .unwrap();
+        assert_eq!(counts(&conn).len(), 1);
         save_preset(&conn, "Long An", r#"{"MaHoSo":"Mã hồ sơ"}"#, "t").unwrap();
         assert_eq!(
             preset(&conn, "Long An").unwrap().as_deref(),

@@ -19,6 +19,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_lifecycle",
         include_str!("../migrations/0003_lifecycle.sql"),
     ),
+    (
+        "0005_lifecycle_figures",
+        include_str!("../migrations/0005_lifecycle_figures.sql"),
+    ),
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> Result<()> {
@@ -59,6 +63,8 @@ pub(crate) fn applied(conn: &Connection) -> Result<Vec<String>> {
 
 #[cfg(test)]
 mod tests {
+    use super::MIGRATIONS;
+
     #[test]
     fn applies_once_and_refuses_unknown_newer_schema() {
         let dir = tempfile::tempdir().unwrap();
@@ -66,11 +72,14 @@ mod tests {
         let conn = crate::open(&path).unwrap();
         assert_eq!(
             crate::applied_migrations(&conn).unwrap(),
-            vec!["0001_core", "0002_integrity", "0003_lifecycle"]
+            MIGRATIONS.iter().map(|(id, _)| *id).collect::<Vec<_>>()
         );
         drop(conn);
         let conn = crate::open(&path).unwrap();
-        assert_eq!(crate::applied_migrations(&conn).unwrap().len(), 3);
+        assert_eq!(
+            crate::applied_migrations(&conn).unwrap().len(),
+            MIGRATIONS.len()
+        );
         conn.execute(
             "INSERT INTO schema_migrations (id) VALUES ('9999_future')",
             [],
