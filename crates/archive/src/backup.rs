@@ -97,24 +97,13 @@ fn sha256_file(path: &Path) -> Result<(String, u64)> {
     copy_hashing(f, None).map_err(io_err(path))
 }
 
-fn copy_hashing(mut r: impl Read, mut out: Option<&mut dyn Write>) -> io::Result<(String, u64)> {
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut n = 0u64;
-    loop {
-        let k = match r.read(&mut buf) {
-            Ok(0) => break,
-            Ok(k) => k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        h.update(&buf[..k]);
-        if let Some(o) = out.as_deref_mut() {
-            o.write_all(&buf[..k])?;
-        }
-        n += k as u64;
-    }
-    Ok((hex::encode(h.finalize()), n))
+/// The hex SHA-256 and length of everything `r` yields, copied into `out`.
+fn copy_hashing(mut r: impl Read, out: Option<&mut dyn Write>) -> io::Result<(String, u64)> {
+    let (digest, n) = match out {
+        Some(w) => doisoat_hashing::copy_hashing(&mut r, w)?,
+        None => doisoat_hashing::copy_hashing(&mut r, &mut io::sink())?,
+    };
+    Ok((digest.to_hex(), n))
 }
 
 /// A digest of every row of every table (by name, rows in full column

@@ -19,11 +19,10 @@ use std::fs::{self, File};
 use std::io::{self, BufWriter, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
-use sha2::{Digest, Sha256, Sha512};
+use doisoat_hashing::many::{hash_streams, StreamError};
+use doisoat_hashing::{copy_hashing_both, BothHasher, Digests, CHUNK};
 use unicode_normalization::UnicodeNormalization;
 
-const CHUNK: usize = 1 << 20;
 /// Tag files are read whole; a bag with bigger ones is refused.
 const MAX_TAG_FILE: u64 = 64 << 20;
 
@@ -141,31 +140,49 @@ struct Sums {
     size: u64,
 }
 
-fn hash_copy(mut reader: impl Read, mut out: Option<&mut dyn Write>) -> io::Result<Sums> {
-    let mut s256 = Sha256::new();
-    let mut s512 = Sha512::new();
-    let mut buf = vec![0u8; CHUNK];
-    let mut size = 0u64;
-    loop {
-        let n = match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        let chunk = &buf[..n];
-        // Both digests over the same chunk while it is hot in cache.
-        rayon::join(|| s256.update(chunk), || s512.update(chunk));
-        if let Some(o) = out.as_deref_mut() {
-            o.write_all(chunk)?;
+impl From<Digests> for Sums {
+    fn from(d: Digests) -> Self {
+        Sums {
+            sha256: d.sha256.to_hex(),
+            sha512: d.sha512_hex(),
+            size: d.size,
         }
-        size += n as u64;
     }
-    Ok(Sums {
-        sha256: hex::encode(s256.finalize()),
-        sha512: hex::encode(s512.finalize()),
-        size,
-    })
+}
+
+/// Both digests of bytes in memory (tag files).
+fn sums_of(bytes: &[u8]) -> Sums {
+    copy_hashing_both(&mut &bytes[..], &mut io::sink())
+        .expect("hashing memory into a sink cannot fail")
+        .into()
+}
+
+/// Copies (or, with `io::sink()`, only reads) every stream and hashes it:
+/// see `doisoat_hashing::many`. `source` and `target` name the two ends of
+/// stream `i` in errors.
+fn hash_all<'a, R: Read + 'a, W: Write>(
+    count: usize,
+    size: impl Fn(usize) -> u64,
+    open: impl Fn(usize) -> Result<(R, W)> + Sync,
+    source: impl Fn(usize) -> PathBuf,
+    target: impl Fn(usize) -> PathBuf,
+) -> Result<Vec<Sums>> {
+    hash_streams((0..count).collect(), |i| size(*i), open)
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| match r {
+            Ok(d) => Ok(Sums::from(d)),
+            Err(StreamError::Open(e)) => Err(e),
+            Err(StreamError::Read(e)) => Err(BagError::Io {
+                path: source(i),
+                source: e,
+            }),
+            Err(StreamError::Write(e)) => Err(BagError::Io {
+                path: target(i),
+                source: e,
+            }),
+        })
+        .collect()
 }
 
 /// Percent-encodes what RFC 8493 §2.1.3 requires in manifest paths.
@@ -272,27 +289,36 @@ pub fn write_bag(
                 .prefix(".bag-")
                 .tempdir_in(parent)
                 .map_err(io_err(parent))?;
-            let sums: Vec<Sums> = payload
-                .par_iter()
-                .map(|(rel, src)| {
-                    let target = tmp.path().join(rel);
-                    let dir = target.parent().expect("payload paths have a parent");
-                    fs::create_dir_all(dir).map_err(io_err(dir))?;
-                    let f = File::create(&target).map_err(io_err(&target))?;
-                    let mut w = BufWriter::with_capacity(CHUNK, f);
-                    let sums = match src {
-                        PayloadSource::File(p) => {
-                            hash_copy(File::open(p).map_err(io_err(p))?, Some(&mut w))
-                                .map_err(io_err(p))?
-                        }
-                        PayloadSource::Bytes(b) => {
-                            hash_copy(&b[..], Some(&mut w)).map_err(io_err(&target))?
-                        }
+            // Folders first (once each), then every file copied and hashed.
+            let dirs: BTreeSet<PathBuf> = payload
+                .iter()
+                .filter_map(|(rel, _)| tmp.path().join(rel).parent().map(Path::to_path_buf))
+                .collect();
+            for d in &dirs {
+                fs::create_dir_all(d).map_err(io_err(d))?;
+            }
+            let source_path = |i: usize| match payload[i].1 {
+                PayloadSource::File(p) => p.clone(),
+                PayloadSource::Bytes(_) => PathBuf::from(&payload[i].0),
+            };
+            let sums = hash_all(
+                payload.len(),
+                |i| match payload[i].1 {
+                    PayloadSource::File(p) => fs::metadata(p).map(|m| m.len()).unwrap_or(0),
+                    PayloadSource::Bytes(b) => b.len() as u64,
+                },
+                |i| {
+                    let reader: Box<dyn Read> = match payload[i].1 {
+                        PayloadSource::File(p) => Box::new(File::open(p).map_err(io_err(p))?),
+                        PayloadSource::Bytes(b) => Box::new(&b[..]),
                     };
-                    w.flush().map_err(io_err(&target))?;
-                    Ok(sums)
-                })
-                .collect::<Result<_>>()?;
+                    let target = tmp.path().join(&payload[i].0);
+                    let out = File::create(&target).map_err(io_err(&target))?;
+                    Ok((reader, out))
+                },
+                source_path,
+                |i| tmp.path().join(&payload[i].0),
+            )?;
             let tags = tag_files(&payload, &sums, info);
             for (name, bytes) in &tags {
                 let p = tmp.path().join(name);
@@ -410,7 +436,7 @@ fn tag_files(
     let mut t256 = String::new();
     let mut t512 = String::new();
     for (name, bytes) in &tags {
-        let s = hash_copy(&bytes[..], None).expect("hashing memory cannot fail");
+        let s = sums_of(bytes);
         t256.push_str(&format!("{}  {name}\n", s.sha256));
         t512.push_str(&format!("{}  {name}\n", s.sha512));
     }
@@ -419,43 +445,28 @@ fn tag_files(
     tags
 }
 
+/// Hashes what passes through it (a payload file streamed into a tar or zip).
 struct HashingReader<R> {
     inner: R,
-    s256: Sha256,
-    s512: Sha512,
-    size: u64,
+    hasher: BothHasher,
 }
 
 impl<R: Read> HashingReader<R> {
     fn new(inner: R) -> Self {
         HashingReader {
             inner,
-            s256: Sha256::new(),
-            s512: Sha512::new(),
-            size: 0,
+            hasher: BothHasher::default(),
         }
     }
     fn finish(self) -> Sums {
-        Sums {
-            sha256: hex::encode(self.s256.finalize()),
-            sha512: hex::encode(self.s512.finalize()),
-            size: self.size,
-        }
+        self.hasher.finish().into()
     }
 }
 
 impl<R: Read> Read for HashingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        let chunk = &buf[..n];
-        let (s256, s512) = (&mut self.s256, &mut self.s512);
-        if n >= 64 << 10 {
-            rayon::join(|| s256.update(chunk), || s512.update(chunk));
-        } else {
-            s256.update(chunk);
-            s512.update(chunk);
-        }
-        self.size += n as u64;
+        self.hasher.update(&buf[..n]);
         Ok(n)
     }
 }
@@ -942,7 +953,7 @@ pub fn validate(path: &Path, scratch_in: &Path) -> Result<ValidatedBag> {
     // Tag manifests over the tag files (already in memory).
     for (alg, m) in &tagmanifests {
         for (p, want) in m {
-            let s = hash_copy(&tags[p][..], None).expect("hashing memory cannot fail");
+            let s = sums_of(&tags[p]);
             check_sum(p, alg, want, &s, &format!("tagmanifest-{alg}.txt"))?;
         }
     }
@@ -951,19 +962,26 @@ pub fn validate(path: &Path, scratch_in: &Path) -> Result<ValidatedBag> {
     let mut files = Vec::with_capacity(payload_sizes.len());
     let scratch = match &source {
         Source::Folder(root) => {
-            let sums: Vec<(String, Sums)> = payload_sizes
-                .par_iter()
-                .map(|(rel, _)| {
-                    let local = local_in_folder(root, rel)?;
-                    let f = File::open(&local).map_err(io_err(&local))?;
-                    Ok((rel.clone(), hash_copy(f, None).map_err(io_err(&local))?))
-                })
+            let rels: Vec<&String> = payload_sizes.keys().collect();
+            let locals: Vec<PathBuf> = rels
+                .iter()
+                .map(|rel| local_in_folder(root, rel))
                 .collect::<Result<_>>()?;
-            for (rel, s) in sums {
-                check_all(&rel, &s, &manifests, payload_sizes[&rel])?;
+            let sums = hash_all(
+                rels.len(),
+                |i| payload_sizes[rels[i]],
+                |i| {
+                    let f = File::open(&locals[i]).map_err(io_err(&locals[i]))?;
+                    Ok((f, io::sink()))
+                },
+                |i| locals[i].clone(),
+                |i| locals[i].clone(),
+            )?;
+            for ((rel, s), local) in rels.into_iter().zip(sums).zip(locals) {
+                check_all(rel, &s, &manifests, payload_sizes[rel])?;
                 files.push(PayloadFile {
-                    local: local_in_folder(root, &rel)?,
-                    path: rel,
+                    local,
+                    path: rel.clone(),
                     size: s.size,
                     sha256: s.sha256,
                 });
@@ -988,8 +1006,9 @@ pub fn validate(path: &Path, scratch_in: &Path) -> Result<ValidatedBag> {
                 fs::create_dir_all(parent).map_err(io_err(parent))?;
                 let mut w =
                     BufWriter::with_capacity(CHUNK, File::create(&local).map_err(io_err(&local))?);
-                let s = hash_copy(r, Some(&mut w))
-                    .map_err(|e| BagError::Corrupt(format!("{rel}: {e}")))?;
+                let s: Sums = copy_hashing_both(r, &mut w)
+                    .map_err(|e| BagError::Corrupt(format!("{rel}: {e}")))?
+                    .into();
                 w.flush().map_err(io_err(&local))?;
                 check_all(&rel, &s, &manifests, payload_sizes[&rel])?;
                 files.push(PayloadFile {

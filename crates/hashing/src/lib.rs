@@ -1,6 +1,15 @@
-//! SHA-256 over streams. Files are hashed in fixed-size chunks while they are
-//! read (or copied), never loaded whole. `sha2` picks the SHA-NI code path at
-//! run time on CPUs that have it.
+//! SHA-256 (and, for BagIt, SHA-512) over streams. Files are hashed in
+//! fixed-size chunks while they are read (or copied), never loaded whole.
+//! `sha2` picks the SHA-NI code path at run time on CPUs that have it.
+//!
+//! - [`copy_hashing`]: one stream, SHA-256, copied on the way;
+//! - [`copy_hashing_both`]: one stream, SHA-256 and SHA-512 from the same
+//!   read, the two digests on two threads;
+//! - [`many::hash_streams`]: many streams at once, spread over the cores,
+//!   SHA-512 in AVX-512 lanes ([`lanes`]) when the CPU has them.
+
+pub mod lanes;
+pub mod many;
 
 use std::fmt;
 use std::fs::File;
@@ -9,7 +18,7 @@ use std::path::Path;
 use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use sha2::{Digest as _, Sha256};
+use sha2::{Digest as _, Sha256, Sha512};
 
 /// Read size for hashing and copying. Large enough to amortise syscalls,
 /// small enough to stay in L2 cache while it is hashed.
@@ -83,12 +92,12 @@ pub fn hash_file(path: &Path) -> io::Result<(Sha256Digest, u64)> {
     hash_reader(File::open(path)?)
 }
 
-/// Copies `reader` into `writer` and hashes the bytes on the way.
-pub fn copy_hashing<R: Read + ?Sized, W: Write + ?Sized>(
+/// Reads `reader` to its end in [`CHUNK`]-sized pieces, handing each to
+/// `each`. Returns the byte count. The one read loop of this crate.
+fn for_each_chunk<R: Read + ?Sized>(
     reader: &mut R,
-    writer: &mut W,
-) -> io::Result<(Sha256Digest, u64)> {
-    let mut hasher = Sha256::new();
+    mut each: impl FnMut(&[u8]) -> io::Result<()>,
+) -> io::Result<u64> {
     let mut buf = vec![0u8; CHUNK];
     let mut total = 0u64;
     loop {
@@ -98,11 +107,100 @@ pub fn copy_hashing<R: Read + ?Sized, W: Write + ?Sized>(
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
-        hasher.update(&buf[..n]);
-        writer.write_all(&buf[..n])?;
+        each(&buf[..n])?;
         total += n as u64;
     }
+    Ok(total)
+}
+
+/// Copies `reader` into `writer` and hashes the bytes on the way.
+pub fn copy_hashing<R: Read + ?Sized, W: Write + ?Sized>(
+    reader: &mut R,
+    writer: &mut W,
+) -> io::Result<(Sha256Digest, u64)> {
+    let mut hasher = Sha256::new();
+    let total = for_each_chunk(reader, |chunk| {
+        hasher.update(chunk);
+        writer.write_all(chunk)
+    })?;
     Ok((Sha256Digest(hasher.finalize().into()), total))
+}
+
+/// The SHA-256 and SHA-512 of one stream (BagIt's two manifests).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Digests {
+    pub sha256: Sha256Digest,
+    pub sha512: [u8; 64],
+    pub size: u64,
+}
+
+impl Digests {
+    pub fn sha512_hex(&self) -> String {
+        hex::encode(self.sha512)
+    }
+}
+
+impl fmt::Debug for Digests {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Digests")
+            .field("sha256", &self.sha256.to_hex())
+            .field("sha512", &self.sha512_hex())
+            .field("size", &self.size)
+            .finish()
+    }
+}
+
+/// SHA-256 and SHA-512 fed the same bytes. Large pieces are hashed on two
+/// threads at once (SHA-512 is the slower of the two).
+pub struct BothHasher {
+    sha256: Sha256,
+    sha512: Sha512,
+    size: u64,
+}
+
+impl Default for BothHasher {
+    fn default() -> Self {
+        BothHasher {
+            sha256: Sha256::new(),
+            sha512: Sha512::new(),
+            size: 0,
+        }
+    }
+}
+
+impl BothHasher {
+    pub fn update(&mut self, bytes: &[u8]) {
+        let (s256, s512) = (&mut self.sha256, &mut self.sha512);
+        if bytes.len() >= 64 << 10 {
+            rayon::join(|| s256.update(bytes), || s512.update(bytes));
+        } else {
+            s256.update(bytes);
+            s512.update(bytes);
+        }
+        self.size += bytes.len() as u64;
+    }
+
+    pub fn finish(self) -> Digests {
+        Digests {
+            sha256: Sha256Digest(self.sha256.finalize().into()),
+            sha512: self.sha512.finalize().into(),
+            size: self.size,
+        }
+    }
+}
+
+/// Copies `reader` into `writer` and computes both digests from the same
+/// read: each byte is read once and written from the buffer it was hashed in.
+pub fn copy_hashing_both<R: Read + ?Sized, W: Write + ?Sized>(
+    reader: &mut R,
+    writer: &mut W,
+) -> io::Result<Digests> {
+    let mut hasher = BothHasher::default();
+    for_each_chunk(reader, |chunk| {
+        hasher.update(chunk);
+        writer.write_all(chunk)
+    })?;
+    Ok(hasher.finish())
 }
 
 /// SHA-256 of an in-memory buffer (small things: thumbnails, audit rows).
@@ -138,6 +236,24 @@ mod tests {
         assert_eq!(n as usize, data.len());
         assert_eq!(out, data);
         assert_eq!(d, hash_bytes(&data));
+    }
+
+    #[test]
+    fn both_digests_equal_one_shot_ones() {
+        let data: Vec<u8> = (0..(CHUNK + 777)).map(|i| (i * 7 % 253) as u8).collect();
+        let mut out = Vec::new();
+        let d = copy_hashing_both(&mut &data[..], &mut out).unwrap();
+        assert_eq!(out, data);
+        assert_eq!(d.size, data.len() as u64);
+        assert_eq!(d.sha256, hash_bytes(&data));
+        assert_eq!(d.sha512, <[u8; 64]>::from(Sha512::digest(&data)));
+        assert_eq!(
+            copy_hashing_both(&mut &b"abc"[..], &mut io::sink())
+                .unwrap()
+                .sha512_hex(),
+            "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a\
+             2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f"
+        );
     }
 
     #[test]
