@@ -1,0 +1,287 @@
+//! Separator sheets: one A4 page per dossier with a QR code of the dossier
+//! code (our [`crate::codes::SEPARATOR_PREFIX`] payload), the code in large
+//! type, the applicant and the date (dd/mm/yyyy), in Noto Sans embedded
+//! whole (it carries every Vietnamese glyph), with a text layer.
+//!
+//! Two solid bars, at the top and at the bottom, mark the page as a
+//! separator even when its QR code cannot be read ([`crate::split`] flags
+//! such a sheet instead of guessing its dossier).
+
+use std::collections::BTreeMap;
+
+use doisoat_domain::DossierCode;
+use lopdf::{dictionary, Document, Object, Stream, StringFormat};
+
+use crate::codes::{qr_matrix, separator_payload};
+use crate::IntakeError;
+
+/// Noto Sans Regular, the UI's bundled font (SIL OFL 1.1).
+const FONT: &[u8] = include_bytes!("../../../ui/src/assets/fonts/NotoSans-Regular.ttf");
+
+/// A4 in points.
+const PAGE_W: f32 = 595.28;
+const PAGE_H: f32 = 841.89;
+/// The separator bars: 10 mm tall, 15 mm from the page's edge, 20 mm side margins.
+pub const BAR_MM: f32 = 10.0;
+const BAR_FROM_EDGE_MM: f32 = 15.0;
+const MARGIN_MM: f32 = 20.0;
+/// The QR code's side.
+const QR_MM: f32 = 70.0;
+
+const MM: f32 = 72.0 / 25.4;
+
+/// What one sheet shows besides the code.
+#[derive(Debug, Clone)]
+pub struct SheetInfo {
+    pub code: DossierCode,
+    pub applicant: Option<String>,
+    /// dd/mm/yyyy.
+    pub date: Option<String>,
+    pub procedure: Option<String>,
+}
+
+struct Font<'a> {
+    face: ttf_parser::Face<'a>,
+    used: BTreeMap<u16, char>,
+}
+
+impl Font<'_> {
+    /// The text as a hex string of glyph ids, and its width in points at `size`.
+    fn encode(&mut self, text: &str, size: f32) -> (String, f32) {
+        let mut hex = String::with_capacity(text.len() * 4);
+        let mut width = 0.0;
+        for ch in text.chars() {
+            let gid = self.face.glyph_index(ch).map(|g| g.0).unwrap_or(0);
+            self.used.insert(gid, ch);
+            hex.push_str(&format!("{gid:04X}"));
+            width += self.advance(gid) * size / 1000.0;
+        }
+        (hex, width)
+    }
+
+    fn advance(&self, gid: u16) -> f32 {
+        let upem = f32::from(self.face.units_per_em());
+        f32::from(
+            self.face
+                .glyph_hor_advance(ttf_parser::GlyphId(gid))
+                .unwrap_or(0),
+        ) * 1000.0
+            / upem
+    }
+}
+
+/// The sheets for `infos`, one page each, as PDF bytes.
+pub fn separator_sheets(infos: &[SheetInfo]) -> Result<Vec<u8>, IntakeError> {
+    if infos.is_empty() {
+        return Err(IntakeError::Invalid("no dossier code given".into()));
+    }
+    let face = ttf_parser::Face::parse(FONT, 0)
+        .map_err(|e| IntakeError::Invalid(format!("bundled font unreadable: {e}")))?;
+    let mut font = Font {
+        face,
+        used: BTreeMap::new(),
+    };
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let font_id = doc.new_object_id();
+    let mut kids = Vec::new();
+    for info in infos {
+        let content = page_content(&mut font, info)?;
+        kids.push(crate::pdfout::add_page(
+            &mut doc,
+            pages_id,
+            (PAGE_W, PAGE_H),
+            content.into_bytes(),
+            dictionary! { "Font" => dictionary! { "F1" => font_id } },
+        ));
+    }
+    embed_font(&mut doc, font_id, &font);
+    Ok(crate::pdfout::finish(doc, pages_id, kids))
+}
+
+fn page_content(font: &mut Font<'_>, info: &SheetInfo) -> Result<String, IntakeError> {
+    let mut c = String::new();
+    let bar_w = PAGE_W - 2.0 * MARGIN_MM * MM;
+    // The two separator bars.
+    c.push_str("0 g\n");
+    for y in [
+        PAGE_H - (BAR_FROM_EDGE_MM + BAR_MM) * MM,
+        BAR_FROM_EDGE_MM * MM,
+    ] {
+        c.push_str(&format!(
+            "{:.2} {:.2} {:.2} {:.2} re f\n",
+            MARGIN_MM * MM,
+            y,
+            bar_w,
+            BAR_MM * MM
+        ));
+    }
+    let mut line = |text: &str, size: f32, y: f32| {
+        let (hex, w) = font.encode(text, size);
+        let x = (PAGE_W - w) / 2.0;
+        c.push_str(&format!(
+            "BT /F1 {size} Tf {x:.2} {y:.2} Td <{hex}> Tj ET\n"
+        ));
+    };
+    line("TỜ PHÂN CÁCH HỒ SƠ", 22.0, PAGE_H - 55.0 * MM);
+    line(
+        "Separator sheet: place it before the dossier's pages",
+        10.0,
+        PAGE_H - 62.0 * MM,
+    );
+    let code_y = PAGE_H - 160.0 * MM;
+    line(info.code.as_str(), 26.0, code_y);
+    let mut y = code_y - 16.0 * MM;
+    if let Some(a) = info.applicant.as_deref().filter(|a| !a.trim().is_empty()) {
+        line(&format!("Người nộp: {}", a.trim()), 16.0, y);
+        y -= 10.0 * MM;
+    }
+    if let Some(d) = info.date.as_deref().filter(|d| !d.trim().is_empty()) {
+        line(&format!("Ngày tiếp nhận: {}", d.trim()), 16.0, y);
+        y -= 10.0 * MM;
+    }
+    if let Some(p) = info.procedure.as_deref().filter(|p| !p.trim().is_empty()) {
+        line(&format!("Thủ tục: {}", p.trim()), 14.0, y);
+    }
+    // The QR code, centred under the title.
+    let m = qr_matrix(&separator_payload(&info.code))
+        .ok_or_else(|| IntakeError::Invalid(format!("cannot encode {} as QR", info.code)))?;
+    let module = QR_MM * MM / m.len() as f32;
+    let x0 = (PAGE_W - QR_MM * MM) / 2.0;
+    let y_top = PAGE_H - 70.0 * MM;
+    for (r, row) in m.iter().enumerate() {
+        for (col, dark) in row.iter().enumerate() {
+            if *dark {
+                c.push_str(&format!(
+                    "{:.3} {:.3} {:.3} {:.3} re\n",
+                    x0 + col as f32 * module,
+                    y_top - (r + 1) as f32 * module,
+                    module,
+                    module
+                ));
+            }
+        }
+    }
+    c.push_str("f\n");
+    Ok(c)
+}
+
+/// A Type0 font (Identity-H over the TrueType's glyph ids), the whole font
+/// file embedded, widths and a ToUnicode map for the glyphs used.
+fn embed_font(doc: &mut Document, font_id: lopdf::ObjectId, font: &Font<'_>) {
+    let file = Stream::new(
+        dictionary! { "Length1" => FONT.len() as i64 },
+        FONT.to_vec(),
+    );
+    let file_id = doc.add_object(file);
+    let upem = f32::from(font.face.units_per_em());
+    let bbox = font.face.global_bounding_box();
+    let s = |v: i16| Object::Real(f32::from(v) * 1000.0 / upem);
+    let descriptor = doc.add_object(dictionary! {
+        "Type" => "FontDescriptor",
+        "FontName" => "NotoSans-Regular",
+        "Flags" => 32,
+        "FontBBox" => vec![s(bbox.x_min), s(bbox.y_min), s(bbox.x_max), s(bbox.y_max)],
+        "ItalicAngle" => 0,
+        "Ascent" => s(font.face.ascender()),
+        "Descent" => s(font.face.descender()),
+        "CapHeight" => s(font.face.capital_height().unwrap_or(714)),
+        "StemV" => 80,
+        "FontFile2" => file_id,
+    });
+    let mut widths = Vec::new();
+    for gid in font.used.keys() {
+        widths.push(Object::Integer(i64::from(*gid)));
+        widths.push(Object::Array(vec![Object::Real(font.advance(*gid))]));
+    }
+    let cid = doc.add_object(dictionary! {
+        "Type" => "Font",
+        "Subtype" => "CIDFontType2",
+        "BaseFont" => "NotoSans-Regular",
+        "CIDSystemInfo" => dictionary! {
+            "Registry" => Object::String(b"Adobe".to_vec(), StringFormat::Literal),
+            "Ordering" => Object::String(b"Identity".to_vec(), StringFormat::Literal),
+            "Supplement" => 0,
+        },
+        "FontDescriptor" => descriptor,
+        "CIDToGIDMap" => "Identity",
+        "W" => widths,
+    });
+    let mut cmap = String::from(
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
+         /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
+         /CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
+         1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+    );
+    let used: Vec<_> = font.used.iter().collect();
+    for chunk in used.chunks(100) {
+        cmap.push_str(&format!("{} beginbfchar\n", chunk.len()));
+        for (gid, ch) in chunk {
+            let mut units = [0u16; 2];
+            let hex: String = ch
+                .encode_utf16(&mut units)
+                .iter()
+                .map(|u| format!("{u:04X}"))
+                .collect();
+            cmap.push_str(&format!("<{gid:04X}> <{hex}>\n"));
+        }
+        cmap.push_str("endbfchar\n");
+    }
+    cmap.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    let to_unicode = doc.add_object(Stream::new(dictionary! {}, cmap.into_bytes()));
+    doc.objects.insert(
+        font_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Font",
+            "Subtype" => "Type0",
+            "BaseFont" => "NotoSans-Regular",
+            "Encoding" => "Identity-H",
+            "DescendantFonts" => vec![Object::Reference(cid)],
+            "ToUnicode" => to_unicode,
+        }),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codes::{classify, read_codes, CodeMeaning};
+
+    #[test]
+    fn sheet_round_trips_through_pdfium_and_the_qr_reader() {
+        let code = DossierCode::new("000.00.38.H38-221125-0001").unwrap();
+        let pdf = separator_sheets(&[
+            SheetInfo {
+                code: code.clone(),
+                applicant: Some("Nguyễn Văn Đức".into()),
+                date: Some("25/11/2022".into()),
+                procedure: Some("1.004227".into()),
+            },
+            SheetInfo {
+                code: DossierCode::new("000.00.38.H38-221125-0002").unwrap(),
+                applicant: None,
+                date: None,
+                procedure: None,
+            },
+        ])
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sheets.pdf");
+        std::fs::write(&path, &pdf).unwrap();
+        let doc = doisoat_pages::open(&path).unwrap();
+        assert_eq!(doc.page_count(), 2);
+        let page = doc.render(0, 200.0).unwrap();
+        assert!(page.has_text, "the sheet carries a text layer");
+        let grey = image::DynamicImage::ImageRgb8(page.image).to_luma8();
+        let found = read_codes(&grey, page.dpi);
+        assert_eq!(found.len(), 1);
+        assert_eq!(classify(&found[0].text), CodeMeaning::Separator { code });
+        assert!(crate::split::has_separator_bars(&grey));
+        // The font is embedded and the Vietnamese text is in the file.
+        let lo = lopdf::Document::load_mem(&pdf).unwrap();
+        let text = lo.extract_text(&[1]).unwrap();
+        assert!(text.contains("Nguyễn Văn Đức"), "{text}");
+        assert!(text.contains("25/11/2022"), "{text}");
+        assert!(pdf.windows(8).any(|w| w == b"FontFile"));
+    }
+}

@@ -1,0 +1,239 @@
+//! Cutting a scanned batch into dossiers. Each page is looked at once
+//! ([`look_at`]): its codes, whether it carries our separator bars, its
+//! quality. [`plan`] then cuts the batch:
+//!
+//! - a **separator sheet** (our QR payload, valid code) starts a part for
+//!   its dossier; the sheet itself is kept aside, not part of the document;
+//! - a page with the separator **bars but no readable separator code**
+//!   starts a part that is flagged for review and linked to nothing (never
+//!   to a guess);
+//! - a **receipt** (a QR holding a dossier code) for another dossier than
+//!   the current part's starts a new part; the receipt belongs to it;
+//! - pages before any marker form a part with no code, flagged.
+//!
+//! Whether a code names a known dossier is the caller's question (the
+//! database's): an unknown one is offered to the clerk.
+
+use doisoat_domain::DossierCode;
+use image::GrayImage;
+use serde::Serialize;
+
+use crate::codes::{classify, read_codes, CodeMeaning, FoundCode};
+use crate::quality::{assess_grey, DigitisationRules, PageQuality};
+
+/// What one page of a batch is.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageLook {
+    /// 0-based page index in the batch.
+    pub index: usize,
+    pub codes: Vec<FoundCode>,
+    pub meaning: Option<CodeMeaning>,
+    /// The page carries the separator bars of our sheets.
+    pub separator_bars: bool,
+    pub quality: PageQuality,
+}
+
+impl PageLook {
+    pub fn is_separator(&self) -> bool {
+        matches!(
+            self.meaning,
+            Some(CodeMeaning::Separator { .. }) | Some(CodeMeaning::BadSeparator { .. })
+        ) || self.separator_bars
+    }
+}
+
+/// Why a part is (or is not) linked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PartMarker {
+    /// Started by a separator sheet for this code.
+    Separator { code: DossierCode },
+    /// Started by a receipt for this code.
+    Receipt { code: DossierCode },
+    /// Started by a separator whose code could not be read or failed the check.
+    UnreadableSeparator { raw: Option<String> },
+    /// Pages before the first separator or receipt.
+    NoCode,
+}
+
+impl PartMarker {
+    /// The dossier code a part may be linked to (after the caller checks it exists).
+    pub fn code(&self) -> Option<&DossierCode> {
+        match self {
+            PartMarker::Separator { code } | PartMarker::Receipt { code } => Some(code),
+            _ => None,
+        }
+    }
+}
+
+/// A run of pages of the batch that belong together.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Part {
+    pub marker: PartMarker,
+    /// 0-based page indices, in batch order.
+    pub pages: Vec<usize>,
+    /// The separator page that started the part, kept aside.
+    pub separator_page: Option<usize>,
+}
+
+/// Looks at one page (grey, at `dpi`): codes, bars and quality.
+pub fn look_at(
+    index: usize,
+    page: &GrayImage,
+    grey_scan: bool,
+    dpi: f32,
+    rules: &DigitisationRules,
+) -> PageLook {
+    let codes = read_codes(page, dpi);
+    let meaning = codes.first().map(|c| classify(&c.text));
+    let small = crate::codes::scale_to_dpi(page, dpi, 50.0);
+    PageLook {
+        index,
+        separator_bars: has_separator_bars(&small),
+        quality: assess_grey(page, grey_scan, dpi, rules),
+        codes,
+        meaning,
+    }
+}
+
+/// Cuts a batch into parts (see the module documentation).
+pub fn plan(looks: &[PageLook]) -> Vec<Part> {
+    let mut parts: Vec<Part> = Vec::new();
+    for look in looks {
+        let start = match &look.meaning {
+            Some(CodeMeaning::Separator { code }) => {
+                Some((PartMarker::Separator { code: code.clone() }, true))
+            }
+            Some(CodeMeaning::BadSeparator { raw }) => Some((
+                PartMarker::UnreadableSeparator {
+                    raw: Some(raw.clone()),
+                },
+                true,
+            )),
+            _ if look.separator_bars => Some((PartMarker::UnreadableSeparator { raw: None }, true)),
+            Some(CodeMeaning::Receipt { code }) => {
+                let same = parts
+                    .last()
+                    .and_then(|p| p.marker.code())
+                    .is_some_and(|c| c == code);
+                (!same).then(|| (PartMarker::Receipt { code: code.clone() }, false))
+            }
+            _ => None,
+        };
+        match start {
+            Some((marker, is_sheet)) => parts.push(Part {
+                marker,
+                pages: if is_sheet {
+                    Vec::new()
+                } else {
+                    vec![look.index]
+                },
+                separator_page: is_sheet.then_some(look.index),
+            }),
+            None => match parts.last_mut() {
+                Some(p) => p.pages.push(look.index),
+                None => parts.push(Part {
+                    marker: PartMarker::NoCode,
+                    pages: vec![look.index],
+                    separator_page: None,
+                }),
+            },
+        }
+    }
+    parts
+}
+
+/// Whether a grey page (any resolution; ~50 dpi is plenty) has a solid dark
+/// bar across most of its width near the top and another near the bottom,
+/// as our separator sheets do.
+pub fn has_separator_bars(page: &GrayImage) -> bool {
+    let (w, h) = page.dimensions();
+    if w < 20 || h < 20 {
+        return false;
+    }
+    let dark_rows: Vec<bool> = (0..h)
+        .map(|y| {
+            let dark = (0..w).filter(|&x| page.get_pixel(x, y).0[0] < 100).count();
+            dark as f32 >= w as f32 * 0.6
+        })
+        .collect();
+    // A bar is 10 mm tall: at least 4 mm of consecutive dark rows.
+    let min_run = ((h as f32 / 297.0) * 4.0).max(2.0) as usize;
+    let band = |from: u32, to: u32| {
+        let mut run = 0;
+        for y in from..to {
+            run = if dark_rows[y as usize] { run + 1 } else { 0 };
+            if run >= min_run {
+                return true;
+            }
+        }
+        false
+    };
+    band(0, h / 7) && band(h - h / 7, h)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quality::rules_on;
+
+    fn look(index: usize, meaning: Option<CodeMeaning>, bars: bool) -> PageLook {
+        let rules = rules_on("2026-01-01");
+        let blank = crate::synth::blank_a4(50.0);
+        let mut q = assess_grey(&blank, false, 200.0, &rules);
+        q.blank = false;
+        PageLook {
+            index,
+            codes: Vec::new(),
+            meaning,
+            separator_bars: bars,
+            quality: q,
+        }
+    }
+
+    fn code(n: u32) -> DossierCode {
+        DossierCode::new(&format!("000.00.38.H38-221125-{n:04}")).unwrap()
+    }
+
+    #[test]
+    fn batch_is_cut_on_sheets_and_receipts() {
+        let sep = |c| Some(CodeMeaning::Separator { code: c });
+        let rec = |c| Some(CodeMeaning::Receipt { code: c });
+        let looks = vec![
+            look(0, None, false),
+            look(1, sep(code(1)), true),
+            look(2, rec(code(1)), false),
+            look(3, None, false),
+            look(4, None, true),
+            look(5, None, false),
+            look(6, rec(code(7)), false),
+            look(7, None, false),
+        ];
+        let parts = plan(&looks);
+        assert_eq!(
+            parts,
+            vec![
+                Part {
+                    marker: PartMarker::NoCode,
+                    pages: vec![0],
+                    separator_page: None
+                },
+                Part {
+                    marker: PartMarker::Separator { code: code(1) },
+                    pages: vec![2, 3],
+                    separator_page: Some(1)
+                },
+                Part {
+                    marker: PartMarker::UnreadableSeparator { raw: None },
+                    pages: vec![5],
+                    separator_page: Some(4)
+                },
+                Part {
+                    marker: PartMarker::Receipt { code: code(7) },
+                    pages: vec![6, 7],
+                    separator_page: None
+                },
+            ]
+        );
+    }
+}

@@ -1,0 +1,81 @@
+//! Synthetic scan conditions for tests, examples and benches: blank A4
+//! pages, QR matrices drawn as modules, rotation, sensor noise and JPEG
+//! round trips. Deterministic: the noise comes from a seeded generator
+//! passed in by the caller, never from the system.
+
+use image::{GrayImage, Luma};
+
+use crate::geometry::rotate_degrees;
+
+/// A white A4 page (210 × 297 mm) at `dpi`.
+pub fn blank_a4(dpi: f32) -> GrayImage {
+    let w = (210.0 / 25.4 * dpi).round() as u32;
+    let h = (297.0 / 25.4 * dpi).round() as u32;
+    GrayImage::from_pixel(w, h, Luma([245]))
+}
+
+/// Draws a module matrix (`true` = dark) with its top-left corner at
+/// (`x`, `y`), `module` pixels per module.
+pub fn draw_matrix(page: &mut GrayImage, m: &[Vec<bool>], x: u32, y: u32, module: u32) {
+    for (r, row) in m.iter().enumerate() {
+        for (c, dark) in row.iter().enumerate() {
+            if !dark {
+                continue;
+            }
+            for dy in 0..module {
+                for dx in 0..module {
+                    let (px, py) = (x + c as u32 * module + dx, y + r as u32 * module + dy);
+                    if px < page.width() && py < page.height() {
+                        page.put_pixel(px, py, Luma([25]));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Rotates a page by `degrees` (counter-clockwise), white behind.
+pub fn rotate(page: &GrayImage, degrees: f32) -> GrayImage {
+    rotate_degrees(page, degrees, Luma([245]))
+}
+
+/// A small deterministic generator (xorshift64*), seeded by the caller.
+pub struct Noise(u64);
+
+impl Noise {
+    pub fn new(seed: u64) -> Noise {
+        Noise(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    pub fn next_u32(&mut self) -> u32 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 32) as u32
+    }
+
+    /// Uniform in [-1, 1].
+    pub fn unit(&mut self) -> f32 {
+        self.next_u32() as f32 / u32::MAX as f32 * 2.0 - 1.0
+    }
+}
+
+/// Adds uniform sensor noise of ± `amplitude` grey levels.
+pub fn noise(page: &GrayImage, amplitude: u8, seed: u64) -> GrayImage {
+    let mut rng = Noise::new(seed);
+    let mut out = page.clone();
+    for p in out.pixels_mut() {
+        let v = f32::from(p.0[0]) + rng.unit() * f32::from(amplitude);
+        p.0[0] = v.clamp(0.0, 255.0) as u8;
+    }
+    out
+}
+
+/// Encodes as JPEG at `quality` and decodes again: the artefacts a scanner's
+/// JPEG leaves.
+pub fn jpeg_roundtrip(page: &GrayImage, quality: u8) -> GrayImage {
+    let bytes = crate::pdfout::jpeg_gray(page, quality);
+    image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg)
+        .map(|i| i.to_luma8())
+        .unwrap_or_else(|_| page.clone())
+}
