@@ -15,6 +15,7 @@ pub mod files;
 pub mod findings;
 pub mod fixity;
 pub mod imports;
+pub mod intake;
 pub mod lifecycle;
 mod migrations;
 pub mod reconciliations;

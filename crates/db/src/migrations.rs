@@ -19,6 +19,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_lifecycle",
         include_str!("../migrations/0003_lifecycle.sql"),
     ),
+    ("0004_intake", include_str!("../migrations/0004_intake.sql")),
     (
         "0005_lifecycle_figures",
         include_str!("../migrations/0005_lifecycle_figures.sql"),
