@@ -324,11 +324,20 @@ pub fn write_bag(
                 let p = tmp.path().join(name);
                 fs::write(&p, bytes).map_err(io_err(&p))?;
             }
+            // One sync for the whole bag (a USB stick may be pulled right
+            // after), not one per file while writing; then the rename.
+            let mut written: Vec<PathBuf> = payload
+                .iter()
+                .map(|(rel, _)| tmp.path().join(rel))
+                .collect();
+            written.extend(tags.iter().map(|(name, _)| tmp.path().join(name)));
+            sync_written(tmp.path(), &written)?;
             if dest.exists() {
                 fs::remove_dir(dest).map_err(io_err(dest))?;
             }
             let kept = tmp.keep();
             fs::rename(&kept, dest).map_err(io_err(dest))?;
+            sync_written(parent, &[])?;
             Ok(summary(dest, &sums))
         }
         BagFormat::Tar | BagFormat::Zip => {
@@ -390,6 +399,29 @@ pub fn write_bag(
             })?;
             Ok(summary(dest, &sums))
         }
+    }
+}
+
+/// Makes `files`, written under `dir`, durable. On Unix one `syncfs` of
+/// `dir`'s file system does it; elsewhere each file is synced in turn.
+fn sync_written(dir: &Path, files: &[PathBuf]) -> Result<()> {
+    #[cfg(unix)]
+    {
+        let _ = files;
+        let d = File::open(dir).map_err(io_err(dir))?;
+        rustix::fs::syncfs(&d).map_err(|e| io_err(dir)(e.into()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        for f in files {
+            fs::OpenOptions::new()
+                .write(true)
+                .open(f)
+                .and_then(|h| h.sync_all())
+                .map_err(io_err(f))?;
+        }
+        Ok(())
     }
 }
 

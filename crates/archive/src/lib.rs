@@ -5,6 +5,8 @@
 //! - [`backup`]: a consistent copy of a running data folder through SQLite's
 //!   online backup API plus the store, and a restore that proves the copy is
 //!   the same;
+//! - [`fixity`]: reading stored files back to check them, with sequential
+//!   read-ahead and without filling the page cache;
 //! - [`pace`]: a byte-rate limiter so a background fixity pass leaves the
 //!   disk to the desk.
 //!
@@ -12,6 +14,7 @@
 
 pub mod backup;
 pub mod bagit;
+pub mod fixity;
 pub mod pace;
 
 pub use backup::{BackupError, BackupSummary, RestoreSummary};

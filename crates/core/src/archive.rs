@@ -17,17 +17,17 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use doisoat_archive::bagit::{self, BagFormat, PayloadEntry, PayloadSource};
+use doisoat_archive::fixity::Read as FixityRead;
 use doisoat_db::dossiers::{self, DossierRecord};
 use doisoat_db::{copies, files, fixity};
 use doisoat_domain::{text::nfc, Side};
 use doisoat_hashing::Sha256Digest;
 use doisoat_ingest::{Context, Request};
-use doisoat_store::ObjectState;
+use doisoat_store::{ObjectState, StoreError};
 
 use crate::auth::Action;
 use crate::{CoreError, Job, Office, Progress, Result, VerifyReport};
@@ -536,26 +536,48 @@ impl Office {
         };
         let total = due.len() as u64;
         let mut pacer = doisoat_archive::Pacer::new(opts.bytes_per_sec);
-        // Unpaced passes hash two files at a time (one per core); paced ones
-        // go one by one so the pacer controls every read.
+        // Unpaced passes read one file per core at a time, in batches that
+        // share one transaction; paced ones go one by one so the pacer
+        // controls every read. Either way the pages read are dropped from
+        // the page cache afterwards (see `doisoat_archive::fixity`).
         let batch = if opts.bytes_per_sec.is_some() {
             1
         } else {
-            rayon::current_num_threads().max(1) * 4
+            rayon::current_num_threads().max(1) * 16
         };
         let mut done = 0u64;
         for chunk in due.chunks(batch) {
             if job.is_cancelled() {
                 return Err(CoreError::Cancelled);
             }
+            let wanted: Vec<Option<Sha256Digest>> =
+                chunk.iter().map(|d| d.sha256.parse().ok()).collect();
+            let paths: Vec<PathBuf> = wanted
+                .iter()
+                .map(|w| w.map(|d| self.store().path_of(&d)).unwrap_or_default())
+                .collect();
+            let reads = doisoat_archive::fixity::read_digests(&paths);
             let results: Vec<(String, u64, Result<ObjectState>)> = chunk
-                .par_iter()
-                .map(|d| {
-                    let state = match d.sha256.parse::<Sha256Digest>() {
-                        Ok(digest) => self.store().check(&digest).map_err(CoreError::from),
-                        Err(_) => Ok(ObjectState::Changed {
+                .iter()
+                .zip(wanted)
+                .zip(reads.into_iter().zip(&paths))
+                .map(|((d, want), (read, path))| {
+                    let state = match (want, read) {
+                        // A name that is not a digest cannot match any bytes.
+                        (None, _) => Ok(ObjectState::Changed {
                             actual: Sha256Digest([0; 32]),
                         }),
+                        (Some(_), Ok(FixityRead::Missing)) => Ok(ObjectState::Missing),
+                        (Some(want), Ok(FixityRead::Hashed { digest, .. })) if digest == want => {
+                            Ok(ObjectState::Intact)
+                        }
+                        (Some(_), Ok(FixityRead::Hashed { digest, .. })) => {
+                            Ok(ObjectState::Changed { actual: digest })
+                        }
+                        (Some(_), Err(source)) => Err(CoreError::from(StoreError::Read {
+                            path: path.clone(),
+                            source,
+                        })),
                     };
                     (d.sha256.clone(), d.size, state)
                 })

@@ -9,6 +9,8 @@
 
 use serde::Serialize;
 use serde_json::Value;
+use time::format_description::well_known::Rfc3339;
+use time::{macros::format_description, OffsetDateTime, UtcOffset};
 
 use doisoat_db::audit::{self, Break, NewEvent};
 
@@ -43,6 +45,108 @@ pub struct AuditReport {
     /// edited | deleted_or_reordered | out_of_sequence | truncated
     pub problem: Option<String>,
     pub head_hash: Option<String>,
+}
+
+/// One event of a dossier's history, ready for the screen: the local time
+/// of the desk, and before/after split into the fields that changed.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct HistoryEntry {
+    pub seq: i64,
+    /// As recorded, UTC (`…Z`).
+    pub at: String,
+    /// Vietnam time (UTC+7, no daylight saving), `dd/mm/yyyy HH:mm`.
+    pub at_local: String,
+    pub actor: String,
+    /// ingest, link, resolve, export, bag_import, … (the screen names it).
+    pub action: String,
+    /// `ok`, or `refused` for an attempt the account's role does not allow.
+    pub outcome: String,
+    pub changes: Vec<HistoryChange>,
+}
+
+/// One field of an event's before/after, as text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct HistoryChange {
+    pub field: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+const VN: UtcOffset = match UtcOffset::from_hms(7, 0, 0) {
+    Ok(o) => o,
+    Err(_) => panic!("UTC+7 is a valid offset"),
+};
+
+/// `2026-11-27T17:05:09Z` → `28/11/2026 00:05` (Vietnam time). Text that is
+/// not an RFC 3339 instant is shown as it is.
+fn local_minute(at: &str) -> String {
+    OffsetDateTime::parse(at, &Rfc3339)
+        .ok()
+        .and_then(|t| {
+            t.to_offset(VN)
+                .format(format_description!("[day]/[month]/[year] [hour]:[minute]"))
+                .ok()
+        })
+        .unwrap_or_else(|| at.to_string())
+}
+
+/// A JSON value as a person reads it: strings bare, null as nothing.
+fn shown(v: &Value) -> Option<String> {
+    match v {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
+    }
+}
+
+/// The fields of `before`/`after` (JSON objects; anything else is one field
+/// named `value`), in the order they first appear, with what each held.
+fn changes(before: Option<&str>, after: Option<&str>) -> Vec<HistoryChange> {
+    let parse = |s: Option<&str>| -> Vec<(String, Value)> {
+        match s.map(serde_json::from_str::<Value>) {
+            None => Vec::new(),
+            Some(Ok(Value::Object(m))) => m.into_iter().collect(),
+            Some(Ok(v)) => vec![("value".to_string(), v)],
+            Some(Err(_)) => vec![(
+                "value".to_string(),
+                Value::String(s.unwrap_or_default().into()),
+            )],
+        }
+    };
+    let (b, a) = (parse(before), parse(after));
+    let mut out: Vec<HistoryChange> = Vec::new();
+    for (k, _) in b.iter().chain(a.iter()) {
+        if out.iter().any(|c| &c.field == k) {
+            continue;
+        }
+        let find = |side: &[(String, Value)]| {
+            side.iter()
+                .find(|(f, _)| f == k)
+                .and_then(|(_, v)| shown(v))
+        };
+        out.push(HistoryChange {
+            field: k.clone(),
+            before: find(&b),
+            after: find(&a),
+        });
+    }
+    out
+}
+
+impl From<AuditEvent> for HistoryEntry {
+    fn from(e: AuditEvent) -> Self {
+        HistoryEntry {
+            seq: e.seq,
+            at_local: local_minute(&e.at),
+            changes: changes(e.before.as_deref(), e.after.as_deref()),
+            at: e.at,
+            actor: e.actor,
+            action: e.action,
+            outcome: e.outcome,
+        }
+    }
 }
 
 impl From<audit::EventRow> for AuditEvent {
@@ -150,6 +254,17 @@ impl Office {
             .collect())
     }
 
+    /// A dossier's history for the screen, newest first.
+    pub fn dossier_history(&self, code: &str) -> Result<Vec<HistoryEntry>> {
+        let mut events: Vec<HistoryEntry> = self
+            .history(code)?
+            .into_iter()
+            .map(HistoryEntry::from)
+            .collect();
+        events.reverse();
+        Ok(events)
+    }
+
     /// The newest `limit` events, newest first.
     pub fn audit_events(&self, limit: u32) -> Result<Vec<AuditEvent>> {
         self.require(Action::AuditVerify, "audit")?;
@@ -157,5 +272,46 @@ impl Office {
             .into_iter()
             .map(AuditEvent::from)
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_time_is_vietnam_time_to_the_minute() {
+        assert_eq!(local_minute("2026-11-27T17:05:09Z"), "28/11/2026 00:05");
+        assert_eq!(local_minute("2026-01-02T03:04:59Z"), "02/01/2026 10:04");
+        assert_eq!(local_minute("yesterday"), "yesterday");
+    }
+
+    #[test]
+    fn changes_pair_fields_of_before_and_after() {
+        let c = changes(
+            Some(r#"{"finding": 3, "status": "open", "note": null}"#),
+            Some(
+                r#"{"finding": 3, "status": "resolved", "note": "Đã đối chiếu", "decided_by": "Đào"}"#,
+            ),
+        );
+        let row = |f: &str, b: Option<&str>, a: Option<&str>| HistoryChange {
+            field: f.into(),
+            before: b.map(Into::into),
+            after: a.map(Into::into),
+        };
+        assert_eq!(
+            c,
+            vec![
+                row("finding", Some("3"), Some("3")),
+                row("status", Some("open"), Some("resolved")),
+                row("note", None, Some("Đã đối chiếu")),
+                row("decided_by", None, Some("Đào")),
+            ]
+        );
+        assert_eq!(changes(None, None), vec![]);
+        assert_eq!(
+            changes(None, Some("[1,2]")),
+            vec![row("value", None, Some("[1,2]"))]
+        );
     }
 }

@@ -32,7 +32,7 @@ use doisoat_ingest::{Context, Request};
 use doisoat_store::Store;
 
 pub use archive::{BagExportOptions, BagExportReport, BagImportReport, FixityOptions};
-pub use audit::{AuditEvent, AuditReport};
+pub use audit::{AuditEvent, AuditReport, HistoryChange, HistoryEntry};
 pub use auth::{Actor, Credential, Role};
 pub use doisoat_domain::{DossierCode, FindingKind};
 pub use error::{pages_message_vi, CoreError, ErrorInfo, Lang};
