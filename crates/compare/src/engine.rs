@@ -9,6 +9,7 @@ use image::{imageops, GrayImage, RgbImage};
 use rayon::prelude::*;
 use tracing::{debug, debug_span};
 
+use crate::confirm::confirmed_weight;
 use crate::diff::{compare_ink, Change};
 use crate::ink::{binarise, prepare, window_radius, Bitmap, PreparedPage};
 use crate::pairing::{align, Link};
@@ -349,14 +350,54 @@ fn compare_pair(
             ignore.data[i] = 1;
         }
     }
+    // On a photo, what lies outside the sheet or close to its edge (where
+    // the sheet outline cuts corners and the light falls off) cannot be
+    // compared: the electronic page there is not checked.
+    if let Some(sheet) = &paper.page.sheet {
+        let margin = ((paper.page.dpi * 0.08).round() as u32).max(2);
+        let off_sheet = Bitmap {
+            width: sheet.width,
+            height: sheet.height,
+            data: sheet.data.iter().map(|&s| u8::from(s == 0)).collect(),
+        }
+        .dilate(margin);
+        let on_sheet = GrayImage::from_raw(
+            off_sheet.width,
+            off_sheet.height,
+            off_sheet
+                .data
+                .iter()
+                .map(|&o| if o != 0 { 0 } else { 255 })
+                .collect(),
+        )
+        .expect("sheet size");
+        let warped_sheet = warp_grey(&turn_grey(&on_sheet, turns), &registration, w, h);
+        for (i, &v) in warped_sheet.as_raw().iter().enumerate() {
+            if v < 128 {
+                ignore.data[i] = 1;
+            }
+        }
+    }
     let ignore = ignore.cover(scaled(8, e.dpi).max(2), 2);
     let tolerance = scaled(opts.ink_tolerance_px, e.dpi).max(1);
     let diff = compare_ink(&e.ink, &warped_ink, Some(&ignore), tolerance);
     let min_weight = scaled_area(opts.min_change_px, e.dpi);
+    let confirm_min = scaled_area(opts.confirm_min_px, e.dpi);
     let changes: Vec<&Change> = diff
         .clusters
         .iter()
         .filter(|c| c.weight >= min_weight)
+        .filter(|c| {
+            let kept = confirmed_weight(&e.grey, &warped, c, e.dpi);
+            debug!(
+                weight = c.weight,
+                kept,
+                x = c.x0,
+                y = c.y0,
+                "candidate change"
+            );
+            kept >= confirm_min
+        })
         .collect();
     debug!(
         similarity = diff.similarity,

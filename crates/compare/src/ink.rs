@@ -164,6 +164,8 @@ pub struct PreparedPage {
     pub ink: Bitmap,
     /// Resolution of `grey` in dots per inch.
     pub dpi: f32,
+    /// On a photo, the sheet (1 = sheet); `None` for a scan or a render.
+    pub sheet: Option<Bitmap>,
 }
 
 /// `Some(true)` for a pixel of red ink, `Some(false)` for blue ink, `None`
@@ -182,34 +184,129 @@ fn colour_of(r: u8, g: u8, b: u8) -> Option<bool> {
     }
 }
 
-/// Turns a page image into grey, taking out red and blue ink.
-pub fn remove_colour_ink(img: &RgbImage) -> (GrayImage, Bitmap, ColourInk) {
+/// Gains that make the paper white again under a coloured light (a warm
+/// lamp or daylight through a window tints a photo, and a yellowed sheet
+/// tints a scan): each channel is scaled so that the paper level (its 95th
+/// percentile, over `area` when given) reaches that of the brightest channel.
+fn white_balance(img: &RgbImage, area: Option<&Bitmap>) -> [u32; 3] {
+    let mut hist = [[0u32; 256]; 3];
+    let mut n = 0u32;
+    for (i, p) in img.pixels().enumerate().step_by(5) {
+        if area.is_some_and(|a| a.data[i] == 0) {
+            continue;
+        }
+        for c in 0..3 {
+            hist[c][p.0[c] as usize] += 1;
+        }
+        n += 1;
+    }
+    if n < 100 {
+        return [256; 3];
+    }
+    let level = |h: &[u32; 256]| {
+        let mut acc = 0;
+        for v in (0..256).rev() {
+            acc += h[v];
+            if acc * 20 >= n {
+                return v as u32;
+            }
+        }
+        0
+    };
+    let levels = [level(&hist[0]), level(&hist[1]), level(&hist[2])];
+    let top = levels.iter().copied().max().unwrap_or(255).max(1);
+    // Gains in 1/256 steps, at most 1.5: beyond that the light is not a tint.
+    levels.map(|l| (top * 256 / l.max(1)).clamp(256, 384))
+}
+
+/// Turns a page image into grey, taking out red and blue ink. `area` is
+/// the sheet on a photo (the desk around it is not looked at).
+///
+/// Colour is judged after white balance. Pixels with a clear colour start
+/// the mask; faint ones join it when they lie along a clear stroke
+/// (hysteresis): a thin pen stroke loses most of its colour to blur and to
+/// JPEG's halved colour resolution, but stays connected to its core.
+pub fn remove_colour_ink(
+    img: &RgbImage,
+    area: Option<&Bitmap>,
+    dpi: f32,
+) -> (GrayImage, Bitmap, ColourInk) {
     let (w, h) = img.dimensions();
+    let gains = white_balance(img, area);
+    let balanced = |p: &image::Rgb<u8>| -> (u8, u8, u8) {
+        let c = |i: usize| ((u32::from(p.0[i]) * gains[i]) >> 8).min(255) as u8;
+        (c(0), c(1), c(2))
+    };
     let mut grey = GrayImage::new(w, h);
     let mut mask = Bitmap::new(w, h);
+    // 1 = red, 2 = blue, for the clear and the faint colours.
+    let mut strong = vec![0u8; (w * h) as usize];
+    let mut faint = vec![0u8; (w * h) as usize];
+    for (i, (p, out)) in img.pixels().zip(grey.iter_mut()).enumerate() {
+        let [r, g, b] = p.0;
+        *out = ((u32::from(r) * 77 + u32::from(g) * 150 + u32::from(b) * 29) >> 8) as u8;
+        let (r, g, b) = balanced(p);
+        strong[i] = match colour_of(r, g, b) {
+            Some(true) => 1,
+            Some(false) => 2,
+            None => 0,
+        };
+        faint[i] = match faint_colour_of(r, g, b) {
+            Some(true) => 1,
+            Some(false) => 2,
+            None => 0,
+        };
+    }
+    // Grow the clear colour into connected faint colour of the same kind,
+    // within about 1.5 mm of a clear pixel.
+    let reach = ((dpi * 0.06).round() as u32).max(2);
+    let mut class = strong;
+    for kind in [1u8, 2] {
+        let seeds = Bitmap {
+            width: w,
+            height: h,
+            data: class.iter().map(|&c| u8::from(c == kind)).collect(),
+        };
+        let near = seeds.dilate(reach);
+        for i in 0..class.len() {
+            if class[i] == 0 && faint[i] == kind && near.data[i] != 0 {
+                class[i] = kind;
+            }
+        }
+    }
     let mut colour = ColourInk {
         total: u64::from(w) * u64::from(h),
         ..ColourInk::default()
     };
     for (i, (p, out)) in img.pixels().zip(grey.iter_mut()).enumerate() {
-        let [r, g, b] = p.0;
-        let lum = ((u32::from(r) * 77 + u32::from(g) * 150 + u32::from(b) * 29) >> 8) as u8;
-        match colour_of(r, g, b) {
-            Some(is_red) => {
-                if is_red {
-                    colour.red += 1;
-                } else {
-                    colour.blue += 1;
-                }
-                mask.data[i] = 1;
-                // Paper showing through coloured ink is about as bright as its
-                // brightest channel.
-                *out = r.max(g).max(b).max(200);
-            }
-            None => *out = lum,
+        if class[i] == 0 || area.is_some_and(|a| a.data[i] == 0) {
+            continue;
         }
+        if class[i] == 1 {
+            colour.red += 1;
+        } else {
+            colour.blue += 1;
+        }
+        mask.data[i] = 1;
+        // Paper showing through coloured ink is about as bright as its
+        // brightest channel.
+        *out = p.0[0].max(p.0[1]).max(p.0[2]).max(200);
     }
     (grey, mask, colour)
+}
+
+/// Colour too faint to take out on its own, but enough along a stroke that
+/// is clearly coloured elsewhere.
+#[inline]
+fn faint_colour_of(r: u8, g: u8, b: u8) -> Option<bool> {
+    let (r, g, b) = (i32::from(r), i32::from(g), i32::from(b));
+    if r - g.max(b) >= 12 {
+        Some(true)
+    } else if b - r.max(g) >= 7 {
+        Some(false)
+    } else {
+        None
+    }
 }
 
 /// Otsu's threshold of a set of grey levels.
@@ -307,31 +404,18 @@ pub fn sheet_area(img: &RgbImage) -> Option<Bitmap> {
         }
         next += 1;
     }
-    // Outside = reachable from the border without crossing the component.
-    let mut outside = vec![false; sw * sh];
-    for i in 0..sw * sh {
-        let (x, y) = (i % sw, i / sw);
-        if (x == 0 || y == 0 || x + 1 == sw || y + 1 == sh) && label[i] != best_label && !outside[i]
-        {
-            outside[i] = true;
-            stack.push(i);
-        }
-    }
-    while let Some(i) = stack.pop() {
-        let (x, y) = (i % sw, i / sw);
-        let neighbours = [
-            (x > 0).then(|| i - 1),
-            (x + 1 < sw).then(|| i + 1),
-            (y > 0).then(|| i - sw),
-            (y + 1 < sh).then(|| i + sw),
-        ];
-        for j in neighbours.into_iter().flatten() {
-            if !outside[j] && label[j] != best_label {
-                outside[j] = true;
-                stack.push(j);
-            }
-        }
-    }
+    // The sheet is a flat quadrilateral, so it is the convex hull of its
+    // bright cells: print near its edge (a QR code in a corner, a dim
+    // margin under uneven light) stays on the sheet even where it cuts the
+    // bright area open towards the desk.
+    let cells: Vec<(i64, i64)> = (0..sw * sh)
+        .filter(|&i| label[i] == best_label)
+        .map(|i| ((i % sw) as i64, (i / sw) as i64))
+        .collect();
+    let hull = convex_hull(cells);
+    let outside: Vec<bool> = (0..sw * sh)
+        .map(|i| !inside_convex(&hull, ((i % sw) as i64, (i / sw) as i64)))
+        .collect();
     let inside_n = outside.iter().filter(|o| !**o).count();
     let frac = inside_n as f64 / (sw * sh) as f64;
     if !(0.25..=0.97).contains(&frac) {
@@ -366,6 +450,49 @@ pub fn sheet_area(img: &RgbImage) -> Option<Bitmap> {
         }
     }
     Some(area)
+}
+
+/// Convex hull of grid points, counter-clockwise in image coordinates
+/// (Andrew's monotone chain).
+fn convex_hull(mut points: Vec<(i64, i64)>) -> Vec<(i64, i64)> {
+    points.sort_unstable();
+    points.dedup();
+    if points.len() < 3 {
+        return points;
+    }
+    let cross = |o: (i64, i64), a: (i64, i64), b: (i64, i64)| {
+        (a.0 - o.0) * (b.1 - o.1) - (a.1 - o.1) * (b.0 - o.0)
+    };
+    let mut hull: Vec<(i64, i64)> = Vec::with_capacity(points.len() * 2);
+    for pass in 0..2 {
+        let start = hull.len();
+        let iter: Box<dyn Iterator<Item = &(i64, i64)>> = if pass == 0 {
+            Box::new(points.iter())
+        } else {
+            Box::new(points.iter().rev())
+        };
+        for &p in iter {
+            while hull.len() >= start + 2
+                && cross(hull[hull.len() - 2], hull[hull.len() - 1], p) <= 0
+            {
+                hull.pop();
+            }
+            hull.push(p);
+        }
+        hull.pop();
+    }
+    hull
+}
+
+/// Whether `p` lies in (or on) the convex polygon `hull` from [`convex_hull`].
+fn inside_convex(hull: &[(i64, i64)], p: (i64, i64)) -> bool {
+    if hull.len() < 3 {
+        return hull.contains(&p);
+    }
+    (0..hull.len()).all(|i| {
+        let (a, b) = (hull[i], hull[(i + 1) % hull.len()]);
+        (b.0 - a.0) * (p.1 - a.1) - (b.1 - a.1) * (p.0 - a.0) >= 0
+    })
 }
 
 /// Mean of each pixel's `(2r+1)²` neighbourhood (clamped at the borders).
@@ -444,52 +571,56 @@ pub fn window_radius(dpi: f32) -> u32 {
     ((dpi * 0.16).round() as u32).max(4)
 }
 
-/// Grey, colour mask and ink map of a page image.
-pub fn prepare(img: &RgbImage, dpi: f32) -> PreparedPage {
-    let (mut grey, mut colour_mask, mut colour) = remove_colour_ink(img);
-    let sheet = sheet_area(img);
-    tracing::debug!(photo = sheet.is_some(), "sheet detection");
-    if let Some(sheet) = sheet {
-        // A photo: the desk around the sheet becomes blank paper, and
-        // whatever colour the desk has is not ink.
-        let mut paper: Vec<u8> = grey
-            .as_raw()
+/// On a photo, paints the desk around the sheet with the paper level of
+/// the nearby sheet (the mean of sheet pixels within about 6 mm), so that
+/// neither the desk nor the sheet's edge, darker under a vignette than the
+/// middle of the page, turns into ink; print near the edge keeps its contrast.
+fn fill_desk(grey: &mut GrayImage, sheet: &Bitmap, dpi: f32) {
+    let (w, h) = grey.dimensions();
+    let mut paper: Vec<u8> = grey
+        .as_raw()
+        .iter()
+        .zip(&sheet.data)
+        .filter(|(_, &s)| s != 0)
+        .map(|(&g, _)| g)
+        .step_by(7)
+        .collect();
+    paper.sort_unstable();
+    let far = paper.get(paper.len() * 3 / 4).copied().unwrap_or(255);
+    let on_sheet = GrayImage::from_raw(
+        w,
+        h,
+        grey.as_raw()
             .iter()
             .zip(&sheet.data)
-            .filter(|(_, &s)| s != 0)
-            .map(|(&g, _)| g)
-            .step_by(7)
-            .collect();
-        paper.sort_unstable();
-        let fill = paper.get(paper.len() * 3 / 4).copied().unwrap_or(255);
-        colour = ColourInk {
-            total: colour.total,
-            ..ColourInk::default()
+            .map(|(&g, &s)| if s != 0 { g } else { 0 })
+            .collect(),
+    )
+    .expect("same size");
+    let weight = GrayImage::from_raw(w, h, sheet.data.iter().map(|&s| s * 255).collect())
+        .expect("same size");
+    let r = ((dpi * 0.25).round() as u32).max(4);
+    let sums = box_mean(&on_sheet, r);
+    let counts = box_mean(&weight, r);
+    for (i, g) in grey.iter_mut().enumerate() {
+        if sheet.data[i] != 0 {
+            continue;
+        }
+        *g = if counts[i] >= 16 {
+            (u32::from(sums[i]) * 255 / u32::from(counts[i])).min(255) as u8
+        } else {
+            far
         };
-        for ((g, m), &s) in grey
-            .iter_mut()
-            .zip(colour_mask.data.iter_mut())
-            .zip(&sheet.data)
-        {
-            if s == 0 {
-                *g = fill;
-                *m = 0;
-            }
-        }
-        // Count the coloured ink on the sheet only.
-        let mut red_blue = (0u64, 0u64);
-        for ((p, &m), &s) in img.pixels().zip(&colour_mask.data).zip(&sheet.data) {
-            if m != 0 && s != 0 {
-                let [r, g, b] = p.0;
-                if colour_of(r, g, b) == Some(true) {
-                    red_blue.0 += 1;
-                } else {
-                    red_blue.1 += 1;
-                }
-            }
-        }
-        colour.red = red_blue.0;
-        colour.blue = red_blue.1;
+    }
+}
+
+/// Grey, colour mask and ink map of a page image.
+pub fn prepare(img: &RgbImage, dpi: f32) -> PreparedPage {
+    let sheet = sheet_area(img);
+    tracing::debug!(photo = sheet.is_some(), "sheet detection");
+    let (mut grey, colour_mask, colour) = remove_colour_ink(img, sheet.as_ref(), dpi);
+    if let Some(sheet) = &sheet {
+        fill_desk(&mut grey, sheet, dpi);
     }
     let ink = binarise(&grey, window_radius(dpi));
     PreparedPage {
@@ -498,6 +629,7 @@ pub fn prepare(img: &RgbImage, dpi: f32) -> PreparedPage {
         colour,
         ink,
         dpi,
+        sheet,
     }
 }
 
@@ -525,7 +657,7 @@ mod tests {
         for x in 10..20 {
             img.put_pixel(x, 5, Rgb([30, 25, 28])); // text
         }
-        let (grey, mask, colour) = remove_colour_ink(&img);
+        let (grey, mask, colour) = remove_colour_ink(&img, None, 200.0);
         assert_eq!(colour.red, 10);
         assert_eq!(colour.blue, 0);
         assert!(grey.get_pixel(3, 5).0[0] >= 200);
@@ -545,5 +677,49 @@ mod tests {
         let ink = binarise(&img, 8);
         assert_eq!(ink.count(), 20);
         assert!(ink.get(50, 20));
+    }
+
+    #[test]
+    fn dark_print_at_the_sheet_edge_stays_on_the_sheet() {
+        // A grey desk, a bright sheet from (40, 40) to (360, 460), and a
+        // dark block (a QR code) that reaches the sheet's top edge.
+        let mut img = RgbImage::from_fn(400, 500, |x, y| {
+            let on_sheet = (40..360).contains(&x) && (40..460).contains(&y);
+            if !on_sheet {
+                Rgb([90, 90, 96])
+            } else if (60..140).contains(&x) && (40..120).contains(&y) {
+                Rgb([20, 20, 20])
+            } else {
+                Rgb([240, 238, 232])
+            }
+        });
+        img.put_pixel(200, 200, Rgb([10, 10, 10]));
+        let sheet = sheet_area(&img).expect("a photo of a sheet");
+        assert!(sheet.get(100, 100), "the dark block is on the sheet");
+        assert!(sheet.get(200, 300));
+        assert!(
+            !sheet.get(10, 10) && !sheet.get(390, 250),
+            "the desk is not"
+        );
+    }
+
+    #[test]
+    fn a_pen_stroke_whose_colour_fades_is_taken_out_whole() {
+        // A blue stroke: clear blue at its start, only faintly blue further on.
+        let mut img = RgbImage::from_pixel(60, 10, Rgb([245, 245, 245]));
+        for x in 5..15 {
+            img.put_pixel(x, 5, Rgb([40, 60, 170]));
+        }
+        for x in 15..25 {
+            img.put_pixel(x, 5, Rgb([120, 122, 134]));
+        }
+        // Grey print of the same brightness elsewhere is not touched.
+        for x in 40..55 {
+            img.put_pixel(x, 5, Rgb([124, 124, 124]));
+        }
+        let (_, mask, colour) = remove_colour_ink(&img, None, 200.0);
+        assert!((15..25).all(|x| mask.get(x, 5)));
+        assert!((40..55).all(|x| !mask.get(x, 5)));
+        assert_eq!(colour.blue, 20);
     }
 }

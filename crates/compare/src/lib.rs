@@ -20,6 +20,7 @@
 // Pixel loops read clearer with explicit indices into several planes at once.
 #![allow(clippy::needless_range_loop)]
 
+pub mod confirm;
 pub mod diff;
 pub mod geometry;
 pub mod ink;
@@ -85,6 +86,9 @@ pub struct Options {
     /// Smallest cluster of differing ink, in pixels at [`WORKING_DPI`],
     /// that makes a pair `different`.
     pub min_change_px: u32,
+    /// Smallest weight, in pixels at [`WORKING_DPI`], that a candidate change
+    /// keeps when looked at again in grey ([`confirm`]) for it to be reported.
+    pub confirm_min_px: u32,
     /// Tolerance, in pixels at [`WORKING_DPI`], within which ink on one side
     /// counts as present on the other (absorbs stroke-width and blur changes).
     pub ink_tolerance_px: u32,
@@ -108,6 +112,7 @@ impl Default for Options {
             ocr: false,
             pair_distance: 0.45,
             min_change_px: 14,
+            confirm_min_px: 10,
             ink_tolerance_px: 1,
             substitute_min_changes: 5,
             seed: 0x05ee_dd01_50a7,

@@ -4,7 +4,7 @@
 //! tier.
 //!
 //! ```text
-//! doisoat-eval DIR [--ocr] [--json] [--method engine|dhash] [--jobs N] [--only ID,ID] [--verbose]
+//! doisoat-eval DIR [--ocr] [--json] [--method engine|dhash|magick] [--jobs N] [--only ID,ID] [--verbose]
 //! ```
 //! Each case is compared on one thread; `--jobs` runs several cases at once
 //! (faster, but the per-page timings then share the cores).
@@ -25,6 +25,11 @@ enum Method {
     /// Peer anchor: page i against page i, a plain dHash-16 threshold
     /// (recipes.md: same page ≤ 23 bits), no registration, no pairing.
     Dhash,
+    /// Peer anchor: ImageMagick `compare -metric AE -fuzz 25%`, page i
+    /// against page i at 100 dpi (the paper page resized to the electronic
+    /// page's size), no registration; a page differs when more than 1 % of
+    /// its pixels differ. What a pixel-diff tool such as diff-pdf does.
+    Magick,
 }
 
 struct Args {
@@ -38,6 +43,7 @@ struct Args {
     /// Engine tunables, for tuning runs.
     tolerance: Option<u32>,
     min_change: Option<u32>,
+    confirm_min: Option<u32>,
 }
 
 fn parse_args() -> Result<Args> {
@@ -51,6 +57,7 @@ fn parse_args() -> Result<Args> {
         verbose: false,
         tolerance: None,
         min_change: None,
+        confirm_min: None,
     };
     let mut it = std::env::args().skip(1);
     let mut dir = None;
@@ -63,11 +70,15 @@ fn parse_args() -> Result<Args> {
                 a.method = match it.next().as_deref() {
                     Some("engine") => Method::Engine,
                     Some("dhash") => Method::Dhash,
-                    other => bail!("unknown method {other:?} (engine | dhash)"),
+                    Some("magick") => Method::Magick,
+                    other => bail!("unknown method {other:?} (engine | dhash | magick)"),
                 }
             }
             "--tolerance" => a.tolerance = Some(it.next().context("--tolerance PX")?.parse()?),
             "--min-change" => a.min_change = Some(it.next().context("--min-change PX")?.parse()?),
+            "--confirm-min" => {
+                a.confirm_min = Some(it.next().context("--confirm-min PX")?.parse()?)
+            }
             "--jobs" => a.jobs = it.next().context("--jobs N")?.parse()?,
             "--only" => {
                 a.only = Some(
@@ -82,8 +93,9 @@ fn parse_args() -> Result<Args> {
             s => bail!("unexpected argument {s}"),
         }
     }
-    a.dir =
-        dir.context("usage: doisoat-eval DIR [--ocr] [--json] [--method engine|dhash] [--jobs N]")?;
+    a.dir = dir.context(
+        "usage: doisoat-eval DIR [--ocr] [--json] [--method engine|dhash|magick] [--jobs N]",
+    )?;
     Ok(a)
 }
 
@@ -114,6 +126,7 @@ fn run_engine(case: &Path, truth: &Value, args: &Args) -> Result<Outcome> {
         threads: 1,
         ink_tolerance_px: args.tolerance.unwrap_or(defaults.ink_tolerance_px),
         min_change_px: args.min_change.unwrap_or(defaults.min_change_px),
+        confirm_min_px: args.confirm_min.unwrap_or(defaults.confirm_min_px),
         debug_dir: std::env::var_os("DOISOAT_EVAL_DEBUG").map(|d| {
             let dir = PathBuf::from(d).join(case.file_name().unwrap_or_default());
             let _ = std::fs::create_dir_all(&dir);
@@ -179,6 +192,82 @@ fn run_dhash(case: &Path, truth: &Value) -> Result<Outcome> {
             regions: Vec::new(),
         });
     }
+    let verdict = if entries.iter().all(|e| e.status == PairStatus::Same) {
+        Verdict::Match
+    } else {
+        Verdict::Mismatch
+    };
+    Ok(Outcome {
+        verdict,
+        entries,
+        seconds: t0.elapsed().as_secs_f64(),
+        text: Vec::new(),
+    })
+}
+
+/// The ImageMagick peer: page i against page i, pixel by pixel.
+fn run_magick(case: &Path, truth: &Value) -> Result<Outcome> {
+    let paper =
+        doisoat_pages::open(&case.join(truth["paper"]["file"].as_str().context("paper file")?))?;
+    let electronic = doisoat_pages::open(&case.join("electronic.pdf"))?;
+    let work = std::env::temp_dir().join(format!(
+        "doisoat-eval-magick-{}-{}",
+        std::process::id(),
+        case.file_name().and_then(|n| n.to_str()).unwrap_or("case")
+    ));
+    std::fs::create_dir_all(&work)?;
+    let t0 = Instant::now();
+    let (np, ne) = (paper.page_count(), electronic.page_count());
+    let mut entries = Vec::new();
+    for i in 0..np.max(ne) {
+        let status = if i >= np {
+            PairStatus::MissingFromPaper
+        } else if i >= ne {
+            PairStatus::MissingFromElectronic
+        } else {
+            let e = electronic.render(i, 100.0)?.image;
+            let p = paper.render(i, 100.0)?.image;
+            let p = image::imageops::resize(
+                &p,
+                e.width(),
+                e.height(),
+                image::imageops::FilterType::Triangle,
+            );
+            let (ep, pp) = (
+                work.join(format!("e{i}.png")),
+                work.join(format!("p{i}.png")),
+            );
+            e.save(&ep)?;
+            p.save(&pp)?;
+            let out = std::process::Command::new("compare")
+                .args(["-metric", "AE", "-fuzz", "25%"])
+                .arg(&pp)
+                .arg(&ep)
+                .arg("null:")
+                .output()
+                .context("running ImageMagick `compare` (apt install imagemagick)")?;
+            // `compare` prints the metric on stderr; exit 0 = same, 1 = different.
+            let text = String::from_utf8_lossy(&out.stderr);
+            let differing: f64 = text
+                .split_whitespace()
+                .next()
+                .and_then(|v| v.parse().ok())
+                .with_context(|| format!("unexpected `compare` output: {text}"))?;
+            let pixels = f64::from(e.width()) * f64::from(e.height());
+            if differing <= 0.01 * pixels {
+                PairStatus::Same
+            } else {
+                PairStatus::Different
+            }
+        };
+        entries.push(Entry {
+            paper: (i < np).then_some(i as u32 + 1),
+            electronic: (i < ne).then_some(i as u32 + 1),
+            status,
+            regions: Vec::new(),
+        });
+    }
+    let _ = std::fs::remove_dir_all(&work);
     let verdict = if entries.iter().all(|e| e.status == PairStatus::Same) {
         Verdict::Match
     } else {
@@ -441,6 +530,7 @@ fn main() -> Result<()> {
                     let outcome = match args.method {
                         Method::Engine => run_engine(case, &truth, &args)?,
                         Method::Dhash => run_dhash(case, &truth)?,
+                        Method::Magick => run_magick(case, &truth)?,
                     };
                     let (t, line) = score_case(&truth, &outcome)?;
                     let line = format!(
@@ -490,6 +580,7 @@ fn main() -> Result<()> {
     let method = match args.method {
         Method::Engine => "doisoat",
         Method::Dhash => "dhash16-page-i",
+        Method::Magick => "magick-ae-page-i",
     };
     if args.json {
         println!(
