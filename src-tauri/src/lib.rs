@@ -10,6 +10,7 @@ pub mod args;
 pub mod commands;
 pub mod dashboard;
 pub mod error;
+pub mod history;
 pub mod jobs;
 pub mod paths;
 pub mod state;
@@ -47,6 +48,7 @@ pub fn attach<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri:
             commands::cancel_job,
             commands::ui_ready,
             dashboard::dashboard,
+            history::dossier_history,
         ])
 }
 

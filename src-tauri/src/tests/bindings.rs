@@ -38,6 +38,7 @@ fn export_all(dir: &Path) {
         doisoat_core::IngestReport,
         doisoat_core::ReconcileReport,
         doisoat_core::DemoReport,
+        doisoat_core::HistoryEntry,
     );
 }
 

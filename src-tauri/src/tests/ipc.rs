@@ -315,3 +315,106 @@ fn import_ingest_reconcile_and_resolve() {
         "{page}"
     );
 }
+
+/// The dossier's history lists the ingest and the decision, newest first,
+/// with who (the account, and the person who decided), the desk's local
+/// time and what changed.
+#[test]
+fn dossier_history_lists_ingest_and_resolve() {
+    let h = harness();
+    h.import_fixture();
+    let scan = repo().join(format!("fixtures/paper/{CODE}_TP2_scan.pdf"));
+    h.ok(
+        "ingest",
+        json!({ "job": "ing", "files": [scan], "target": { "dossier": CODE, "component": "TP2" } }),
+    );
+    let rec = h.ok("reconcile", json!({ "job": "rec", "dossier": CODE }));
+    let id = rec["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["kind"] == json!("page_differs"))
+        .and_then(|f| f["id"].as_i64())
+        .expect("a page finding");
+    h.ok(
+        "update_finding",
+        json!({ "id": id, "update": { "status": "resolved", "note": "Đã đối chiếu", "actor": "Nguyễn Thị Đào" } }),
+    );
+
+    let history = h.ok("dossier_history", json!({ "code": CODE }));
+    let events = history.as_array().expect("a list");
+    let actions: Vec<&str> = events
+        .iter()
+        .map(|e| e["action"].as_str().expect("action"))
+        .collect();
+    assert_eq!(
+        actions.first(),
+        Some(&"resolve"),
+        "newest first: {actions:?}"
+    );
+    assert!(actions.contains(&"ingest"), "{actions:?}");
+    let seqs: Vec<i64> = events
+        .iter()
+        .map(|e| e["seq"].as_i64().expect("seq"))
+        .collect();
+    assert!(seqs.windows(2).all(|w| w[0] > w[1]), "{seqs:?}");
+
+    let change = |e: &Value, field: &str| -> (Value, Value) {
+        let c = e["changes"]
+            .as_array()
+            .expect("changes")
+            .iter()
+            .find(|c| c["field"] == json!(field))
+            .unwrap_or_else(|| panic!("no {field} in {e}"));
+        (c["before"].clone(), c["after"].clone())
+    };
+    let resolve = &events[0];
+    assert_eq!(
+        resolve["actor"],
+        json!(doisoat_core::auth::LOCAL_ADMINISTRATOR)
+    );
+    assert_eq!(resolve["outcome"], json!("ok"));
+    assert_eq!(
+        change(resolve, "status"),
+        (json!("open"), json!("resolved"))
+    );
+    assert_eq!(
+        change(resolve, "decided_by"),
+        (Value::Null, json!("Nguyễn Thị Đào"))
+    );
+    assert_eq!(
+        change(resolve, "note"),
+        (Value::Null, json!("Đã đối chiếu"))
+    );
+    let local = resolve["at_local"].as_str().expect("local time");
+    let shape: Vec<bool> = local.chars().map(|c| c.is_ascii_digit()).collect();
+    assert_eq!(local.len(), "dd/mm/yyyy HH:mm".len(), "{local}");
+    assert!(
+        shape
+            .iter()
+            .enumerate()
+            .all(|(i, d)| *d != [2, 5, 10, 13].contains(&i)),
+        "dd/mm/yyyy HH:mm: {local}"
+    );
+
+    let ingest = events
+        .iter()
+        .find(|e| e["action"] == json!("ingest"))
+        .expect("ingest event");
+    assert_eq!(change(ingest, "component").1, json!("TP2"));
+    assert!(
+        change(ingest, "name")
+            .1
+            .as_str()
+            .is_some_and(|n| n.ends_with("_TP2_scan.pdf")),
+        "{ingest}"
+    );
+
+    assert_eq!(
+        h.err_code(
+            "dossier_history",
+            json!({ "code": "000.00.00.X00-000000-0000" })
+        ),
+        "dossier_not_found"
+    );
+}

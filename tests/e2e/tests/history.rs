@@ -1,0 +1,111 @@
+//! A dossier's history in the real app: after a scan is ingested and its
+//! finding resolved, the history lists both, with who did them.
+//! Needs tauri-driver under a display: run `scripts/e2e.sh history`.
+
+use anyhow::{ensure, Context, Result};
+use doisoat_e2e::{fixtures, App};
+
+const DOSSIER: &str = "000.00.38.H38-221125-0001";
+
+#[tokio::test(flavor = "current_thread")]
+async fn history_lists_ingest_and_resolve_with_the_user() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let export = fixtures().join("portal/dossiers.json");
+    let scan = fixtures().join(format!("paper/{DOSSIER}_TP2_scan.pdf"));
+    ensure!(
+        export.is_file() && scan.is_file(),
+        "fixtures missing: run the generators (tools/gen)"
+    );
+    let app = App::start(data.path()).await?;
+
+    app.click("#nav-import").await?;
+    app.type_into("#import-path", export.to_str().context("path")?)
+        .await?;
+    app.click("#import-run").await?;
+    app.wait_css("#import-summary").await?;
+
+    app.click("#nav-intake").await?;
+    app.type_into("#path-input", scan.to_str().context("path")?)
+        .await?;
+    app.click("#path-add").await?;
+    app.type_into("#target-dossier", DOSSIER).await?;
+    app.type_into("#target-component", "TP2").await?;
+    app.click("#start-intake").await?;
+    app.wait_css("#intake-results tr[data-status='stored']")
+        .await?;
+    app.wait_css("#reconcile-summary").await?;
+
+    app.click("#nav-dossiers").await?;
+    app.type_into("#search", "221125-0001").await?;
+    app.click(&format!("#dossier-rows .row[data-code='{DOSSIER}']"))
+        .await?;
+    app.click("#findings .finding[data-kind='page_differs'] .f-head")
+        .await?;
+    app.type_into("#finding-actor", "Nguyễn Thị Đào").await?;
+    app.type_into("#finding-note", "Đã đối chiếu bản gốc")
+        .await?;
+    app.click("#resolve").await?;
+    app.wait_css("#findings .finding[data-kind='page_differs'][data-status='resolved']")
+        .await?;
+
+    app.click("#history-toggle").await?;
+    let resolve = app
+        .wait_css("#history-rows tr.event[data-action='resolve']")
+        .await?;
+    let resolve_text = resolve.text().await?;
+    ensure!(
+        resolve_text.contains("Quyết định về sai lệch"),
+        "the action is named in Vietnamese: {resolve_text}"
+    );
+    ensure!(
+        resolve_text.contains("Nguyễn Thị Đào") && resolve_text.contains("Đã đối chiếu bản gốc"),
+        "who decided and the note: {resolve_text}"
+    );
+    let actor = resolve.attr("data-actor").await?.unwrap_or_default();
+    ensure!(!actor.is_empty(), "the account is named");
+    ensure!(
+        resolve_text.contains(&actor),
+        "the account {actor} is shown: {resolve_text}"
+    );
+    let ingest = app
+        .wait_css("#history-rows tr.event[data-action='ingest']")
+        .await?;
+    let ingest_text = ingest.text().await?;
+    ensure!(
+        ingest_text.contains("Tiếp nhận tệp") && ingest_text.contains("_TP2_scan.pdf"),
+        "the ingest and its file: {ingest_text}"
+    );
+    ensure!(
+        ingest.attr("data-actor").await?.as_deref() == Some(actor.as_str()),
+        "the same account ingested"
+    );
+    // Newest first, and dates the Vietnamese way.
+    let order = app
+        .eval(
+            "return [...document.querySelectorAll('#history-rows tr.event')].map(r => r.dataset.action);",
+        )
+        .await?;
+    let order: Vec<String> = serde_json::from_value(order)?;
+    let (r, i) = (
+        order.iter().position(|a| a == "resolve"),
+        order.iter().position(|a| a == "ingest"),
+    );
+    ensure!(
+        matches!((r, i), (Some(r), Some(i)) if r < i),
+        "resolve above ingest: {order:?}"
+    );
+    let when = app
+        .text("#history-rows tr.event[data-action='resolve'] .when")
+        .await?;
+    let digits: Vec<bool> = when.chars().map(|c| c.is_ascii_digit()).collect();
+    ensure!(
+        when.len() == 16
+            && digits
+                .iter()
+                .enumerate()
+                .all(|(k, d)| *d != [2, 5, 10, 13].contains(&k)),
+        "dd/mm/yyyy HH:mm: {when}"
+    );
+    app.screenshot("08-history").await?;
+    app.quit().await
+}
