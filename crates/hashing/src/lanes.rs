@@ -9,7 +9,8 @@
 //! [`Sha512Lanes`] holds eight hash states. The caller feeds whole 128-byte
 //! blocks to the lanes it marks active and pads the last block itself
 //! ([`Sha512Lanes::finish_lane`] does it). [`Sha512Lanes::new`] returns `None`
-//! on CPUs without AVX-512F; callers then hash streams one by one.
+//! on CPUs without AVX-512F and AVX-512BW; callers then hash streams one by
+//! one.
 //!
 //! This is the only module with `unsafe` code: calling the AVX-512 function
 //! after the CPU was checked at run time, and moving eight `u64`s in and out
@@ -121,7 +122,7 @@ pub struct Sha512Lanes {
 }
 
 impl Sha512Lanes {
-    /// Eight fresh states, or `None` when the CPU lacks AVX-512F.
+    /// Eight fresh states, or `None` when the CPU lacks AVX-512F and BW.
     pub fn new() -> Option<Sha512Lanes> {
         if !available() {
             return None;
@@ -154,7 +155,7 @@ impl Sha512Lanes {
         }
         #[cfg(target_arch = "x86_64")]
         // SAFETY: a `Sha512Lanes` exists only after `available()` found
-        // AVX-512F on this CPU (see `new`); the lengths were checked above.
+        // AVX-512F and AVX-512BW on this CPU (see `new`); the lengths were checked above.
         unsafe {
             avx512::compress(&mut self.state, &data, blocks, active)
         }
@@ -188,7 +189,7 @@ impl Sha512Lanes {
 fn available() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
-        std::is_x86_feature_detected!("avx512f")
+        std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512bw")
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
@@ -214,19 +215,73 @@ mod avx512 {
         unsafe { std::mem::transmute::<__m512i, [u64; LANES]>(v) }
     }
 
-    /// Big-endian word `t` of block `b` of every active lane (0 elsewhere).
-    #[target_feature(enable = "avx512f")]
+    #[inline(always)]
+    fn load(bytes: &[u8]) -> __m512i {
+        let a: [u8; 64] = bytes.try_into().expect("64 bytes");
+        // SAFETY: 64 plain bytes; every bit pattern is valid.
+        unsafe { std::mem::transmute::<[u8; 64], __m512i>(a) }
+    }
+
+    /// The sixteen message words of block `b`, lane by lane (a lane not in
+    /// `active` reads zeros): each lane's 128 bytes are loaded as two rows
+    /// of eight words, the 8×8 word matrices are transposed with shuffles,
+    /// and the bytes of each word are swapped from big-endian.
+    #[target_feature(enable = "avx512f,avx512bw")]
     #[inline]
-    fn word(data: &[&[u8]; LANES], b: usize, t: usize, active: u8) -> __m512i {
-        let mut w = [0u64; LANES];
-        let at = b * BLOCK + t * 8;
-        for l in 0..LANES {
+    fn words(data: &[&[u8]; LANES], b: usize, active: u8) -> [__m512i; 16] {
+        const ZERO: [u8; BLOCK] = [0; BLOCK];
+        let block = |l: usize| -> &[u8] {
             if active & (1 << l) != 0 {
-                let bytes: [u8; 8] = data[l][at..at + 8].try_into().expect("8 bytes");
-                w[l] = u64::from_be_bytes(bytes);
+                &data[l][b * BLOCK..(b + 1) * BLOCK]
+            } else {
+                &ZERO
+            }
+        };
+        let swap = _mm512_set_epi64(
+            0x08090a0b0c0d0e0f,
+            0x0001020304050607,
+            0x08090a0b0c0d0e0f,
+            0x0001020304050607,
+            0x08090a0b0c0d0e0f,
+            0x0001020304050607,
+            0x08090a0b0c0d0e0f,
+            0x0001020304050607,
+        );
+        let mut out = [_mm512_setzero_si512(); 16];
+        for half in 0..2 {
+            let r: [__m512i; LANES] =
+                std::array::from_fn(|l| load(&block(l)[half * 64..half * 64 + 64]));
+            let t0 = _mm512_unpacklo_epi64(r[0], r[1]);
+            let t1 = _mm512_unpackhi_epi64(r[0], r[1]);
+            let t2 = _mm512_unpacklo_epi64(r[2], r[3]);
+            let t3 = _mm512_unpackhi_epi64(r[2], r[3]);
+            let t4 = _mm512_unpacklo_epi64(r[4], r[5]);
+            let t5 = _mm512_unpackhi_epi64(r[4], r[5]);
+            let t6 = _mm512_unpacklo_epi64(r[6], r[7]);
+            let t7 = _mm512_unpackhi_epi64(r[6], r[7]);
+            let u0 = _mm512_shuffle_i64x2::<0x88>(t0, t2);
+            let u1 = _mm512_shuffle_i64x2::<0xDD>(t0, t2);
+            let u2 = _mm512_shuffle_i64x2::<0x88>(t4, t6);
+            let u3 = _mm512_shuffle_i64x2::<0xDD>(t4, t6);
+            let v0 = _mm512_shuffle_i64x2::<0x88>(t1, t3);
+            let v1 = _mm512_shuffle_i64x2::<0xDD>(t1, t3);
+            let v2 = _mm512_shuffle_i64x2::<0x88>(t5, t7);
+            let v3 = _mm512_shuffle_i64x2::<0xDD>(t5, t7);
+            let w = [
+                _mm512_shuffle_i64x2::<0x88>(u0, u2),
+                _mm512_shuffle_i64x2::<0x88>(v0, v2),
+                _mm512_shuffle_i64x2::<0x88>(u1, u3),
+                _mm512_shuffle_i64x2::<0x88>(v1, v3),
+                _mm512_shuffle_i64x2::<0xDD>(u0, u2),
+                _mm512_shuffle_i64x2::<0xDD>(v0, v2),
+                _mm512_shuffle_i64x2::<0xDD>(u1, u3),
+                _mm512_shuffle_i64x2::<0xDD>(v1, v3),
+            ];
+            for (t, v) in w.into_iter().enumerate() {
+                out[half * 8 + t] = _mm512_shuffle_epi8(v, swap);
             }
         }
-        to_vec(w)
+        out
     }
 
     #[target_feature(enable = "avx512f")]
@@ -269,7 +324,7 @@ mod avx512 {
         )
     }
 
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,avx512bw")]
     pub(super) fn compress(
         state: &mut [[u64; LANES]; 8],
         data: &[&[u8]; LANES],
@@ -281,10 +336,7 @@ mod avx512 {
             *v = to_vec(*words);
         }
         for b in 0..blocks {
-            let mut w = [_mm512_setzero_si512(); 16];
-            for (t, v) in w.iter_mut().enumerate() {
-                *v = word(data, b, t, active);
-            }
+            let mut w = words(data, b, active);
             let [mut a, mut bb, mut c, mut d, mut e, mut f, mut g, mut h] = s;
             for (t, k) in K.iter().enumerate() {
                 let wt = if t < 16 {
