@@ -6,7 +6,7 @@
 export CARGO_TARGET_DIR ?= $(CURDIR)/target
 ARGS ?=
 
-.PHONY: run demo test setup setup-test fixtures corpus bench bench-core bench-compare bench-app deb lint
+.PHONY: run demo test setup setup-test fixtures corpus bench bench-core bench-compare bench-app bench-intake deb lint
 
 run: setup
 	npm --prefix ui run build
@@ -36,7 +36,7 @@ corpus: setup
 	.venv/bin/python -m tools.gen.corpus --out corpus-out --cases 120 --seed 1 --jobs 2
 
 # Benchmarks: figures are printed, never asserted.
-bench: bench-core bench-compare bench-app
+bench: bench-core bench-compare bench-app bench-intake
 
 bench-core: setup-test
 	benches/core.sh
@@ -46,6 +46,9 @@ bench-compare: setup-test
 
 bench-app: setup-test
 	benches/app.sh
+
+bench-intake: setup-test
+	benches/intake.sh
 
 deb: setup
 	ui/node_modules/.bin/tauri build --bundles deb

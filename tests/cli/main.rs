@@ -8,6 +8,7 @@ mod bad_input;
 mod compare;
 mod crash;
 mod import;
+mod intake;
 mod integrity;
 mod lifecycle;
 mod reconcile;

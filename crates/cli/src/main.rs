@@ -5,6 +5,7 @@
 //! Exit codes: 0 success; 1 a negative answer (`compare`: the copies differ,
 //! `verify`: damage found); 2 trouble (bad input, bad rows, unreadable files).
 
+mod intake;
 mod integrity;
 mod output;
 mod report;
@@ -68,7 +69,24 @@ enum Command {
         /// The files are electronic copies, not paper scans.
         #[arg(long)]
         electronic: bool,
+        /// Each file is a scanned batch: split it on separator sheets and receipt codes.
+        #[arg(long, conflicts_with_all = ["dossier", "component", "electronic"])]
+        split: bool,
     },
+    /// Print separator sheets (A4 PDF, one per dossier code).
+    Sheet {
+        #[arg(required = true)]
+        codes: Vec<String>,
+        #[arg(long, short = 'o')]
+        output: PathBuf,
+    },
+    /// Scan a batch from a scanner (SANE) and ingest it.
+    Scan(intake::ScanArgs),
+    /// Watch a folder (a copier's "scan to folder") and ingest each file once.
+    Watch(intake::WatchArgs),
+    /// Intake flags and derived versions.
+    #[command(subcommand)]
+    Intake(intake::IntakeCommand),
     /// Compare paper and electronic copies and store findings.
     Reconcile { dossier: Option<String> },
     /// List findings.
@@ -210,7 +228,11 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CoreError> {
             dossier,
             component,
             electronic,
+            split,
         } => {
+            if split {
+                return intake::ingest_split(&open()?, &files, out);
+            }
             let target = LinkTarget {
                 dossier,
                 component,
@@ -325,6 +347,10 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CoreError> {
         Command::Restore { path } => integrity::restore(&path, &data_dir(data.clone())?, out),
         Command::User(cmd) => integrity::user(&open()?, cmd, out),
         Command::Lifecycle(cmd) => report::run(cmd, &open()?, out),
+        Command::Sheet { codes, output } => intake::sheet(&open()?, &codes, &output, out),
+        Command::Scan(a) => intake::scan(open, a, out),
+        Command::Watch(a) => intake::watch(&open()?, a, out),
+        Command::Intake(cmd) => intake::intake(&open()?, cmd, out),
         Command::Demo { fixtures } => {
             let r = open()?.load_demo(&fixtures, &job)?;
             out.import(&r.import);

@@ -84,6 +84,10 @@ pub enum CoreError {
     Bag(doisoat_archive::BagError),
     #[error("{0}")]
     Backup(doisoat_archive::BackupError),
+    #[error("{0}")]
+    Intake(doisoat_intake::IntakeError),
+    #[error("no intake flag with id {0}")]
+    FlagNotFound(i64),
 }
 
 impl CoreError {
@@ -125,6 +129,8 @@ impl CoreError {
             CoreError::UserExists(_) => "user_exists",
             CoreError::Bag(e) => e.code(),
             CoreError::Backup(e) => e.code(),
+            CoreError::Intake(e) => intake_code(e),
+            CoreError::FlagNotFound(_) => "flag_not_found",
         }
     }
 
@@ -193,7 +199,31 @@ impl CoreError {
                 format!("Gói BagIt bị từ chối, chưa ghi gì: {}", bag_message_vi(e))
             }
             CoreError::Backup(e) => format!("Sao lưu/phục hồi không thành công: {e}"),
+            CoreError::Intake(e) => intake_message_vi(e),
+            CoreError::FlagNotFound(id) => format!("Không có cờ tiếp nhận số {id}"),
         }
+    }
+}
+
+fn intake_code(e: &doisoat_intake::IntakeError) -> &'static str {
+    use doisoat_intake::IntakeError as I;
+    match e {
+        I::Invalid(_) => "invalid_argument",
+        I::Io { .. } => "unreadable",
+        I::Watch(_) => "watch_failed",
+        I::Scanner(_) => "scanner",
+        I::NoScanner => "no_scanner",
+    }
+}
+
+fn intake_message_vi(e: &doisoat_intake::IntakeError) -> String {
+    use doisoat_intake::IntakeError as I;
+    match e {
+        I::Invalid(m) => format!("Tham số không hợp lệ: {m}"),
+        I::Io { path, source } => format!("{}: không đọc được ({source})", path.display()),
+        I::Watch(m) => format!("Không theo dõi được thư mục: {m}"),
+        I::Scanner(m) => format!("Máy quét: {m}"),
+        I::NoScanner => "Bản dựng này không có chức năng quét (thiếu tính năng `sane`)".into(),
     }
 }
 

@@ -13,6 +13,7 @@ pub mod dates;
 mod demo;
 mod error;
 mod import;
+pub mod intake;
 mod job;
 pub mod lifecycle;
 mod reconcile;

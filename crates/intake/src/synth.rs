@@ -79,3 +79,98 @@ pub fn jpeg_roundtrip(page: &GrayImage, quality: u8) -> GrayImage {
         .map(|i| i.to_luma8())
         .unwrap_or_else(|_| page.clone())
 }
+
+/// One page of a synthetic batch.
+#[derive(Debug, Clone)]
+pub enum SynthPage {
+    /// Our separator sheet for this code.
+    Sheet(doisoat_domain::DossierCode),
+    /// A separator sheet whose QR code is smudged beyond reading.
+    SmudgedSheet(doisoat_domain::DossierCode),
+    /// Content page `i` of the pages handed in.
+    Content(usize),
+}
+
+/// How the batch is "scanned".
+#[derive(Debug, Clone)]
+pub struct ScanConditions {
+    pub dpi: f32,
+    /// Each page is rotated by up to ± this, in degrees.
+    pub max_rotation_deg: f32,
+    /// ± grey levels.
+    pub noise: u8,
+    pub jpeg_quality: u8,
+    pub seed: u64,
+}
+
+/// A separator sheet as it looks on paper: our PDF rendered at `dpi`.
+pub fn sheet_page(
+    code: &doisoat_domain::DossierCode,
+    dpi: f32,
+) -> Result<GrayImage, crate::IntakeError> {
+    let pdf = crate::sheet::separator_sheets(&[crate::sheet::SheetInfo {
+        code: code.clone(),
+        applicant: Some("Nguyễn Văn Đức".into()),
+        date: Some("25/11/2022".into()),
+        procedure: Some("1.004227".into()),
+    }])?;
+    let dir = tempfile::tempdir().map_err(|source| crate::IntakeError::Io {
+        path: std::env::temp_dir(),
+        source,
+    })?;
+    let path = dir.path().join("sheet.pdf");
+    std::fs::write(&path, pdf).map_err(|source| crate::IntakeError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let doc = doisoat_pages::open(&path).map_err(|e| crate::IntakeError::Invalid(e.to_string()))?;
+    let page = doc
+        .render(0, dpi)
+        .map_err(|e| crate::IntakeError::Invalid(e.to_string()))?;
+    Ok(image::DynamicImage::ImageRgb8(page.image).to_luma8())
+}
+
+/// A scanned batch as a PDF of JPEG pages: each page rotated, noisy and
+/// JPEG-compressed under `cond`. `content` pages are at `cond.dpi`.
+pub fn batch_pdf(
+    pages: &[SynthPage],
+    content: &[GrayImage],
+    cond: &ScanConditions,
+) -> Result<Vec<u8>, crate::IntakeError> {
+    let mut rng = Noise::new(cond.seed);
+    let mut out = Vec::with_capacity(pages.len());
+    for (i, p) in pages.iter().enumerate() {
+        let img = match p {
+            SynthPage::Sheet(code) => sheet_page(code, cond.dpi)?,
+            SynthPage::SmudgedSheet(code) => {
+                let mut img = sheet_page(code, cond.dpi)?;
+                // A grey smear across the middle of the QR code.
+                let (w, h) = img.dimensions();
+                let (x0, x1) = (w * 40 / 100, w * 60 / 100);
+                let (y0, y1) = (h * 12 / 100, h * 30 / 100);
+                for y in y0..y1 {
+                    for x in x0..x1 {
+                        img.put_pixel(x, y, Luma([150]));
+                    }
+                }
+                img
+            }
+            SynthPage::Content(k) => content
+                .get(*k)
+                .cloned()
+                .ok_or_else(|| crate::IntakeError::Invalid(format!("no content page {k}")))?,
+        };
+        let angle = rng.unit() * cond.max_rotation_deg;
+        let img = noise(
+            &rotate(&img, angle),
+            cond.noise,
+            cond.seed.wrapping_add(i as u64),
+        );
+        out.push(crate::pdfout::JpegPage::from_gray(
+            &img,
+            cond.dpi,
+            cond.jpeg_quality,
+        ));
+    }
+    Ok(crate::pdfout::image_pdf(&out))
+}
