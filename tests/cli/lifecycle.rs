@@ -357,3 +357,59 @@ fn report_exports_an_xlsx_that_reads_back() {
         Some(&Data::String("000.00.38.H38-221128-0002".into()))
     );
 }
+
+#[test]
+fn report_exports_a_pdf_whose_vietnamese_heading_renders_and_reads() {
+    let env = Env::new();
+    assert_eq!(
+        env.run(&[
+            "import".as_ref(),
+            fixture("lifecycle/sample.csv").as_os_str()
+        ])
+        .code,
+        0
+    );
+    let out = env.tmp.path().join("báo cáo.pdf");
+    let mut args: Vec<std::ffi::OsString> = ["--lang", "vi"]
+        .iter()
+        .chain(WINDOW.iter())
+        .map(Into::into)
+        .collect();
+    args.push("--pdf".into());
+    args.push(out.clone().into());
+    let r = env.run(&args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Rendered by PDFium (doisoat-pages) at 200 dpi.
+    let doc = doisoat_pages::open(&out).unwrap();
+    assert!(doc.page_count() >= 1);
+    let page = doc.render(0, 200.0).unwrap();
+    assert!(page.has_text, "the report carries a text layer");
+    let grey = image::DynamicImage::ImageRgb8(page.image.clone()).to_luma8();
+    let px = |mm: f32| (mm / 25.4 * page.dpi).round() as u32;
+    // The heading sits in the top band, inside the 18 mm margins: OCR it.
+    let heading =
+        image::imageops::crop_imm(&grey, px(15.0), px(15.0), px(180.0), px(14.0)).to_image();
+    let ink = |img: &image::GrayImage| img.pixels().filter(|p| p.0[0] < 128).count();
+    assert!(ink(&heading) > 500, "no ink where the heading should be");
+    let text = doisoat_compare::ocr::read(&heading, page.dpi).unwrap();
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        text.contains("Báo cáo tình hình giải quyết hồ sơ"),
+        "OCR read '{text}'"
+    );
+    // The right half of the margin stays blank; the monthly bars have colour.
+    let margin = image::imageops::crop_imm(&grey, px(200.0), 0, px(10.0), px(297.0)).to_image();
+    assert_eq!(ink(&margin), 0, "ink in the right margin");
+    let coloured = page
+        .image
+        .pixels()
+        .filter(|p| {
+            let [r, g, b] = p.0;
+            (i32::from(b) - i32::from(r)).abs() > 60 || (i32::from(r) - i32::from(g)).abs() > 60
+        })
+        .count();
+    assert!(
+        coloured > 2000,
+        "no chart bars ({coloured} coloured pixels)"
+    );
+}

@@ -31,6 +31,9 @@ pub enum LifecycleCommand {
         /// Also write the report as an XLSX workbook here.
         #[arg(long)]
         xlsx: Option<std::path::PathBuf>,
+        /// Also write the report as a PDF here.
+        #[arg(long)]
+        pdf: Option<std::path::PathBuf>,
     },
     /// Record a change of a dossier's state (received, supplement_requested, supplement_received,
     /// processing, result_ready, returned, withdrawn, refused).
@@ -86,6 +89,7 @@ pub fn run(cmd: LifecycleCommand, office: &Office, out: &Out) -> Result<ExitCode
             today,
             due_within,
             xlsx,
+            pdf,
         } => {
             let r = office.report(&ReportQuery {
                 from,
@@ -95,6 +99,9 @@ pub fn run(cmd: LifecycleCommand, office: &Office, out: &Out) -> Result<ExitCode
             })?;
             if let Some(path) = &xlsx {
                 doisoat_core::report::write_report_xlsx(&r, out.lang, path)?;
+            }
+            if let Some(path) = &pdf {
+                doisoat_core::report::pdf::write_report_pdf(&r, out.lang, path)?;
             }
             if out.json {
                 println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());

@@ -229,9 +229,10 @@ pub(crate) fn run(
     let mut conn = office.conn();
     let tx = conn.transaction().map_err(doisoat_db::DbError::from)?;
     let calendar = crate::lifecycle::load_calendar(&tx)?;
+    let mut ids = Vec::with_capacity(good.len());
     for (row, files) in good.iter().zip(stored.iter()) {
         let up = dossiers::upsert(&tx, &row.record, &now)?;
-        crate::lifecycle::from_import(&tx, &calendar, up.id(), &row.record, &now)?;
+        ids.push((up.id(), matches!(up, dossiers::Upsert::Added(_))));
         match up {
             dossiers::Upsert::Added(_) => report.added += 1,
             dossiers::Upsert::Updated(_) => report.updated += 1,
@@ -253,6 +254,12 @@ pub(crate) fn run(
             )?;
             report.files_linked += u64::from(linked);
         }
+    }
+    // Lifecycles after every dossier: their writes fire triggers, whose
+    // statement savepoints make the search index flush its pending rows, so
+    // interleaving them with the dossiers' index writes costs a flush per row.
+    for (row, (id, added)) in good.iter().zip(ids) {
+        crate::lifecycle::from_import(&tx, &calendar, id, added, &row.record, &now)?;
     }
     imports::record(
         &tx,

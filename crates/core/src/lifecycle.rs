@@ -261,15 +261,8 @@ fn excluded_dates(conn: &Connection, id: i64) -> Result<Vec<(Date, Date)>> {
         .collect())
 }
 
-/// Applies one event to the dossier's row (in the caller's transaction).
-pub(crate) fn apply_event(
-    conn: &Connection,
-    c: &Calendar,
-    dossier_id: i64,
-    procedure_code: Option<&str>,
-    ev: &LifecycleEvent,
-    now: &str,
-) -> Result<bool> {
+/// An event checked on its own: its state, when (ISO 8601) and the local day.
+fn checked(ev: &LifecycleEvent) -> Result<(&str, String, String)> {
     let state = ev.state.trim();
     if !STATES.contains(&state) {
         return Err(CoreError::InvalidArgument(format!(
@@ -284,8 +277,20 @@ pub(crate) fn apply_event(
     }
     let at = parse_at(&ev.at)?;
     let day = local_date(&at).map(cal::iso_date).unwrap_or_default();
-    let current = db::get(conn, dossier_id)?;
-    let mut row = match (&current, state) {
+    Ok((state, at, day))
+}
+
+/// The dossier's row after one event (dates and outcome not yet recomputed),
+/// or why the event cannot follow the current state.
+fn advance(
+    current: Option<&db::LifecycleRow>,
+    dossier_id: i64,
+    procedure_code: Option<&str>,
+    ev: &LifecycleEvent,
+    state: &str,
+    day: &str,
+) -> Result<db::LifecycleRow> {
+    let mut row = match (current, state) {
         (None, "received") => {
             let channel = match ev.channel.as_deref() {
                 None => "desk",
@@ -302,8 +307,8 @@ pub(crate) fn apply_event(
                         .unwrap_or_else(|| ev.actor.trim().to_string()),
                 ),
                 procedure_code: procedure_code.map(str::to_string),
-                received_date: day.clone(),
-                clock_start: day.clone(),
+                received_date: day.to_string(),
+                clock_start: day.to_string(),
                 digitised: ev.digitised.unwrap_or(false),
                 ..Default::default()
             }
@@ -325,8 +330,8 @@ pub(crate) fn apply_event(
             let mut r = cur.clone();
             r.state = state.to_string();
             match state {
-                "supplement_received" => r.clock_start = day.clone(),
-                "result_ready" | "refused" => r.finished_date = Some(day.clone()),
+                "supplement_received" => r.clock_start = day.to_string(),
+                "result_ready" | "refused" => r.finished_date = Some(day.to_string()),
                 "returned" => {
                     r.return_channel = Some(match ev.return_channel.as_deref() {
                         None => "desk".into(),
@@ -345,19 +350,44 @@ pub(crate) fn apply_event(
     if row.procedure_code.is_none() {
         row.procedure_code = procedure_code.map(str::to_string);
     }
-    recompute(c, &mut row, &excluded_dates(conn, dossier_id)?)?;
-    let added = db::add_event(
-        conn,
+    Ok(row)
+}
+
+fn history_row(ev: &LifecycleEvent, state: &str, at: String, now: &str) -> db::EventRow {
+    db::EventRow {
+        state: state.to_string(),
+        at,
+        actor: ev.actor.trim().to_string(),
+        note: ev.note.as_deref().map(doisoat_domain::text::nfc),
+        recorded_at: now.to_string(),
+    }
+}
+
+/// Applies one event to the dossier's row (in the caller's transaction).
+pub(crate) fn apply_event(
+    conn: &Connection,
+    c: &Calendar,
+    dossier_id: i64,
+    procedure_code: Option<&str>,
+    ev: &LifecycleEvent,
+    now: &str,
+) -> Result<bool> {
+    let (state, at, day) = checked(ev)?;
+    let current = db::get(conn, dossier_id)?;
+    let mut row = advance(
+        current.as_ref(),
         dossier_id,
-        &db::EventRow {
-            state: state.to_string(),
-            at,
-            actor: ev.actor.trim().to_string(),
-            note: ev.note.as_deref().map(doisoat_domain::text::nfc),
-            recorded_at: now.to_string(),
-        },
+        procedure_code,
+        ev,
+        state,
+        &day,
     )?;
-    let changed = db::put(conn, &row, now)?;
+    recompute(c, &mut row, &excluded_dates(conn, dossier_id)?)?;
+    let added = db::add_event(conn, dossier_id, &history_row(ev, state, at, now))?;
+    let changed = current.as_ref() != Some(&row);
+    if changed {
+        db::write(conn, &row, now)?;
+    }
     Ok(added || changed)
 }
 
@@ -384,11 +414,13 @@ fn import_field(extra: &Map<String, Value>, key: &str) -> Option<String> {
 
 /// Builds or refreshes the lifecycle of an imported dossier from its row:
 /// received (with channel, officer, digitised), supplement, result, return.
-/// Idempotent: the same row twice records nothing new.
+/// Idempotent: the same row twice records nothing new. `added`: the dossier
+/// was created by this import, so it has no lifecycle or waiting periods yet.
 pub(crate) fn from_import(
     conn: &Connection,
     c: &Calendar,
     dossier_id: i64,
+    added: bool,
     rec: &dossiers::DossierRecord,
     now: &str,
 ) -> Result<()> {
@@ -441,16 +473,62 @@ pub(crate) fn from_import(
             });
         }
     }
+    // The events are folded in memory: one read of the stored row, one
+    // write when the result differs, and the history rows (already recorded
+    // ones are ignored by their identity).
+    let current = if added {
+        None
+    } else {
+        db::get(conn, dossier_id)?
+    };
+    let mut row = current.clone();
+    let mut history = Vec::with_capacity(events.len());
     for ev in &events {
         // A row whose history is already further along keeps it; a lifecycle
         // field that cannot be read leaves the dossier itself imported.
-        match apply_event(conn, c, dossier_id, rec.procedure_code.as_deref(), ev, now) {
-            Ok(_) => {}
+        let step = checked(ev).and_then(|(state, at, day)| {
+            let next = advance(
+                row.as_ref(),
+                dossier_id,
+                rec.procedure_code.as_deref(),
+                ev,
+                state,
+                &day,
+            )?;
+            Ok((next, history_row(ev, state, at, now)))
+        });
+        match step {
+            Ok((next, h)) => {
+                row = Some(next);
+                history.push(h);
+            }
             Err(CoreError::InvalidArgument(m)) => {
                 tracing::warn!(dossier = %rec.code, state = %ev.state, reason = %m, "lifecycle not taken from the import row");
             }
             Err(e) => return Err(e),
         }
+    }
+    let Some(mut row) = row else {
+        return Ok(());
+    };
+    let excluded = if added {
+        Vec::new()
+    } else {
+        excluded_dates(conn, dossier_id)?
+    };
+    match recompute(c, &mut row, &excluded) {
+        Ok(()) => {}
+        Err(CoreError::InvalidArgument(m)) => {
+            tracing::warn!(dossier = %rec.code, reason = %m, "no due date for the import row");
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    }
+    for h in &history {
+        db::add_event(conn, dossier_id, h)?;
+    }
+    if current.as_ref() != Some(&row) {
+        db::write(conn, &row, now)?;
     }
     Ok(())
 }

@@ -9,7 +9,10 @@
 //! (`doisoat_db::lifecycle::figures`), so every grouping here sums a few
 //! thousand rows, however many dossiers the office has.
 //!
-//! [`write_report_xlsx`] exports a report as a workbook (figures; deadlines).
+//! [`write_report_xlsx`] exports a report as a workbook (figures; deadlines),
+//! [`pdf::write_report_pdf`] as a PDF with the same figures and a chart.
+
+pub mod pdf;
 
 use std::collections::HashMap;
 use std::path::Path;

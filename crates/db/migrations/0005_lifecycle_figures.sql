@@ -16,7 +16,7 @@ ALTER TABLE lifecycle ADD COLUMN open_findings INTEGER NOT NULL DEFAULT 0;
 UPDATE lifecycle SET
     agrees = (SELECT MIN(r.verdict = 'match') FROM reconciliations r WHERE r.dossier_id = lifecycle.dossier_id),
     open_findings = (SELECT COUNT(*) FROM findings f WHERE f.dossier_id = lifecycle.dossier_id
-                     AND f.status = 'open' AND f.kind != 'byte_identical');
+                     AND +f.status = 'open' AND f.kind != 'byte_identical');
 
 CREATE TABLE lifecycle_figures (
     received_date   TEXT NOT NULL,
@@ -69,7 +69,7 @@ CREATE TRIGGER lifecycle_figures_add AFTER INSERT ON lifecycle BEGIN
     UPDATE lifecycle SET
         agrees = (SELECT MIN(r.verdict = 'match') FROM reconciliations r WHERE r.dossier_id = NEW.dossier_id),
         open_findings = (SELECT COUNT(*) FROM findings f WHERE f.dossier_id = NEW.dossier_id
-                         AND f.status = 'open' AND f.kind != 'byte_identical')
+                         AND +f.status = 'open' AND f.kind != 'byte_identical')
     WHERE dossier_id = NEW.dossier_id
       AND EXISTS (SELECT 1 FROM reconciliations r WHERE r.dossier_id = NEW.dossier_id
                   UNION ALL SELECT 1 FROM findings f WHERE f.dossier_id = NEW.dossier_id);
@@ -154,22 +154,24 @@ CREATE TRIGGER lifecycle_agrees_delete AFTER DELETE ON reconciliations BEGIN
 END;
 
 -- Open findings (agreements, kind byte_identical, are not problems).
+-- `+f.status` keeps SQLite on the per-dossier index: the status index
+-- would walk every open finding of the office for each dossier.
 CREATE TRIGGER lifecycle_findings_insert AFTER INSERT ON findings BEGIN
     UPDATE lifecycle SET open_findings =
         (SELECT COUNT(*) FROM findings f WHERE f.dossier_id = NEW.dossier_id
-         AND f.status = 'open' AND f.kind != 'byte_identical')
+         AND +f.status = 'open' AND f.kind != 'byte_identical')
     WHERE dossier_id = NEW.dossier_id;
 END;
 CREATE TRIGGER lifecycle_findings_update AFTER UPDATE OF dossier_id, status, kind ON findings BEGIN
     UPDATE lifecycle SET open_findings =
         (SELECT COUNT(*) FROM findings f WHERE f.dossier_id = lifecycle.dossier_id
-         AND f.status = 'open' AND f.kind != 'byte_identical')
+         AND +f.status = 'open' AND f.kind != 'byte_identical')
     WHERE dossier_id IN (OLD.dossier_id, NEW.dossier_id);
 END;
 CREATE TRIGGER lifecycle_findings_delete AFTER DELETE ON findings BEGIN
     UPDATE lifecycle SET open_findings =
         (SELECT COUNT(*) FROM findings f WHERE f.dossier_id = OLD.dossier_id
-         AND f.status = 'open' AND f.kind != 'byte_identical')
+         AND +f.status = 'open' AND f.kind != 'byte_identical')
     WHERE dossier_id = OLD.dossier_id;
 END;
 

@@ -53,9 +53,24 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LifecycleRow> {
     })
 }
 
+const SELECT_ONE: &str = "SELECT dossier_id, state, channel, return_channel, officer, \
+    procedure_code, received_date, deadline_days, clock_start, due_date, finished_date, outcome, \
+    digitised, apology_at FROM lifecycle WHERE dossier_id = ?1";
+
+const UPSERT: &str = "INSERT INTO lifecycle (dossier_id, state, channel, return_channel, officer, \
+    procedure_code, received_date, deadline_days, clock_start, due_date, finished_date, outcome, \
+    digitised, apology_at, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15) \
+    ON CONFLICT (dossier_id) DO UPDATE SET state = excluded.state, channel = excluded.channel, \
+    return_channel = excluded.return_channel, officer = excluded.officer, \
+    procedure_code = excluded.procedure_code, received_date = excluded.received_date, \
+    deadline_days = excluded.deadline_days, clock_start = excluded.clock_start, \
+    due_date = excluded.due_date, finished_date = excluded.finished_date, \
+    outcome = excluded.outcome, digitised = excluded.digitised, apology_at = excluded.apology_at, \
+    updated_at = excluded.updated_at";
+
 pub fn get(conn: &Connection, dossier_id: i64) -> Result<Option<LifecycleRow>> {
-    let sql = format!("SELECT {COLUMNS} FROM lifecycle WHERE dossier_id = ?1");
-    Ok(conn.query_row(&sql, [dossier_id], row).optional()?)
+    let mut stmt = conn.prepare_cached(SELECT_ONE)?;
+    Ok(stmt.query_row([dossier_id], row).optional()?)
 }
 
 /// Writes the row when it differs from what is stored; returns whether it did.
@@ -70,16 +85,7 @@ pub fn put(conn: &Connection, l: &LifecycleRow, now: &str) -> Result<bool> {
 /// Writes the row (an upsert, so the figure triggers see an update, never a
 /// delete and insert), whether or not it changed.
 pub fn write(conn: &Connection, l: &LifecycleRow, now: &str) -> Result<()> {
-    let sets = COLUMNS
-        .split(", ")
-        .skip(1)
-        .map(|c| format!("{c} = excluded.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut stmt = conn.prepare_cached(&format!(
-        "INSERT INTO lifecycle ({COLUMNS}, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15) \
-         ON CONFLICT (dossier_id) DO UPDATE SET {sets}, updated_at = excluded.updated_at"
-    ))?;
+    let mut stmt = conn.prepare_cached(UPSERT)?;
     stmt.execute(params![
         l.dossier_id,
         l.state,
@@ -112,10 +118,11 @@ pub struct EventRow {
 
 /// Records a change of state; the same state at the same time is recorded once.
 pub fn add_event(conn: &Connection, dossier_id: i64, e: &EventRow) -> Result<bool> {
-    let n = conn.execute(
-        "INSERT OR IGNORE INTO lifecycle_events (dossier_id, state, at, actor, note, recorded_at) VALUES (?1,?2,?3,?4,?5,?6)",
-        params![dossier_id, e.state, e.at, e.actor, e.note, e.recorded_at],
-    )?;
+    let n = conn
+        .prepare_cached(
+            "INSERT OR IGNORE INTO lifecycle_events (dossier_id, state, at, actor, note, recorded_at) VALUES (?1,?2,?3,?4,?5,?6)",
+        )?
+        .execute(params![dossier_id, e.state, e.at, e.actor, e.note, e.recorded_at])?;
     Ok(n > 0)
 }
 
@@ -155,7 +162,7 @@ pub fn add_excluded(
 /// Excluded waiting periods of one dossier: (from, to, reason).
 pub fn excluded(conn: &Connection, dossier_id: i64) -> Result<Vec<(String, String, String)>> {
     let mut stmt = conn
-        .prepare("SELECT from_date, to_date, reason FROM excluded_periods WHERE dossier_id = ?1 ORDER BY from_date")?;
+        .prepare_cached("SELECT from_date, to_date, reason FROM excluded_periods WHERE dossier_id = ?1 ORDER BY from_date")?;
     let rows = stmt
         .query_map([dossier_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<Result<_, _>>()?;
