@@ -14,7 +14,7 @@ want_test=0
 APT_BUILD=(libwebkit2gtk-4.1-dev build-essential file libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev pkg-config curl unzip python3 python3-venv
   tesseract-ocr tesseract-ocr-vie libtesseract-dev libleptonica-dev clang libclang-dev
-  libsane-dev sane-utils fonts-dejavu-core fonts-noto-core)
+  libsane-dev libsane1 sane-utils sane-airscan fonts-dejavu-core fonts-noto-core)
 APT_TEST=(xvfb xauth webkit2gtk-driver imagemagick xdotool poppler-utils)
 
 pkgs=("${APT_BUILD[@]}")
