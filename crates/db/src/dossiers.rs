@@ -224,52 +224,84 @@ pub struct Query {
     pub limit: u32,
 }
 
-/// Builds the FTS5 condition for a folded free-text query. Trigram tokens
-/// need three characters; shorter terms fall back to LIKE on the same table.
-fn text_condition(text: &str, args: &mut Vec<Value>) -> Option<String> {
-    let folded = fold(text);
-    let terms: Vec<&str> = folded.split_whitespace().collect();
-    if terms.is_empty() {
-        return None;
+/// A folded free-text query, split into terms.
+///
+/// Trigram tokens need three characters: longer terms go to the FTS5 index,
+/// shorter ones are substring checks on the same table.
+struct TextQuery {
+    long: Vec<String>,
+    short: Vec<String>,
+}
+
+/// Above this many matches a text query counts as broad: its page is read by
+/// walking the reception-date index and checking each row (stops after one
+/// page), instead of materialising every match and sorting it.
+const BROAD: i64 = 2_000;
+
+impl TextQuery {
+    fn parse(text: &str) -> Option<TextQuery> {
+        let folded = fold(text);
+        let (long, short): (Vec<String>, Vec<String>) = folded
+            .split_whitespace()
+            .map(str::to_owned)
+            .partition(|t| t.chars().count() >= 3);
+        (!long.is_empty() || !short.is_empty()).then_some(TextQuery { long, short })
     }
-    let long: Vec<String> = terms
-        .iter()
-        .filter(|t| t.chars().count() >= 3)
-        .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
-        .collect();
-    let mut parts = Vec::new();
-    if !long.is_empty() {
-        args.push(Value::Text(long.join(" AND ")));
-        parts.push("dossier_search MATCH ?".to_string());
-    }
-    for t in terms.iter().filter(|t| t.chars().count() < 3) {
-        args.push(Value::Text(format!("%{}%", t.replace(['%', '_'], ""))));
-        parts.push("folded LIKE ?".to_string());
-    }
-    Some(format!(
-        "d.id IN (SELECT rowid FROM dossier_search WHERE {})",
+
+    /// Conditions on `dossier_search` (aliased `s`) that select the matches
+    /// through the trigram index.
+    fn indexed(&self, args: &mut Vec<Value>) -> String {
+        let mut parts = Vec::new();
+        if !self.long.is_empty() {
+            let phrase: Vec<String> = self
+                .long
+                .iter()
+                .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+                .collect();
+            args.push(Value::Text(phrase.join(" AND ")));
+            parts.push("s.folded MATCH ?".to_string());
+        }
+        for t in &self.short {
+            args.push(Value::Text(t.clone()));
+            parts.push("instr(s.folded, ?) > 0".to_string());
+        }
         parts.join(" AND ")
-    ))
+    }
+
+    /// The same test as plain substring checks on one row `s`, for the
+    /// walk along the date index.
+    fn per_row(&self, args: &mut Vec<Value>) -> String {
+        let mut parts = Vec::new();
+        for t in self.long.iter().chain(&self.short) {
+            args.push(Value::Text(t.clone()));
+            parts.push("instr(s.folded, ?) > 0".to_string());
+        }
+        parts.join(" AND ")
+    }
 }
 
 /// One page of the dossier list, newest reception first, and the total count.
+///
+/// Free text is planned by how many dossiers it matches: the count comes from
+/// the search table alone (every dossier has one row there), a selective query
+/// then reads its few matches through the index, and a broad one ("n",
+/// "000.00") walks the date index and stops after one page. Either way a
+/// keystroke costs one count and one short read.
 pub fn search(conn: &Connection, q: &Query) -> Result<(u64, Vec<DossierRow>)> {
+    let text = q.text.as_deref().and_then(TextQuery::parse);
     let mut conds = Vec::new();
     let mut args: Vec<Value> = Vec::new();
-    if let Some(c) = q.text.as_deref().and_then(|t| text_condition(t, &mut args)) {
-        conds.push(c);
-    }
     if let Some(s) = &q.status {
-        conds.push("d.status = ?".into());
+        conds.push("d.status = ?".to_string());
         args.push(Value::Text(s.clone()));
     }
     if let Some(from) = &q.received_from {
-        conds.push("d.received_at >= ?".into());
+        conds.push("d.received_at >= ?".to_string());
         args.push(Value::Text(from.clone()));
     }
     if let Some(to) = &q.received_to {
         // Inclusive: anything on that day sorts below the next character.
-        conds.push("d.received_at < ?".into());
+        conds.push("d.received_at < ?".to_string());
         args.push(Value::Text(format!("{to}~")));
     }
     if let Some(open) = q.has_open_findings {
@@ -280,19 +312,60 @@ pub fn search(conn: &Connection, q: &Query) -> Result<(u64, Vec<DossierRow>)> {
             format!("NOT {exists}")
         });
     }
+    let only_text = conds.is_empty();
+
+    let mut broad = false;
+    let mut text_total = None;
+    if let Some(text) = &text {
+        let mut targs = Vec::new();
+        let cond = text.indexed(&mut targs);
+        let matches: i64 = conn.query_row(
+            &format!("SELECT COUNT(*) FROM dossier_search s WHERE {cond}"),
+            params_from_iter(targs.iter()),
+            |r| r.get(0),
+        )?;
+        broad = matches > BROAD;
+        if only_text {
+            text_total = Some(matches);
+        }
+        let mut targs = Vec::new();
+        let cond = if broad {
+            format!(
+                "EXISTS (SELECT 1 FROM dossier_search s WHERE s.rowid = d.id AND {})",
+                text.per_row(&mut targs)
+            )
+        } else {
+            format!(
+                "d.id IN (SELECT s.rowid FROM dossier_search s WHERE {})",
+                text.indexed(&mut targs)
+            )
+        };
+        conds.insert(0, cond);
+        targs.append(&mut args);
+        args = targs;
+    }
     let filter = if conds.is_empty() {
         String::new()
     } else {
         format!("WHERE {}", conds.join(" AND "))
     };
-    let total: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) FROM dossiers d {filter}"),
-        params_from_iter(args.iter()),
-        |r| r.get(0),
-    )?;
+    let total: i64 = match text_total {
+        Some(n) => n,
+        None => conn.query_row(
+            &format!("SELECT COUNT(*) FROM dossiers d {filter}"),
+            params_from_iter(args.iter()),
+            |r| r.get(0),
+        )?,
+    };
     let limit = if q.limit == 0 { 100 } else { q.limit.min(1000) };
+    // A broad query must walk the date index, not sort its matches.
+    let source = if broad {
+        "dossiers d INDEXED BY dossiers_received"
+    } else {
+        "dossiers d"
+    };
     let sql = format!(
-        "SELECT {COLUMNS} FROM dossiers d {filter} ORDER BY d.received_at DESC, d.id DESC LIMIT {limit} OFFSET {}",
+        "SELECT {COLUMNS} FROM {source} {filter} ORDER BY d.received_at DESC, d.id DESC LIMIT {limit} OFFSET {}",
         q.offset
     );
     let mut stmt = conn.prepare(&sql)?;
@@ -417,6 +490,82 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(codes(&conn, day), vec!["000.00.38.H38-221125-0001"]);
+    }
+
+    /// A broad query (more matches than [`BROAD`]) is read along the date
+    /// index; it must give the same rows, order, pages and totals as a
+    /// selective one would.
+    #[test]
+    fn broad_and_selective_queries_agree() {
+        let conn = crate::open_in_memory().unwrap();
+        let names = ["Nguyễn Văn Đức", "Trần Thị Hương", "Lê Minh Tâm"];
+        conn.execute_batch("BEGIN").unwrap();
+        for i in 0..3000u32 {
+            let day = format!("2023-{:02}-{:02}", 1 + i % 12, 1 + i % 28);
+            let code = format!("000.00.38.H38-230101-{i:04}");
+            let cccd = format!("0{:011}", 79_000_000_000u64 + u64::from(i));
+            upsert(&conn, &rec(&code, names[i as usize % 3], &cccd, &day), "t").unwrap();
+        }
+        conn.execute_batch("COMMIT").unwrap();
+        let page = |t: &str, offset: u32| {
+            search(
+                &conn,
+                &Query {
+                    text: Some(t.into()),
+                    offset,
+                    limit: 50,
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+        };
+        // Broad: every dossier matches "h38"; one in three is a Nguyễn.
+        let (total, rows) = page("h38", 0);
+        assert_eq!(total, 3000);
+        let (all_total, all_rows) = search(
+            &conn,
+            &Query {
+                limit: 50,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(all_total, 3000);
+        let ids = |rows: &[DossierRow]| rows.iter().map(|r| r.id).collect::<Vec<_>>();
+        assert_eq!(ids(&rows), ids(&all_rows), "same order as the plain list");
+        let (total, rows) = page("nguyen", 100);
+        assert_eq!(total, 1000);
+        assert_eq!(rows.len(), 50);
+        assert!(rows
+            .iter()
+            .all(|r| r.record.applicant_name.as_deref() == Some("Nguyễn Văn Đức")));
+        let dates: Vec<_> = rows.iter().map(|r| r.record.received_at.clone()).collect();
+        let mut sorted = dates.clone();
+        sorted.sort_by(|a, b| b.cmp(a));
+        assert_eq!(dates, sorted, "newest first");
+        // Short terms alone are broad too.
+        let (total, _) = page("n", 0);
+        assert_eq!(total, 3000, "every name has an n");
+        let (total, rows) = page("d", 0);
+        assert_eq!(total, 1000, "only Đức folds to a d");
+        assert!(rows
+            .iter()
+            .all(|r| r.record.applicant_name.as_deref() == Some("Nguyễn Văn Đức")));
+        // Selective: one CCCD.
+        let (total, rows) = page("079000002999", 0);
+        assert_eq!(total, 1);
+        assert_eq!(rows[0].record.code, "000.00.38.H38-230101-2999");
+        // Broad text with another filter counts through the join.
+        let (total, _) = search(
+            &conn,
+            &Query {
+                text: Some("h38".into()),
+                received_from: Some("2023-12-01".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(total, 250);
     }
 
     #[test]

@@ -55,6 +55,11 @@ async fn import_ingest_resolve_and_restart() -> Result<()> {
     // Find the dossier by typing, open it, see the finding and its region.
     app.click("#nav-dossiers").await?;
     app.type_into("#search", "221125-0001").await?;
+    app.wait_true(
+        "the search to narrow the list to one dossier",
+        "const b = document.querySelector('#dossier-rows'); return b.dataset.busy === 'false' && b.querySelectorAll('.row[data-code]').length === 1",
+    )
+    .await?;
     app.click(&format!("#dossier-rows .row[data-code='{DOSSIER}']"))
         .await?;
     ensure!(
@@ -73,14 +78,18 @@ async fn import_ingest_resolve_and_restart() -> Result<()> {
         .await?;
     app.wait_css("[data-testid='electronic-page'] .region")
         .await?;
-    app.wait_true(
-        // The paper side sometimes stays on its placeholder under load (an
-        // open UI bug, see the closing note); the finding's region is on the
-        // electronic page, which must have loaded.
-        "the electronic page to load",
-        "const i = document.querySelector(\"[data-testid='electronic-page'] img\"); return !!i && i.complete && i.naturalWidth > 0",
-    )
-    .await?;
+    let both = app
+        .wait_true(
+            "both pages of the pair to load",
+            "return [...document.querySelectorAll(\"[data-testid$='-page'] img\")].filter(i => i.complete && i.naturalWidth > 0).length === 2",
+        )
+        .await;
+    if both.is_err() {
+        let html = app
+            .eval("return document.querySelector(\"[data-testid='paper-page']\").outerHTML")
+            .await?;
+        anyhow::bail!("paper page did not load: {html}");
+    }
     ensure!(
         app.text("#page-indicator").await?.starts_with("Trang 2/"),
         "the viewer shows the differing page 2"
