@@ -5,7 +5,7 @@
 //! under the binarisation threshold and shows up as "missing ink". Here the
 //! candidate's neighbourhood is looked at again in grey: both sides are put
 //! on one scale (paper = 0, the page's darkest ink = 1), softened to the same
-//! sharpness, aligned within ±2 px, and only pixels where one side has clear
+//! sharpness, aligned within ±4 px, and only pixels where one side has clear
 //! ink and the other clear paper count. A changed digit or mark keeps most
 //! of its weight; a faint or fattened stroke loses it.
 
@@ -14,10 +14,12 @@ use image::GrayImage;
 use crate::diff::Change;
 
 /// Local search radius, pixels at the working resolution.
-const SEARCH: i32 = 2;
+const SEARCH: i32 = 4;
 /// Difference of ink level (0 = paper, 1 = full ink) that counts as a
 /// disagreement: one side clearly inked, the other clearly not.
 const DISAGREE: f32 = 0.5;
+/// 3×3 box passes that soften both sides to a common sharpness.
+const BLUR_PASSES: usize = 2;
 
 /// Ink level in [0, 1] of a window, from its paper level and ink level.
 struct Levels {
@@ -50,7 +52,7 @@ fn levels(img: &GrayImage, x0: u32, y0: u32, x1: u32, y1: u32) -> Levels {
     Levels { paper, ink }
 }
 
-/// Ink level of each pixel of a window, softened by two 3×3 box passes so
+/// Ink level of each pixel of a window, softened by [`BLUR_PASSES`] 3×3 box passes so
 /// that a sharp render and a blurred photo meet at the same sharpness.
 fn ink_plane(img: &GrayImage, x0: u32, y0: u32, x1: u32, y1: u32, l: &Levels) -> Vec<f32> {
     let (w, h) = ((x1 - x0) as usize, (y1 - y0) as usize);
@@ -59,7 +61,7 @@ fn ink_plane(img: &GrayImage, x0: u32, y0: u32, x1: u32, y1: u32, l: &Levels) ->
         .flat_map(|y| (x0..x1).map(move |x| (x, y)))
         .map(|(x, y)| ((l.paper - f32::from(img.get_pixel(x, y).0[0])) / span).clamp(0.0, 1.0))
         .collect();
-    for _ in 0..2 {
+    for _ in 0..BLUR_PASSES {
         let src = v.clone();
         for y in 0..h {
             for x in 0..w {
