@@ -42,12 +42,14 @@ pub fn attach<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri:
             commands::thumbnail,
             commands::page_image,
             commands::import_export,
+            commands::import_presets,
             commands::ingest,
             commands::reconcile,
             commands::load_demo,
             commands::cancel_job,
             commands::ui_ready,
             dashboard::dashboard,
+            dashboard::export_report,
             history::dossier_history,
         ])
 }
