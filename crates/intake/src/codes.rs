@@ -83,36 +83,80 @@ pub fn classify(text: &str) -> CodeMeaning {
 /// finds one (empty when none does).
 pub fn read_codes(page: &GrayImage, dpi: f32) -> Vec<FoundCode> {
     let dpi = if dpi > 0.0 { dpi } else { 200.0 };
-    // 1. QR, whole page, about 100 dpi.
-    let coarse = scale_to_dpi(page, dpi, 100.0);
-    if let Some(c) = decode(&coarse, BarcodeFormat::QR_CODE) {
+    read_codes_with(page, &scale_to_dpi(page, dpi, 100.0), dpi)
+}
+
+/// [`read_codes`] with the page's ~100-dpi copy already made (the quality
+/// checks use the same one).
+pub fn read_codes_with(page: &GrayImage, coarse: &GrayImage, dpi: f32) -> Vec<FoundCode> {
+    // 1. QR, whole page, about 100 dpi: a separator's QR is large, a quick look suffices.
+    if let Some(c) = decode(coarse, BarcodeFormat::QR_CODE, false) {
         return vec![c];
     }
-    // 2. QR, top-left corner, up to 200 dpi.
-    let fine = scale_to_dpi(page, dpi, 200.0);
-    let (w, h) = fine.dimensions();
-    let corner = image::imageops::crop_imm(&fine, 0, 0, (w / 2).max(1), (h / 3).max(1)).to_image();
-    if let Some(c) = decode(&corner, BarcodeFormat::QR_CODE) {
+    // 2. QR, top-left corner, up to 200 dpi, looked at hard.
+    let (w, h) = page.dimensions();
+    let fine_corner = |wf: u32, hf: u32| {
+        let crop =
+            image::imageops::crop_imm(page, 0, 0, (w / wf).max(1), (h / hf).max(1)).to_image();
+        scale_to_dpi(&crop, dpi, 200.0)
+    };
+    let corner = fine_corner(2, 3);
+    if let Some(c) = decode(&corner, BarcodeFormat::QR_CODE, true) {
         return vec![c];
     }
-    // 3. Code128, top third, blurred.
-    let top = image::imageops::crop_imm(&fine, 0, 0, w, (h / 3).max(1)).to_image();
-    let blurred = image::imageops::blur(&top, 1.0);
-    if let Some(c) = decode(&blurred, BarcodeFormat::CODE_128) {
+    // 3. Code128, top third, blurred (σ≈1).
+    let top = fine_corner(1, 3);
+    if let Some(c) = decode(&binomial_blur(&top), BarcodeFormat::CODE_128, true) {
         return vec![c];
     }
     Vec::new()
 }
 
-/// Reads one code of `format` anywhere in `img`.
-pub fn decode(img: &GrayImage, format: BarcodeFormat) -> Option<FoundCode> {
+/// A Gaussian blur of σ = 1 approximated by the binomial kernel
+/// [1 4 6 4 1]/16 along each axis, in integers: cheap enough for every page.
+pub fn binomial_blur(img: &GrayImage) -> GrayImage {
+    let (w, h) = img.dimensions();
+    let (wu, hu) = (w as usize, h as usize);
+    if wu < 5 || hu < 5 {
+        return img.clone();
+    }
+    let src = img.as_raw();
+    let k = [1u32, 4, 6, 4, 1];
+    let mut tmp = vec![0u32; wu * hu];
+    for y in 0..hu {
+        let row = &src[y * wu..(y + 1) * wu];
+        for x in 0..wu {
+            let mut acc = 0;
+            for (i, kv) in k.iter().enumerate() {
+                let xx = (x + i).saturating_sub(2).min(wu - 1);
+                acc += kv * u32::from(row[xx]);
+            }
+            tmp[y * wu + x] = acc;
+        }
+    }
+    let mut out = vec![0u8; wu * hu];
+    for y in 0..hu {
+        for x in 0..wu {
+            let mut acc = 0;
+            for (i, kv) in k.iter().enumerate() {
+                let yy = (y + i).saturating_sub(2).min(hu - 1);
+                acc += kv * tmp[yy * wu + x];
+            }
+            out[y * wu + x] = ((acc + 128) / 256) as u8;
+        }
+    }
+    GrayImage::from_raw(w, h, out).expect("buffer has the image's size")
+}
+
+/// Reads one code of `format` anywhere in `img`; `hard` looks at every row.
+pub fn decode(img: &GrayImage, format: BarcodeFormat, hard: bool) -> Option<FoundCode> {
     let (w, h) = img.dimensions();
     if w < 16 || h < 16 {
         return None;
     }
     let mut hints = DecodeHints {
         PossibleFormats: Some(HashSet::from([format])),
-        TryHarder: Some(true),
+        TryHarder: Some(hard),
         ..Default::default()
     };
     let r = rxing::helpers::detect_in_luma_slice_with_hints(img.as_raw(), w, h, None, &mut hints)

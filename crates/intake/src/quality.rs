@@ -106,8 +106,22 @@ pub fn assess_grey(
     dpi: f32,
     rules: &DigitisationRules,
 ) -> PageQuality {
-    let small = crate::codes::scale_to_dpi(page, dpi, 100.0);
-    let ink = ink_points(&small);
+    assess_coarse(
+        &crate::codes::scale_to_dpi(page, dpi, 100.0),
+        grey,
+        dpi,
+        rules,
+    )
+}
+
+/// [`assess_grey`] on the page's copy at about 100 dpi (`dpi` is the scan's).
+pub fn assess_coarse(
+    small: &GrayImage,
+    grey: bool,
+    dpi: f32,
+    rules: &DigitisationRules,
+) -> PageQuality {
+    let ink = ink_points(small);
     let area = (small.width() as f32 * 0.9) * (small.height() as f32 * 0.9);
     let blank = (ink.len() as f32) < area * BLANK_INK;
     let (skew, upside_down) = if blank || ink.len() < 200 {
@@ -147,10 +161,12 @@ pub fn is_grey(img: &RgbImage) -> bool {
 fn ink_points(img: &GrayImage) -> Vec<(f32, f32)> {
     let (w, h) = img.dimensions();
     let (mx, my) = (w / 20, h / 20);
+    let raw = img.as_raw();
     let mut pts = Vec::new();
     for y in my..h.saturating_sub(my) {
+        let row = &raw[(y * w) as usize..((y + 1) * w) as usize];
         for x in mx..w.saturating_sub(mx) {
-            if img.get_pixel(x, y).0[0] < 128 {
+            if row[x as usize] < 128 {
                 pts.push((x as f32, y as f32));
             }
         }

@@ -18,8 +18,8 @@ use doisoat_domain::DossierCode;
 use image::GrayImage;
 use serde::Serialize;
 
-use crate::codes::{classify, read_codes, CodeMeaning, FoundCode};
-use crate::quality::{assess_grey, DigitisationRules, PageQuality};
+use crate::codes::{classify, read_codes_with, CodeMeaning, FoundCode};
+use crate::quality::{assess_coarse, DigitisationRules, PageQuality};
 
 /// What one page of a batch is.
 #[derive(Debug, Clone, Serialize)]
@@ -84,13 +84,15 @@ pub fn look_at(
     dpi: f32,
     rules: &DigitisationRules,
 ) -> PageLook {
-    let codes = read_codes(page, dpi);
+    let dpi = if dpi > 0.0 { dpi } else { 200.0 };
+    // One ~100-dpi copy serves the first code pass, the bars and the quality checks.
+    let coarse = crate::codes::scale_to_dpi(page, dpi, 100.0);
+    let codes = read_codes_with(page, &coarse, dpi);
     let meaning = codes.first().map(|c| classify(&c.text));
-    let small = crate::codes::scale_to_dpi(page, dpi, 50.0);
     PageLook {
         index,
-        separator_bars: has_separator_bars(&small),
-        quality: assess_grey(page, grey_scan, dpi, rules),
+        separator_bars: has_separator_bars(&coarse),
+        quality: assess_coarse(&coarse, grey_scan, dpi, rules),
         codes,
         meaning,
     }
@@ -151,9 +153,11 @@ pub fn has_separator_bars(page: &GrayImage) -> bool {
     if w < 20 || h < 20 {
         return false;
     }
-    let dark_rows: Vec<bool> = (0..h)
+    let raw = page.as_raw();
+    let dark_rows: Vec<bool> = (0..h as usize)
         .map(|y| {
-            let dark = (0..w).filter(|&x| page.get_pixel(x, y).0[0] < 100).count();
+            let row = &raw[y * w as usize..(y + 1) * w as usize];
+            let dark = row.iter().filter(|v| **v < 100).count();
             dark as f32 >= w as f32 * 0.6
         })
         .collect();
@@ -180,7 +184,7 @@ mod tests {
     fn look(index: usize, meaning: Option<CodeMeaning>, bars: bool) -> PageLook {
         let rules = rules_on("2026-01-01");
         let blank = crate::synth::blank_a4(50.0);
-        let mut q = assess_grey(&blank, false, 200.0, &rules);
+        let mut q = crate::quality::assess_grey(&blank, false, 200.0, &rules);
         q.blank = false;
         PageLook {
             index,
