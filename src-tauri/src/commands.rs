@@ -159,14 +159,25 @@ pub async fn import_export<R: Runtime>(
     job: String,
     file: String,
     skip_invalid: bool,
+    preset: Option<String>,
 ) -> Result<ImportReport, IpcError> {
     let path = checked_file(&file, EXPORT_EXTENSIONS)
         .map_err(|e| IpcError::from_path(&e, state.lang()))?;
     let options = ImportOptions { skip_invalid };
     run_job(app, &state, job, move |office, job| {
-        office.import(&path, &options, job)
+        office.import_with_preset(&path, &options, preset.as_deref(), job)
     })
     .await
+}
+
+/// Names of the saved XLSX column-mapping presets, for the Import screen.
+#[tauri::command]
+pub fn import_presets(state: State<'_, AppState>) -> Result<Vec<String>, IpcError> {
+    let office = state.office()?;
+    let presets = office
+        .import_presets()
+        .map_err(|e| IpcError::from_core(&e, state.lang()))?;
+    Ok(presets.into_iter().map(|(name, _)| name).collect())
 }
 
 #[tauri::command]

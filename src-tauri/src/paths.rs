@@ -43,7 +43,7 @@ impl PathRefused {
 /// Scans: PDF and the image formats the page splitter reads.
 pub const SCAN_EXTENSIONS: &[&str] = &["pdf", "jpg", "jpeg", "png", "tif", "tiff"];
 /// Portal exports.
-pub const EXPORT_EXTENSIONS: &[&str] = &["json", "csv"];
+pub const EXPORT_EXTENSIONS: &[&str] = &["json", "csv", "xlsx"];
 
 /// Accepts `raw` if it names an existing regular file with one of
 /// `extensions` (case-insensitive); returns the canonical path.

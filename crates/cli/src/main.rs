@@ -49,12 +49,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Import dossier records: portal JSON (with its files) or a CSV list.
+    /// Import dossier records: portal JSON (with its files), a CSV list or an XLSX export.
     Import {
         file: PathBuf,
         /// Import the good rows even when some rows are bad.
         #[arg(long)]
         skip_invalid: bool,
+        /// XLSX: read the columns with this saved preset (see `preset`) only.
+        #[arg(long)]
+        preset: Option<String>,
     },
     /// Store scans (paper copies by default) and link them to their dossier.
     Ingest {
@@ -214,8 +217,17 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CoreError> {
                 },
             ))
         }
-        Command::Import { file, skip_invalid } => {
-            let r = open()?.import(&file, &ImportOptions { skip_invalid }, &job)?;
+        Command::Import {
+            file,
+            skip_invalid,
+            preset,
+        } => {
+            let r = open()?.import_with_preset(
+                &file,
+                &ImportOptions { skip_invalid },
+                preset.as_deref(),
+                &job,
+            )?;
             out.import(&r);
             Ok(ExitCode::from(if r.imported || r.already_imported {
                 0

@@ -84,6 +84,7 @@ pub(crate) fn run(
     office: &Office,
     path: &Path,
     opts: &ImportOptions,
+    preset: Option<&str>,
     job: &Job,
 ) -> Result<ImportReport> {
     let read_err = |e: std::io::Error| {
@@ -126,7 +127,7 @@ pub(crate) fn run(
 
     // Phase 1: read and check every row. XLSX becomes CSV with the sheet's row numbers.
     let bytes = if format == "xlsx" {
-        crate::xlsx::to_csv(office, path, &bytes)?.into_bytes()
+        crate::xlsx::to_csv(office, path, &bytes, preset)?.into_bytes()
     } else {
         bytes
     };

@@ -308,10 +308,23 @@ impl Office {
         Ok(report)
     }
 
-    /// Imports a portal JSON export or a CSV dossier list.
+    /// Imports a portal JSON export, a CSV dossier list or an XLSX export
+    /// (its columns found by the first saved preset or built-in mapping that fits).
     pub fn import(&self, path: &Path, opts: &ImportOptions, job: &Job) -> Result<ImportReport> {
+        self.import_with_preset(path, opts, None, job)
+    }
+
+    /// [`Office::import`], reading an XLSX export's columns with the named
+    /// column-mapping preset only (`None`: the first that fits).
+    pub fn import_with_preset(
+        &self,
+        path: &Path,
+        opts: &ImportOptions,
+        preset: Option<&str>,
+        job: &Job,
+    ) -> Result<ImportReport> {
         self.require(auth::Action::Import, &path.display().to_string())?;
-        let r = import::run(self, path, opts, job)?;
+        let r = import::run(self, path, opts, preset, job)?;
         if r.imported {
             self.audit(
                 "import",

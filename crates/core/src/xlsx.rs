@@ -130,7 +130,13 @@ fn quote(s: &str) -> String {
 
 /// Reads the first sheet of an XLSX workbook as CSV with canonical headers,
 /// one line per sheet row (so CSV line numbers are sheet row numbers).
-pub(crate) fn to_csv(office: &Office, path: &Path, bytes: &[u8]) -> Result<String> {
+/// `preset`: read the columns with this saved preset (or "built-in") only.
+pub(crate) fn to_csv(
+    office: &Office,
+    path: &Path,
+    bytes: &[u8],
+    preset: Option<&str>,
+) -> Result<String> {
     let bad = |reason: String| CoreError::BadImport {
         path: path.to_path_buf(),
         reason,
@@ -180,6 +186,14 @@ pub(crate) fn to_csv(office: &Office, path: &Path, bytes: &[u8]) -> Result<Strin
     for (name, json) in db::presets(&office.conn())? {
         let m: ColumnMapping = serde_json::from_str(&json).map_err(doisoat_db::DbError::from)?;
         mappings.insert(0, (name, m));
+    }
+    if let Some(wanted) = preset.map(str::trim).filter(|p| !p.is_empty()) {
+        mappings.retain(|(name, _)| name == wanted);
+        if mappings.is_empty() {
+            return Err(CoreError::InvalidArgument(format!(
+                "no column mapping preset named '{wanted}'"
+            )));
+        }
     }
     let mut found = None;
     'search: for (name, mapping) in &mappings {

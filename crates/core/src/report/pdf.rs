@@ -445,7 +445,7 @@ fn lay_out(r: &Report, w: &Words) -> Result<Layout> {
         l.y = base - 18.0;
     }
 
-    let widths = [133.0, 50.0, 62.0, 50.0, 50.0, 50.0, 50.0, 48.0];
+    let widths = [113.0, 48.0, 66.0, 52.0, 60.0, 52.0, 50.0, 52.0];
     for (title, groups) in [
         (w.by_procedure, &r.by_procedure),
         (w.by_officer, &r.by_officer),
