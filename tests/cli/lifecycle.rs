@@ -149,6 +149,40 @@ fn xlsx_export_with_merged_cells_and_serial_dates_imports_like_the_csv() {
 }
 
 #[test]
+fn xlsx_import_with_a_chosen_preset() {
+    let env = Env::new();
+    let x = fixture("lifecycle/sample.xlsx");
+    // A preset that names the code column differently finds no code column.
+    let saved = env.run(&["preset", "Khác", "MaHoSo=Số hồ sơ cũ"]);
+    assert_eq!(saved.code, 0, "{}", saved.stderr);
+    let r = env.run(&[
+        "import".as_ref(),
+        x.as_os_str(),
+        "--preset".as_ref(),
+        "Khác".as_ref(),
+    ]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("dossier code"), "{}", r.stderr);
+    let r = env.run(&[
+        "import".as_ref(),
+        x.as_os_str(),
+        "--preset".as_ref(),
+        "không có".as_ref(),
+    ]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("không có"), "{}", r.stderr);
+    assert_eq!(env.count("SELECT COUNT(*) FROM dossiers"), 0);
+    let imp = env.json(&[
+        "import".as_ref(),
+        x.as_os_str(),
+        "--preset".as_ref(),
+        "built-in".as_ref(),
+    ]);
+    assert_eq!(imp["added"], 8);
+    check_sample(&env.json(&WINDOW));
+}
+
+#[test]
 fn broken_xlsx_and_bad_rows_get_clear_errors() {
     let env = Env::new();
     let r = env.run(&[
