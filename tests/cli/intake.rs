@@ -529,3 +529,30 @@ fn hot_folder_takes_each_of_twenty_files_exactly_once_across_a_restart() {
     assert_eq!(r.stdout.lines().count(), 20);
     assert_eq!(env.count("SELECT COUNT(*) FROM files"), 20);
 }
+
+#[test]
+fn bad_batches_and_folders_give_a_clear_error_and_leave_nothing() {
+    let env = Env::new();
+    for bad in ["bad/corrupt.pdf", "bad/truncated.pdf", "bad/empty.pdf", "bad/jpeg_named.pdf"] {
+        let r = env.run(&[
+            "--json".as_ref(),
+            "ingest".as_ref(),
+            "--split".as_ref(),
+            fixture(bad).as_os_str(),
+        ]);
+        assert_eq!(r.code, 2, "{bad}: {}", r.stdout);
+        let e = &r.json()["error"];
+        assert!(
+            e["message"].as_str().unwrap().contains(bad.split('/').next_back().unwrap()),
+            "{bad}: {e}"
+        );
+    }
+    assert!(env.objects().is_empty());
+    assert_eq!(env.tmp_files(), 0);
+    assert_eq!(env.count("SELECT COUNT(*) FROM files"), 0);
+    let r = env.run(&["--lang", "vi", "watch", "--once", "/khong/ton/tai"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("/khong/ton/tai"), "{}", r.stderr);
+    let r = env.run(&["--json", "ingest", "--split", "--dossier", D1, "x.pdf"]);
+    assert_eq!(r.code, 2, "--split and --dossier do not go together");
+}
