@@ -533,7 +533,12 @@ fn hot_folder_takes_each_of_twenty_files_exactly_once_across_a_restart() {
 #[test]
 fn bad_batches_and_folders_give_a_clear_error_and_leave_nothing() {
     let env = Env::new();
-    for bad in ["bad/corrupt.pdf", "bad/truncated.pdf", "bad/empty.pdf", "bad/jpeg_named.pdf"] {
+    for bad in [
+        "bad/corrupt.pdf",
+        "bad/truncated.pdf",
+        "bad/empty.pdf",
+        "bad/jpeg_named.pdf",
+    ] {
         let r = env.run(&[
             "--json".as_ref(),
             "ingest".as_ref(),
@@ -543,7 +548,10 @@ fn bad_batches_and_folders_give_a_clear_error_and_leave_nothing() {
         assert_eq!(r.code, 2, "{bad}: {}", r.stdout);
         let e = &r.json()["error"];
         assert!(
-            e["message"].as_str().unwrap().contains(bad.split('/').next_back().unwrap()),
+            e["message"]
+                .as_str()
+                .unwrap()
+                .contains(bad.split('/').next_back().unwrap()),
             "{bad}: {e}"
         );
     }
