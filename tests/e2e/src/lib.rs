@@ -147,6 +147,26 @@ impl App {
     }
 
     /// Saves a screenshot of the window as `artifacts/e2e/<name>.png`.
+    /// Types `search` into the dossier list's search box, waits until the
+    /// list has narrowed to the one dossier `code`, and opens it.
+    pub async fn search_and_open(&self, search: &str, code: &str) -> Result<()> {
+        self.type_into("#search", search).await?;
+        self.wait_true(
+            "the search to narrow the list to one dossier",
+            &format!(
+                "const b = document.querySelector('#dossier-rows'); return b.dataset.busy === 'false' && [...b.querySelectorAll('.row[data-code]')].map(r => r.dataset.code).join() === '{code}'"
+            ),
+        )
+        .await?;
+        self.click(&format!("#dossier-rows .row[data-code='{code}']"))
+            .await?;
+        self.wait_true(
+            "the dossier view to open",
+            &format!("const h = document.querySelector('#dossier-code'); return !!h && h.textContent.trim() === '{code}'"),
+        )
+        .await
+    }
+
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
         let png = self
             .client

@@ -54,18 +54,7 @@ async fn import_ingest_resolve_and_restart() -> Result<()> {
 
     // Find the dossier by typing, open it, see the finding and its region.
     app.click("#nav-dossiers").await?;
-    app.type_into("#search", "221125-0001").await?;
-    app.wait_true(
-        "the search to narrow the list to one dossier",
-        "const b = document.querySelector('#dossier-rows'); return b.dataset.busy === 'false' && b.querySelectorAll('.row[data-code]').length === 1",
-    )
-    .await?;
-    app.click(&format!("#dossier-rows .row[data-code='{DOSSIER}']"))
-        .await?;
-    ensure!(
-        app.text("#dossier-code").await? == DOSSIER,
-        "the dossier view opened"
-    );
+    app.search_and_open("221125-0001", DOSSIER).await?;
     let finding = app
         .wait_css("#findings .finding[data-kind='page_differs']")
         .await?;

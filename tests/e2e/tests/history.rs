@@ -36,9 +36,7 @@ async fn history_lists_ingest_and_resolve_with_the_user() -> Result<()> {
     app.wait_css("#reconcile-summary").await?;
 
     app.click("#nav-dossiers").await?;
-    app.type_into("#search", "221125-0001").await?;
-    app.click(&format!("#dossier-rows .row[data-code='{DOSSIER}']"))
-        .await?;
+    app.search_and_open("221125-0001", DOSSIER).await?;
     app.click("#findings .finding[data-kind='page_differs'] .f-head")
         .await?;
     app.type_into("#finding-actor", "Nguyễn Thị Đào").await?;
