@@ -4,7 +4,9 @@
 //! derived (straightened, edited) versions and scanned batches.
 
 use image::{GrayImage, RgbImage};
-use lopdf::{dictionary, Document, Object, ObjectId, Stream};
+use std::collections::BTreeMap;
+
+use lopdf::{dictionary, Document, Object, ObjectId, Stream, StringFormat};
 
 /// A page ready to be written: JPEG bytes and their pixel size and dpi.
 #[derive(Debug, Clone)]
@@ -124,6 +126,96 @@ pub(crate) fn finish(mut doc: Document, pages_id: ObjectId, kids: Vec<ObjectId>)
     // Writing into a Vec cannot fail.
     let _ = doc.save_to(&mut out);
     out
+}
+
+/// Width of glyph `gid` in thousandths of the font size.
+pub fn glyph_advance(face: &ttf_parser::Face<'_>, gid: u16) -> f32 {
+    let upem = f32::from(face.units_per_em());
+    f32::from(
+        face.glyph_hor_advance(ttf_parser::GlyphId(gid))
+            .unwrap_or(0),
+    ) * 1000.0
+        / upem
+}
+
+/// Embeds a TrueType font as a Type0 font (Identity-H over its glyph ids):
+/// the whole font file, the widths of the glyphs in `used` and a ToUnicode
+/// map from them to their characters, so the text layer reads back exactly.
+/// Used by the separator sheets and by the office's report.
+pub fn embed_type0_font(
+    doc: &mut Document,
+    name: &str,
+    bytes: &[u8],
+    face: &ttf_parser::Face<'_>,
+    used: &BTreeMap<u16, char>,
+) -> ObjectId {
+    let file_id = doc.add_object(Stream::new(
+        dictionary! { "Length1" => bytes.len() as i64 },
+        bytes.to_vec(),
+    ));
+    let upem = f32::from(face.units_per_em());
+    let b = face.global_bounding_box();
+    let s = |v: i16| Object::Real(f32::from(v) * 1000.0 / upem);
+    let descriptor = doc.add_object(dictionary! {
+        "Type" => "FontDescriptor",
+        "FontName" => name,
+        "Flags" => 32,
+        "FontBBox" => vec![s(b.x_min), s(b.y_min), s(b.x_max), s(b.y_max)],
+        "ItalicAngle" => 0,
+        "Ascent" => s(face.ascender()),
+        "Descent" => s(face.descender()),
+        "CapHeight" => s(face.capital_height().unwrap_or(714)),
+        "StemV" => 80,
+        "FontFile2" => file_id,
+    });
+    let mut widths = Vec::new();
+    for gid in used.keys() {
+        widths.push(Object::Integer(i64::from(*gid)));
+        widths.push(Object::Array(vec![Object::Real(glyph_advance(face, *gid))]));
+    }
+    let cid = doc.add_object(dictionary! {
+        "Type" => "Font",
+        "Subtype" => "CIDFontType2",
+        "BaseFont" => name,
+        "CIDSystemInfo" => dictionary! {
+            "Registry" => Object::String(b"Adobe".to_vec(), StringFormat::Literal),
+            "Ordering" => Object::String(b"Identity".to_vec(), StringFormat::Literal),
+            "Supplement" => 0,
+        },
+        "FontDescriptor" => descriptor,
+        "CIDToGIDMap" => "Identity",
+        "W" => widths,
+    });
+    let mut cmap = String::from(
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
+         /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
+         /CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
+         1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+    );
+    let used: Vec<_> = used.iter().collect();
+    for chunk in used.chunks(100) {
+        cmap.push_str(&format!("{} beginbfchar\n", chunk.len()));
+        for (gid, ch) in chunk {
+            let mut units = [0u16; 2];
+            let hex: String = ch
+                .encode_utf16(&mut units)
+                .iter()
+                .map(|u| format!("{u:04X}"))
+                .collect();
+            cmap.push_str(&format!("<{gid:04X}> <{hex}>\n"));
+        }
+        cmap.push_str("endbfchar\n");
+    }
+    cmap.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    let to_unicode = doc.add_object(Stream::new(dictionary! {}, cmap.into_bytes()));
+    doc.add_object(dictionary! {
+        "Type" => "Font",
+        "Subtype" => "Type0",
+        "BaseFont" => name,
+        "Encoding" => "Identity-H",
+        "DescendantFonts" => vec![Object::Reference(cid)],
+        "ToUnicode" => to_unicode,
+    })
 }
 
 #[cfg(test)]

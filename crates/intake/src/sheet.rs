@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use doisoat_domain::DossierCode;
-use lopdf::{dictionary, Document, Object, Stream, StringFormat};
+use lopdf::{dictionary, Document};
 
 use crate::codes::{qr_matrix, separator_payload};
 use crate::IntakeError;
@@ -60,13 +60,7 @@ impl Font<'_> {
     }
 
     fn advance(&self, gid: u16) -> f32 {
-        let upem = f32::from(self.face.units_per_em());
-        f32::from(
-            self.face
-                .glyph_hor_advance(ttf_parser::GlyphId(gid))
-                .unwrap_or(0),
-        ) * 1000.0
-            / upem
+        crate::pdfout::glyph_advance(&self.face, gid)
     }
 }
 
@@ -83,10 +77,14 @@ pub fn separator_sheets(infos: &[SheetInfo]) -> Result<Vec<u8>, IntakeError> {
     };
     let mut doc = Document::with_version("1.5");
     let pages_id = doc.new_object_id();
-    let font_id = doc.new_object_id();
+    let contents = infos
+        .iter()
+        .map(|info| page_content(&mut font, info))
+        .collect::<Result<Vec<_>, _>>()?;
+    let font_id =
+        crate::pdfout::embed_type0_font(&mut doc, "NotoSans-Regular", FONT, &font.face, &font.used);
     let mut kids = Vec::new();
-    for info in infos {
-        let content = page_content(&mut font, info)?;
+    for content in contents {
         kids.push(crate::pdfout::add_page(
             &mut doc,
             pages_id,
@@ -95,7 +93,6 @@ pub fn separator_sheets(infos: &[SheetInfo]) -> Result<Vec<u8>, IntakeError> {
             dictionary! { "Font" => dictionary! { "F1" => font_id } },
         ));
     }
-    embed_font(&mut doc, font_id, &font);
     Ok(crate::pdfout::finish(doc, pages_id, kids))
 }
 
@@ -164,82 +161,6 @@ fn page_content(font: &mut Font<'_>, info: &SheetInfo) -> Result<String, IntakeE
     }
     c.push_str("f\n");
     Ok(c)
-}
-
-/// A Type0 font (Identity-H over the TrueType's glyph ids), the whole font
-/// file embedded, widths and a ToUnicode map for the glyphs used.
-fn embed_font(doc: &mut Document, font_id: lopdf::ObjectId, font: &Font<'_>) {
-    let file = Stream::new(
-        dictionary! { "Length1" => FONT.len() as i64 },
-        FONT.to_vec(),
-    );
-    let file_id = doc.add_object(file);
-    let upem = f32::from(font.face.units_per_em());
-    let bbox = font.face.global_bounding_box();
-    let s = |v: i16| Object::Real(f32::from(v) * 1000.0 / upem);
-    let descriptor = doc.add_object(dictionary! {
-        "Type" => "FontDescriptor",
-        "FontName" => "NotoSans-Regular",
-        "Flags" => 32,
-        "FontBBox" => vec![s(bbox.x_min), s(bbox.y_min), s(bbox.x_max), s(bbox.y_max)],
-        "ItalicAngle" => 0,
-        "Ascent" => s(font.face.ascender()),
-        "Descent" => s(font.face.descender()),
-        "CapHeight" => s(font.face.capital_height().unwrap_or(714)),
-        "StemV" => 80,
-        "FontFile2" => file_id,
-    });
-    let mut widths = Vec::new();
-    for gid in font.used.keys() {
-        widths.push(Object::Integer(i64::from(*gid)));
-        widths.push(Object::Array(vec![Object::Real(font.advance(*gid))]));
-    }
-    let cid = doc.add_object(dictionary! {
-        "Type" => "Font",
-        "Subtype" => "CIDFontType2",
-        "BaseFont" => "NotoSans-Regular",
-        "CIDSystemInfo" => dictionary! {
-            "Registry" => Object::String(b"Adobe".to_vec(), StringFormat::Literal),
-            "Ordering" => Object::String(b"Identity".to_vec(), StringFormat::Literal),
-            "Supplement" => 0,
-        },
-        "FontDescriptor" => descriptor,
-        "CIDToGIDMap" => "Identity",
-        "W" => widths,
-    });
-    let mut cmap = String::from(
-        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
-         /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
-         /CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
-         1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
-    );
-    let used: Vec<_> = font.used.iter().collect();
-    for chunk in used.chunks(100) {
-        cmap.push_str(&format!("{} beginbfchar\n", chunk.len()));
-        for (gid, ch) in chunk {
-            let mut units = [0u16; 2];
-            let hex: String = ch
-                .encode_utf16(&mut units)
-                .iter()
-                .map(|u| format!("{u:04X}"))
-                .collect();
-            cmap.push_str(&format!("<{gid:04X}> <{hex}>\n"));
-        }
-        cmap.push_str("endbfchar\n");
-    }
-    cmap.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
-    let to_unicode = doc.add_object(Stream::new(dictionary! {}, cmap.into_bytes()));
-    doc.objects.insert(
-        font_id,
-        Object::Dictionary(dictionary! {
-            "Type" => "Font",
-            "Subtype" => "Type0",
-            "BaseFont" => "NotoSans-Regular",
-            "Encoding" => "Identity-H",
-            "DescendantFonts" => vec![Object::Reference(cid)],
-            "ToUnicode" => to_unicode,
-        }),
-    );
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use lopdf::{dictionary, Document, Object, ObjectId, Stream, StringFormat};
+use lopdf::{dictionary, Document, Object, ObjectId, Stream};
 
 use crate::report::{DueItem, Figures, Group, Report};
 use crate::{CoreError, Lang, Result};
@@ -49,13 +49,7 @@ impl Font {
 
     /// Width of one glyph in thousandths of the font size.
     fn advance(&self, gid: u16) -> f32 {
-        let upem = f32::from(self.face.units_per_em());
-        f32::from(
-            self.face
-                .glyph_hor_advance(ttf_parser::GlyphId(gid))
-                .unwrap_or(0),
-        ) * 1000.0
-            / upem
+        doisoat_intake::pdfout::glyph_advance(&self.face, gid)
     }
 
     fn width(&self, text: &str, size: f32) -> f32 {
@@ -481,73 +475,7 @@ fn lay_out(r: &Report, w: &Words) -> Result<Layout> {
 }
 
 fn embed(doc: &mut Document, font: &Font) -> ObjectId {
-    let file_id = doc.add_object(Stream::new(
-        dictionary! { "Length1" => font.bytes.len() as i64 },
-        font.bytes.to_vec(),
-    ));
-    let upem = f32::from(font.face.units_per_em());
-    let b = font.face.global_bounding_box();
-    let s = |v: i16| Object::Real(f32::from(v) * 1000.0 / upem);
-    let descriptor = doc.add_object(dictionary! {
-        "Type" => "FontDescriptor",
-        "FontName" => font.name,
-        "Flags" => 32,
-        "FontBBox" => vec![s(b.x_min), s(b.y_min), s(b.x_max), s(b.y_max)],
-        "ItalicAngle" => 0,
-        "Ascent" => s(font.face.ascender()),
-        "Descent" => s(font.face.descender()),
-        "CapHeight" => s(font.face.capital_height().unwrap_or(714)),
-        "StemV" => 80,
-        "FontFile2" => file_id,
-    });
-    let mut widths = Vec::new();
-    for gid in font.used.keys() {
-        widths.push(Object::Integer(i64::from(*gid)));
-        widths.push(Object::Array(vec![Object::Real(font.advance(*gid))]));
-    }
-    let cid = doc.add_object(dictionary! {
-        "Type" => "Font",
-        "Subtype" => "CIDFontType2",
-        "BaseFont" => font.name,
-        "CIDSystemInfo" => dictionary! {
-            "Registry" => Object::String(b"Adobe".to_vec(), StringFormat::Literal),
-            "Ordering" => Object::String(b"Identity".to_vec(), StringFormat::Literal),
-            "Supplement" => 0,
-        },
-        "FontDescriptor" => descriptor,
-        "CIDToGIDMap" => "Identity",
-        "W" => widths,
-    });
-    let mut cmap = String::from(
-        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
-         /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
-         /CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
-         1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
-    );
-    let used: Vec<_> = font.used.iter().collect();
-    for chunk in used.chunks(100) {
-        cmap.push_str(&format!("{} beginbfchar\n", chunk.len()));
-        for (gid, ch) in chunk {
-            let mut units = [0u16; 2];
-            let hex: String = ch
-                .encode_utf16(&mut units)
-                .iter()
-                .map(|u| format!("{u:04X}"))
-                .collect();
-            cmap.push_str(&format!("<{gid:04X}> <{hex}>\n"));
-        }
-        cmap.push_str("endbfchar\n");
-    }
-    cmap.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
-    let to_unicode = doc.add_object(Stream::new(dictionary! {}, cmap.into_bytes()));
-    doc.add_object(dictionary! {
-        "Type" => "Font",
-        "Subtype" => "Type0",
-        "BaseFont" => font.name,
-        "Encoding" => "Identity-H",
-        "DescendantFonts" => vec![Object::Reference(cid)],
-        "ToUnicode" => to_unicode,
-    })
+    doisoat_intake::pdfout::embed_type0_font(doc, font.name, font.bytes, &font.face, &font.used)
 }
 
 /// The report as PDF bytes, labels in `lang`.
