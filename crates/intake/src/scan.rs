@@ -18,6 +18,7 @@ use crate::IntakeError;
 
 /// A scanner SANE can see.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ScanDevice {
     pub name: String,
     pub vendor: String,
@@ -27,6 +28,7 @@ pub struct ScanDevice {
 
 /// Where the paper is fed from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     /// The glass.
@@ -63,6 +65,7 @@ impl Source {
 
 /// Colour mode of the scan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ColourMode {
     #[default]
@@ -90,6 +93,7 @@ impl ColourMode {
 
 /// How to scan.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ScanSettings {
     pub source: Source,
     /// 200 or 300.
@@ -148,6 +152,7 @@ pub enum Flow {
 
 /// Why a batch ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Stopped {
     /// The feeder ran empty, or the glass gave its page, or `max_pages` was reached.
