@@ -4,13 +4,15 @@
 //! Code map: [`args`] reads `--data-dir`/`--demo`; [`commands`] holds the
 //! commands; [`jobs`] runs long work off the UI thread with progress and
 //! cancellation; [`paths`] checks every path the page sends; [`error`] is the
-//! IPC error shape; [`state`] is what the commands share.
+//! IPC error shape; [`state`] is what the commands share; [`intake`] is the
+//! scanning panel (SANE on Linux) and its batch on the desk.
 
 pub mod args;
 pub mod commands;
 pub mod dashboard;
 pub mod error;
 pub mod history;
+pub mod intake;
 pub mod jobs;
 pub mod paths;
 pub mod state;
@@ -32,6 +34,7 @@ use crate::state::AppState;
 pub fn attach<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
     builder
         .manage(state)
+        .manage(intake::ScanSession::default())
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::set_language,
@@ -51,6 +54,14 @@ pub fn attach<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri:
             dashboard::dashboard,
             dashboard::export_report,
             history::dossier_history,
+            intake::scan_devices,
+            intake::scan_batch,
+            intake::scan_rescan,
+            intake::scan_insert,
+            intake::scan_state,
+            intake::scan_thumbnail,
+            intake::scan_discard,
+            intake::scan_store,
         ])
 }
 

@@ -10,6 +10,7 @@ use ts_rs::{Config, TS};
 
 use crate::commands::{AppInfo, FindingUpdateInput, TargetInput};
 use crate::error::IpcError;
+use crate::intake::{ScanFinish, ScanState, ScanStored};
 use crate::jobs::JobProgress;
 
 fn committed_dir() -> PathBuf {
@@ -39,6 +40,11 @@ fn export_all(dir: &Path) {
         doisoat_core::ReconcileReport,
         doisoat_core::DemoReport,
         doisoat_core::HistoryEntry,
+        ScanState,
+        ScanFinish,
+        ScanStored,
+        doisoat_intake::scan::ScanDevice,
+        doisoat_intake::scan::ScanSettings,
     );
 }
 

@@ -418,3 +418,217 @@ fn dossier_history_lists_ingest_and_resolve() {
         "dossier_not_found"
     );
 }
+
+/// SANE is one library-wide state that reads its configuration when it
+/// starts: the scanning tests take turns, each with SANE_CONFIG_DIR at
+/// tests/sane (its dll.conf lists SANE's virtual `test` device; the
+/// trailing ':' keeps the system's folders too).
+static SANE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn sane_test_backend() -> std::sync::MutexGuard<'static, ()> {
+    let turn = SANE.lock().unwrap_or_else(|e| e.into_inner());
+    std::env::set_var(
+        "SANE_CONFIG_DIR",
+        format!("{}:", repo().join("tests/sane").display()),
+    );
+    turn
+}
+
+/// The feeder of SANE's test device at 200 dpi in colour.
+fn feeder(max_pages: Option<u32>) -> Value {
+    json!({ "source": "adf", "dpi": 200, "mode": "colour", "max_pages": max_pages })
+}
+
+fn page_ids(state: &Value) -> Vec<u64> {
+    state["pages"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no pages in {state}"))
+        .iter()
+        .map(|p| p["id"].as_u64().expect("page id"))
+        .collect()
+}
+
+/// The paper copies linked to dossier `code`, as (component, pages).
+fn paper_copies(h: &Harness, code: &str) -> Vec<(String, u64)> {
+    let view = h.ok("open_dossier", json!({ "code": code }));
+    let mut out = Vec::new();
+    for c in view["components"].as_array().expect("components") {
+        for copy in c["paper"].as_array().expect("paper copies") {
+            out.push((
+                c["code"].as_str().expect("component").to_owned(),
+                copy["page_count"].as_u64().expect("page count"),
+            ));
+        }
+    }
+    for copy in view["unassigned"].as_array().expect("unassigned") {
+        out.push((String::new(), copy["page_count"].as_u64().expect("count")));
+    }
+    out
+}
+
+/// The scanning panel's path through SANE's real `test` backend: list the
+/// devices, scan three pages from the feeder with a live counter, rescan
+/// one, insert one, see each page's thumbnail, refuse bad requests, then
+/// store the batch linked to a dossier: the dossier
+/// has one paper document with all four pages, and the desk is empty.
+#[test]
+fn scan_rescan_insert_and_store_into_a_dossier() {
+    let _sane = sane_test_backend();
+    let h = harness();
+    h.import_fixture();
+
+    let devices = h.ok("scan_devices", json!({}));
+    assert!(
+        devices
+            .as_array()
+            .expect("a list")
+            .iter()
+            .any(|d| d["name"] == json!("test:0") && d["vendor"].is_string()),
+        "{devices}"
+    );
+    assert_eq!(h.ok("scan_state", json!({})), Value::Null);
+
+    let counted = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = Arc::clone(&counted);
+    tauri::Listener::listen_any(&h._app, crate::jobs::PROGRESS_EVENT, move |e| {
+        let p: Value = serde_json::from_str(e.payload()).expect("progress json");
+        if p["job"] == json!("scan-1") {
+            seen.lock()
+                .expect("counter")
+                .push(p["done"].as_u64().expect("done"));
+        }
+    });
+    let state = h.ok(
+        "scan_batch",
+        json!({ "job": "scan-1", "device": "test:0", "settings": feeder(Some(3)) }),
+    );
+    assert_eq!(state["stopped"], json!({ "kind": "finished" }), "{state}");
+    let first = page_ids(&state);
+    assert_eq!(first.len(), 3, "{state}");
+    assert_eq!(*counted.lock().expect("counter"), vec![1, 2, 3]);
+    // 80 mm wide at 200 dpi (the test device's default area).
+    let page = &state["pages"][0];
+    assert_eq!(page["dpi"], json!(200.0));
+    assert!(
+        (625..=631).contains(&page["width"].as_u64().expect("width")),
+        "{page}"
+    );
+    let thumb = h.ok("scan_thumbnail", json!({ "id": first[1] }));
+    assert_eq!(thumb["head"], json!([0xFF, 0xD8]), "a JPEG");
+
+    // Rescan page 2: a new page in its place; insert one before page 1.
+    let state = h.ok("scan_rescan", json!({ "index": 1 }));
+    let after_rescan = page_ids(&state);
+    assert_eq!(after_rescan.len(), 3);
+    assert_eq!((after_rescan[0], after_rescan[2]), (first[0], first[2]));
+    assert!(!first.contains(&after_rescan[1]), "{after_rescan:?}");
+    let state = h.ok("scan_insert", json!({ "index": 0 }));
+    let ids = page_ids(&state);
+    assert_eq!(ids.len(), 4);
+    assert_eq!(&ids[1..], &after_rescan[..]);
+    assert_eq!(
+        h.err_code("scan_thumbnail", json!({ "id": first[1] })),
+        "page_not_found",
+        "the rescanned page is gone"
+    );
+    assert_eq!(
+        h.err_code("scan_rescan", json!({ "index": 4 })),
+        "page_not_found"
+    );
+    assert_eq!(
+        h.err_code("scan_insert", json!({ "index": 9 })),
+        "page_not_found"
+    );
+
+    // Neither split nor a dossier: refused, and the batch stays on the desk.
+    assert_eq!(
+        h.err_code("scan_store", json!({ "job": "st-0", "finish": { "split": false, "dossier": " ", "component": null } })),
+        "dossier_required"
+    );
+    assert_eq!(page_ids(&h.ok("scan_state", json!({}))), ids);
+
+    let stored = h.ok(
+        "scan_store",
+        json!({ "job": "st-2", "finish": { "split": false, "dossier": CODE, "component": "TP2" } }),
+    );
+    assert_eq!(stored["kept"], json!(false), "{stored}");
+    let file = &stored["ingest"]["files"][0];
+    assert_eq!(file["status"], json!("stored"), "{stored}");
+    assert_eq!(file["dossier"], json!(CODE));
+    assert_eq!(file["pages"], json!(4));
+    assert_eq!(paper_copies(&h, CODE), vec![("TP2".to_owned(), 4)]);
+    assert_eq!(h.ok("scan_state", json!({})), Value::Null);
+    assert_eq!(
+        h.err_code("scan_store", json!({ "job": "st-3", "finish": { "split": false, "dossier": CODE, "component": null } })),
+        "no_batch"
+    );
+}
+
+/// Cancelling mid-batch (the clerk presses Cancel as page 2 comes out of
+/// the feeder) stops the scan and keeps the pages already scanned; a second
+/// run adds to them; storing links them all.
+#[test]
+fn cancelling_mid_batch_keeps_the_scanned_pages() {
+    let _sane = sane_test_backend();
+    let h = harness();
+    h.import_fixture();
+    // The page's Cancel button is `cancel_job`; pressed from the progress
+    // listener, while the scan is still running on its own thread.
+    let window = h.window.clone();
+    tauri::Listener::listen_any(&h._app, crate::jobs::PROGRESS_EVENT, move |e| {
+        let p: Value = serde_json::from_str(e.payload()).expect("progress json");
+        if p["job"] == json!("scan-c") && p["done"] == json!(2) {
+            let request = InvokeRequest {
+                cmd: "cancel_job".into(),
+                callback: tauri::ipc::CallbackFn(0),
+                error: tauri::ipc::CallbackFn(1),
+                url: "tauri://localhost".parse().expect("url"),
+                body: tauri::ipc::InvokeBody::Json(json!({ "job": "scan-c" })),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            };
+            let answer = get_ipc_response(&window, request).expect("cancel_job");
+            assert!(
+                matches!(&answer, tauri::ipc::InvokeResponseBody::Json(s) if s == "true"),
+                "the scan job was running: {answer:?}"
+            );
+        }
+    });
+    // No page limit: the test device's feeder holds 10 sheets.
+    let state = h.ok(
+        "scan_batch",
+        json!({ "job": "scan-c", "device": "test:0", "settings": feeder(None) }),
+    );
+    assert_eq!(state["stopped"], json!({ "kind": "cancelled" }), "{state}");
+    let kept = page_ids(&state);
+    assert_eq!(kept.len(), 2, "{state}");
+    assert!(!h
+        .ok("cancel_job", json!({ "job": "scan-c" }))
+        .as_bool()
+        .expect("bool"));
+
+    let state = h.ok(
+        "scan_batch",
+        json!({ "job": "scan-d", "device": "test:0", "settings": feeder(Some(1)) }),
+    );
+    assert_eq!(state["stopped"], json!({ "kind": "finished" }));
+    let ids = page_ids(&state);
+    assert_eq!(&ids[..2], &kept[..], "the cancelled run's pages stay first");
+    assert_eq!(ids.len(), 3);
+
+    let stored = h.ok(
+        "scan_store",
+        json!({ "job": "st", "finish": { "split": false, "dossier": CODE, "component": "TP1" } }),
+    );
+    assert_eq!(stored["ingest"]["files"][0]["pages"], json!(3), "{stored}");
+    assert_eq!(paper_copies(&h, CODE), vec![("TP1".to_owned(), 3)]);
+
+    // Discarding empties the desk without storing anything.
+    h.ok(
+        "scan_batch",
+        json!({ "job": "scan-e", "device": "test:0", "settings": feeder(Some(2)) }),
+    );
+    h.ok("scan_discard", json!({}));
+    assert_eq!(h.ok("scan_state", json!({})), Value::Null);
+    assert_eq!(paper_copies(&h, CODE), vec![("TP1".to_owned(), 3)]);
+}
