@@ -112,38 +112,24 @@ fn index_text(rec: &DossierRecord) -> String {
 /// Inserts a dossier, or updates it when any field differs. An identical
 /// record leaves the row (and its `updated_at`) untouched.
 pub fn upsert(conn: &Connection, rec: &DossierRecord, now: &str) -> Result<Upsert> {
-    let extra = serde_json::to_string(&rec.extra)?;
-    if let Some(existing) = get(conn, &rec.code)? {
+    let existing = get(conn, &rec.code)?;
+    if let Some(existing) = &existing {
         if existing.record == *rec {
             return Ok(Upsert::Unchanged(existing.id));
         }
-        conn.execute(
-            "UPDATE dossiers SET code_check = ?2, procedure_code = ?3, receipt_no = ?4, received_at = ?5,
-                 applicant_name = ?6, applicant_id = ?7, status = ?8, extra = ?9, updated_at = ?10
-             WHERE id = ?1",
-            params![
-                existing.id,
-                rec.code_check,
-                rec.procedure_code,
-                rec.receipt_no,
-                rec.received_at,
-                rec.applicant_name,
-                rec.applicant_id,
-                rec.status,
-                extra,
-                now
-            ],
-        )?;
-        conn.execute(
-            "UPDATE dossier_search SET folded = ?2 WHERE rowid = ?1",
-            params![existing.id, index_text(rec)],
-        )?;
-        return Ok(Upsert::Updated(existing.id));
     }
-    conn.execute(
+    // One statement for both cases, so the column list is written once; an
+    // update keeps `created_at`.
+    let id: i64 = conn.query_row(
         "INSERT INTO dossiers (code, code_check, procedure_code, receipt_no, received_at, applicant_name,
              applicant_id, status, extra, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
+         ON CONFLICT (code) DO UPDATE SET code_check = excluded.code_check,
+             procedure_code = excluded.procedure_code, receipt_no = excluded.receipt_no,
+             received_at = excluded.received_at, applicant_name = excluded.applicant_name,
+             applicant_id = excluded.applicant_id, status = excluded.status, extra = excluded.extra,
+             updated_at = excluded.updated_at
+         RETURNING id",
         params![
             rec.code,
             rec.code_check,
@@ -153,16 +139,24 @@ pub fn upsert(conn: &Connection, rec: &DossierRecord, now: &str) -> Result<Upser
             rec.applicant_name,
             rec.applicant_id,
             rec.status,
-            extra,
+            serde_json::to_string(&rec.extra)?,
             now
         ],
+        |r| r.get(0),
     )?;
-    let id = conn.last_insert_rowid();
-    conn.execute(
-        "INSERT INTO dossier_search (rowid, folded) VALUES (?1, ?2)",
-        params![id, index_text(rec)],
-    )?;
-    Ok(Upsert::Added(id))
+    if existing.is_some() {
+        conn.execute(
+            "UPDATE dossier_search SET folded = ?2 WHERE rowid = ?1",
+            params![id, index_text(rec)],
+        )?;
+        Ok(Upsert::Updated(id))
+    } else {
+        conn.execute(
+            "INSERT INTO dossier_search (rowid, folded) VALUES (?1, ?2)",
+            params![id, index_text(rec)],
+        )?;
+        Ok(Upsert::Added(id))
+    }
 }
 
 /// The id of the dossier with `code`, creating a bare record when none
@@ -415,12 +409,36 @@ mod tests {
             Upsert::Unchanged(_)
         ));
         assert_eq!(get(&conn, &r.code).unwrap().unwrap().updated_at, "t1");
+        let id = get(&conn, &r.code).unwrap().unwrap().id;
         let mut r2 = r.clone();
         r2.status = Some("processing".into());
+        r2.applicant_name = Some("Trần Thị Bình".into());
         assert!(matches!(
             upsert(&conn, &r2, "t3").unwrap(),
-            Upsert::Updated(_)
+            Upsert::Updated(same) if same == id
         ));
+        let (created, updated): (String, String) = conn
+            .query_row(
+                "SELECT created_at, updated_at FROM dossiers WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((created.as_str(), updated.as_str()), ("t1", "t3"));
+        let by = |text: &str| {
+            codes(
+                &conn,
+                Query {
+                    text: Some(text.into()),
+                    ..Default::default()
+                },
+            )
+        };
+        assert_eq!(by("tran thi binh"), vec![r.code.clone()]);
+        assert!(
+            by("nguyen van duc").is_empty(),
+            "the old name left the index"
+        );
         assert_eq!(
             get(&conn, &r.code)
                 .unwrap()
