@@ -41,6 +41,11 @@ if ! xdpyinfo -display "$display" >/dev/null 2>&1; then
   for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
 fi
 
+# The app scans through SANE's virtual `test` device (tests/sane/dll.conf
+# lists it; the trailing ':' keeps the system's SANE folders too). The app
+# inherits this through tauri-driver and WebKitWebDriver.
+export SANE_CONFIG_DIR="$PWD/tests/sane:"
+
 DISPLAY="$display" tauri-driver --port "$port" --native-port "$native_port" >artifacts/e2e/tauri-driver.log 2>&1 &
 driver_pid=$!
 for _ in $(seq 100); do

@@ -146,6 +146,18 @@ impl App {
         }
     }
 
+    /// Picks the option `value` of the `<select>` at `css` (waiting until
+    /// the option is there) and checks that the page took it.
+    pub async fn select(&self, css: &str, value: &str) -> Result<()> {
+        self.click(&format!("{css} option[value='{value}']"))
+            .await?;
+        self.wait_true(
+            &format!("{css} to hold {value}"),
+            &format!("return document.querySelector(\"{css}\").value === '{value}'"),
+        )
+        .await
+    }
+
     /// Saves a screenshot of the window as `artifacts/e2e/<name>.png`.
     /// Types `search` into the dossier list's search box, waits until the
     /// list has narrowed to the one dossier `code`, and opens it.
