@@ -566,7 +566,8 @@ fn scan_rescan_insert_and_store_into_a_dossier() {
 
 /// Cancelling mid-batch (the clerk presses Cancel as page 2 comes out of
 /// the feeder) stops the scan and keeps the pages already scanned; a second
-/// run adds to them; storing links them all.
+/// run adds to them; storing links them all. A batch stored split goes
+/// through the separator-sheet path; a discarded one stores nothing.
 #[test]
 fn cancelling_mid_batch_keeps_the_scanned_pages() {
     let _sane = sane_test_backend();
@@ -622,6 +623,21 @@ fn cancelling_mid_batch_keeps_the_scanned_pages() {
     );
     assert_eq!(stored["ingest"]["files"][0]["pages"], json!(3), "{stored}");
     assert_eq!(paper_copies(&h, CODE), vec![("TP1".to_owned(), 3)]);
+
+    // Split: the test device's pages carry no separator sheet or code.
+    h.ok(
+        "scan_batch",
+        json!({ "job": "scan-s", "device": "test:0", "settings": feeder(Some(2)) }),
+    );
+    let split = h.ok(
+        "scan_store",
+        json!({ "job": "st-s", "finish": { "split": true, "dossier": null, "component": null } }),
+    );
+    assert_eq!(split["kept"], json!(false), "{split}");
+    assert_eq!(split["ingest"], Value::Null);
+    assert_eq!(split["split"]["pages"], json!(2), "{split}");
+    assert_eq!(split["split"]["linked"], json!(0), "{split}");
+    assert_eq!(h.ok("scan_state", json!({})), Value::Null);
 
     // Discarding empties the desk without storing anything.
     h.ok(
