@@ -1,16 +1,26 @@
 #!/usr/bin/env bash
 # Figures for archive integrity (issue 7), not a timed test:
-#   1. bag export: `doisoat bag export` (folder bag, SHA-256 + SHA-512)
-#      against bagit.py building a bag of the same files (same algorithms,
-#      one process), MB/s of payload, in the same run;
+#   1. bag export: `doisoat bag export` (folder bag, SHA-256 + SHA-512,
+#      files copied out of the store and synced) against bagit.py building
+#      a bag of the same files (same algorithms, one process; bagit.py moves
+#      the files it is given into data/, so it copies nothing and syncs
+#      nothing), MB/s of payload, in the same run. Both read their sources
+#      from the page cache: the copy bagit.py bags was just written by `cp`,
+#      and the store is read once before doisoat's export;
 #   2. bag validation: `doisoat bag validate` against `bagit.py --validate`
-#      on the same bag (the one doisoat exported in 1);
+#      on the same bag (the one doisoat exported in 1), read once before
+#      each so both find it in the page cache;
 #   3. fixity, cold: the store's objects are evicted from the page cache
 #      (posix_fadvise DONTNEED on each file: no root needed; `fincore`
 #      shows what stayed resident), then read by `cat` (one reader, and two
 #      at once) for the disk's read speed, evicted again, then verified by
-#      `doisoat verify`. The figure is verify's share of the faster plain
-#      read. Warm figures (from the page cache) are printed beside them.
+#      `doisoat verify`. `cat` reads the files in the order verify does
+#      (by name: a store's first pass, or one whose files were all last
+#      verified in the same batch, goes by digest, and the digest is the
+#      name). The figure is verify's share of the faster plain read. Warm
+#      figures (from the page cache) are printed beside them.
+# Each figure is printed as the best and the median of the runs, with the
+# load average before each run (the machine may be shared).
 # Data: BENCH_FILES PDFs of BENCH_MB MiB each (one page plus an
 # incompressible stream), ingested once into .cache/bench-integrity.
 # BENCH_NO_BUILD=1 uses the release binary already built.
@@ -61,7 +71,9 @@ payload_mb=$(du -sm --apparent-size "$dir/src" | cut -f1)
 now() { date +%s.%N; }
 rate() { python3 -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.0f}')" "$1" "$2"; }
 best() { sort -g | head -1; }
-objects() { find "$dir/data/store/objects" -type f; }
+median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+objects() { find "$dir/data/store/objects" -type f | sort; }
+warm() { find "$@" -type f -print0 | xargs -0 cat >/dev/null; }
 # Drops the store's objects from the page cache (clean pages; no root needed).
 evict() {
   objects | python3 -c '
@@ -79,19 +91,24 @@ resident_mb() {
   else echo "?"; fi
 }
 
-echo "payload: $FILES files, ${payload_mb} MB; runs: $RUNS (best of); load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "payload: $FILES files, ${payload_mb} MB; runs: $RUNS (best and median); load: $(cut -d' ' -f1-3 /proc/loadavg)"
 ours_exp=(); peer_exp=(); ours_val=(); peer_val=(); ours_fix=(); cat_read=(); cat2_read=(); warm_fix=(); warm_cat=()
+loads=()
 for r in $(seq "$RUNS"); do
+  loads+=("$(cut -d' ' -f1 /proc/loadavg)")
   rm -rf "$dir/out"; mkdir -p "$dir/out"
   # 1. export
+  warm "$dir/data/store/objects"
   t0=$(now); "$cli" --data-dir "$dir/data" bag export "$code" -o "$dir/out/ours" >/dev/null; t1=$(now)
   ours_exp+=("$(echo "$t1 - $t0" | bc)")
   cp -r "$dir/src" "$dir/out/peer"
   t0=$(now); "$bagit" --quiet --processes 1 --sha256 --sha512 "$dir/out/peer" 2>/dev/null; t1=$(now)
   peer_exp+=("$(echo "$t1 - $t0" | bc)")
   # 2. validation of the same bag (ours, exported above)
+  warm "$dir/out/ours"
   t0=$(now); "$cli" bag validate "$dir/out/ours" >/dev/null; t1=$(now)
   ours_val+=("$(echo "$t1 - $t0" | bc)")
+  warm "$dir/out/ours"
   t0=$(now); "$bagit" --quiet --validate "$dir/out/ours" 2>/dev/null; t1=$(now)
   peer_val+=("$(echo "$t1 - $t0" | bc)")
   # 3. fixity from the disk: cold cat (1 and 2 readers), cold verify
@@ -114,15 +131,23 @@ for r in $(seq "$RUNS"); do
 done
 store_mb=$(du -sm --apparent-size "$dir/data/store/objects" | cut -f1)
 
-oe=$(printf '%s\n' "${ours_exp[@]}" | best); pe=$(printf '%s\n' "${peer_exp[@]}" | best)
-ov=$(printf '%s\n' "${ours_val[@]}" | best); pv=$(printf '%s\n' "${peer_val[@]}" | best)
-of=$(printf '%s\n' "${ours_fix[@]}" | best); cr=$(printf '%s\n' "${cat_read[@]}" | best)
-c2=$(printf '%s\n' "${cat2_read[@]}" | best)
-wf=$(printf '%s\n' "${warm_fix[@]}" | best); wc=$(printf '%s\n' "${warm_cat[@]}" | best)
-disk=$(python3 -c "print(min($cr, $c2))")
-echo "export:     doisoat $(rate "$payload_mb" "$oe") MB/s (${oe}s)  bagit.py $(rate "$payload_mb" "$pe") MB/s (${pe}s)  ratio $(python3 -c "print(f'{$pe/$oe:.2f}')")x"
-echo "validation: doisoat $(rate "$payload_mb" "$ov") MB/s (${ov}s)  bagit.py $(rate "$payload_mb" "$pv") MB/s (${pv}s)  ratio $(python3 -c "print(f'{$pv/$ov:.2f}')")x"
-echo "fixity (cold): doisoat verify $(rate "$store_mb" "$of") MB/s (${of}s)  disk: cat $(rate "$store_mb" "$cr") MB/s (${cr}s), 2x cat $(rate "$store_mb" "$c2") MB/s (${c2}s)  share $(python3 -c "print(f'{100*$disk/$of:.0f}')")% of the faster"
-echo "fixity (warm): doisoat verify $(rate "$store_mb" "$wf") MB/s (${wf}s)  cat $(rate "$store_mb" "$wc") MB/s (${wc}s)"
+fig() { # name, then one value per run: "best median"
+  local name=$1; shift
+  printf '%s\n' "$@" | best | tr '\n' ' '; printf '%s\n' "$@" | median
+}
+read -r oe oe_m <<<"$(fig exp "${ours_exp[@]}")"; read -r pe pe_m <<<"$(fig exp "${peer_exp[@]}")"
+read -r ov ov_m <<<"$(fig val "${ours_val[@]}")"; read -r pv pv_m <<<"$(fig val "${peer_val[@]}")"
+read -r of of_m <<<"$(fig fix "${ours_fix[@]}")"; read -r cr cr_m <<<"$(fig cat "${cat_read[@]}")"
+read -r c2 c2_m <<<"$(fig cat2 "${cat2_read[@]}")"
+read -r wf wf_m <<<"$(fig wf "${warm_fix[@]}")"; read -r wc wc_m <<<"$(fig wc "${warm_cat[@]}")"
+disk=$(python3 -c "print(min($cr, $c2))"); disk_m=$(python3 -c "print(min($cr_m, $c2_m))")
+pct() { python3 -c "print(f'{100*$1/$2:.0f}')"; }
+ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
+echo "load average (1 min) before each run: ${loads[*]}"
+echo "best of $RUNS (median in brackets):"
+echo "export:     doisoat $(rate "$payload_mb" "$oe") MB/s [$(rate "$payload_mb" "$oe_m")] (${oe}s)  bagit.py $(rate "$payload_mb" "$pe") MB/s [$(rate "$payload_mb" "$pe_m")] (${pe}s)  ratio $(ratio "$pe" "$oe")x [$(ratio "$pe_m" "$oe_m")x]"
+echo "validation: doisoat $(rate "$payload_mb" "$ov") MB/s [$(rate "$payload_mb" "$ov_m")] (${ov}s)  bagit.py $(rate "$payload_mb" "$pv") MB/s [$(rate "$payload_mb" "$pv_m")] (${pv}s)  ratio $(ratio "$pv" "$ov")x [$(ratio "$pv_m" "$ov_m")x]"
+echo "fixity (cold): doisoat verify $(rate "$store_mb" "$of") MB/s [$(rate "$store_mb" "$of_m")] (${of}s)  disk: cat $(rate "$store_mb" "$cr") MB/s [$(rate "$store_mb" "$cr_m")], 2x cat $(rate "$store_mb" "$c2") MB/s [$(rate "$store_mb" "$c2_m")]  share $(pct "$disk" "$of")% [$(pct "$disk_m" "$of_m")%] of the faster"
+echo "fixity (warm): doisoat verify $(rate "$store_mb" "$wf") MB/s [$(rate "$store_mb" "$wf_m")] (${wf}s)  cat $(rate "$store_mb" "$wc") MB/s [$(rate "$store_mb" "$wc_m")] (${wc}s)"
 echo "page cache: ${cold_before} MB of ${store_mb} MB resident after eviction; ${after_verify} MB after a verify pass"
 echo "(export and validation MB/s over the ${payload_mb} MB of originals; doisoat's bag also holds thumbnails and dossier.json)"

@@ -77,6 +77,12 @@ pub struct BagImportReport {
     pub failed: Vec<String>,
 }
 
+/// Files whose results one transaction records in a fixity pass.
+pub const FIXITY_BATCH: usize = 512;
+/// Bytes read after which a fixity pass records what it has, however few
+/// files that is.
+pub const FIXITY_BATCH_BYTES: u64 = 1 << 30;
+
 /// How a fixity pass runs.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -523,9 +529,26 @@ impl Office {
 
     /// Re-verifies stored files, oldest verification first, at the pace
     /// asked, recording each result in the file's history.
+    ///
+    /// The files are read by `doisoat_archive::fixity::read_each` (several
+    /// readers unpaced, one paced), while this thread records the results
+    /// one transaction per [`FIXITY_BATCH`] files (or [`FIXITY_BATCH_BYTES`]
+    /// read, so a paced pass over large files still saves its progress),
+    /// and another thread lists the store for untracked files.
     pub fn fixity_pass(&self, opts: &FixityOptions, job: &Job) -> Result<VerifyReport> {
         self.require(Action::Verify, "store")?;
         let due = fixity::due(&self.conn(), opts.max_files)?;
+        let total = due.len() as u64;
+        let plan = match opts.bytes_per_sec.filter(|b| *b > 0) {
+            Some(rate) => doisoat_archive::fixity::ReadPlan::paced(rate),
+            None => doisoat_archive::fixity::ReadPlan::full_speed(),
+        };
+        // A name that is not a digest cannot match any bytes: no path.
+        let wanted: Vec<Option<Sha256Digest>> = due.iter().map(|d| d.sha256.parse().ok()).collect();
+        let paths: Vec<PathBuf> = wanted
+            .iter()
+            .map(|w| w.map(|d| self.store().path_of(&d)).unwrap_or_default())
+            .collect();
         let mut report = VerifyReport {
             checked: 0,
             intact: 0,
@@ -534,99 +557,114 @@ impl Office {
             changed: Vec::new(),
             untracked: Vec::new(),
         };
-        let total = due.len() as u64;
-        let mut pacer = doisoat_archive::Pacer::new(opts.bytes_per_sec);
-        // Unpaced passes read one file per core at a time, in batches that
-        // share one transaction; paced ones go one by one so the pacer
-        // controls every read. Either way the pages read are dropped from
-        // the page cache afterwards (see `doisoat_archive::fixity`).
-        let batch = if opts.bytes_per_sec.is_some() {
-            1
-        } else {
-            rayon::current_num_threads().max(1) * 16
-        };
+        // (index in `due`, result, actual digest) waiting for the next commit.
+        let mut pending: Vec<(usize, &'static str, Option<String>)> = Vec::new();
+        let mut pending_bytes = 0u64;
+        let mut missing = Vec::new();
+        let mut changed = Vec::new();
+        let mut failure: Option<CoreError> = None;
         let mut done = 0u64;
-        for chunk in due.chunks(batch) {
-            if job.is_cancelled() {
-                return Err(CoreError::Cancelled);
-            }
-            let wanted: Vec<Option<Sha256Digest>> =
-                chunk.iter().map(|d| d.sha256.parse().ok()).collect();
-            let paths: Vec<PathBuf> = wanted
-                .iter()
-                .map(|w| w.map(|d| self.store().path_of(&d)).unwrap_or_default())
-                .collect();
-            let reads = doisoat_archive::fixity::read_digests(&paths);
-            let results: Vec<(String, u64, Result<ObjectState>)> = chunk
-                .iter()
-                .zip(wanted)
-                .zip(reads.into_iter().zip(&paths))
-                .map(|((d, want), (read, path))| {
-                    let state = match (want, read) {
-                        // A name that is not a digest cannot match any bytes.
-                        (None, _) => Ok(ObjectState::Changed {
-                            actual: Sha256Digest([0; 32]),
-                        }),
-                        (Some(_), Ok(FixityRead::Missing)) => Ok(ObjectState::Missing),
-                        (Some(want), Ok(FixityRead::Hashed { digest, .. })) if digest == want => {
-                            Ok(ObjectState::Intact)
-                        }
-                        (Some(_), Ok(FixityRead::Hashed { digest, .. })) => {
-                            Ok(ObjectState::Changed { actual: digest })
-                        }
-                        (Some(_), Err(source)) => Err(CoreError::from(StoreError::Read {
-                            path: path.clone(),
-                            source,
-                        })),
-                    };
-                    (d.sha256.clone(), d.size, state)
-                })
-                .collect();
-            let at = self.now();
-            let conn = self.conn();
-            let tx = conn
-                .unchecked_transaction()
-                .map_err(doisoat_db::DbError::from)?;
-            let mut read = 0;
-            for (sha, size, state) in results {
-                report.checked += 1;
-                let (result, actual) = match state? {
-                    ObjectState::Intact => {
+        let store = self.store();
+        let listing = std::thread::scope(|s| {
+            let listing = opts.max_files.is_none().then(|| s.spawn(|| store.list()));
+            let record = |pending: &mut Vec<(usize, &'static str, Option<String>)>| -> Result<()> {
+                if pending.is_empty() {
+                    return Ok(());
+                }
+                let at = self.now();
+                let conn = self.conn();
+                let tx = conn
+                    .unchecked_transaction()
+                    .map_err(doisoat_db::DbError::from)?;
+                for (i, result, actual) in pending.drain(..) {
+                    fixity::record(&tx, &due[i].sha256, &at, result, actual.as_deref())?;
+                }
+                tx.commit().map_err(doisoat_db::DbError::from)?;
+                Ok(())
+            };
+            doisoat_archive::fixity::read_each(&paths, &plan, |i, read| {
+                let d = &due[i];
+                let state = match (wanted[i], read) {
+                    (None, _) => Ok(ObjectState::Changed {
+                        actual: Sha256Digest([0; 32]),
+                    }),
+                    (Some(_), Ok(FixityRead::Missing)) => Ok(ObjectState::Missing),
+                    (Some(want), Ok(FixityRead::Hashed { digest, .. })) if digest == want => {
+                        Ok(ObjectState::Intact)
+                    }
+                    (Some(_), Ok(FixityRead::Hashed { digest, .. })) => {
+                        Ok(ObjectState::Changed { actual: digest })
+                    }
+                    (Some(_), Err(source)) => Err(CoreError::from(StoreError::Read {
+                        path: paths[i].clone(),
+                        source,
+                    })),
+                };
+                let entry = match state {
+                    Err(e) => {
+                        failure = Some(e);
+                        return false;
+                    }
+                    Ok(ObjectState::Intact) => {
                         report.intact += 1;
-                        report.bytes += size;
-                        read += size;
-                        ("intact", None)
+                        report.bytes += d.size;
+                        pending_bytes += d.size;
+                        (i, "intact", None)
                     }
-                    ObjectState::Missing => {
-                        report.missing.push(sha.clone());
-                        ("missing", None)
+                    Ok(ObjectState::Missing) => {
+                        missing.push(i);
+                        (i, "missing", None)
                     }
-                    ObjectState::Changed { actual } => {
-                        report.changed.push(sha.clone());
-                        read += size;
-                        ("changed", Some(actual.to_hex()))
+                    Ok(ObjectState::Changed { actual }) => {
+                        changed.push(i);
+                        pending_bytes += d.size;
+                        (i, "changed", Some(actual.to_hex()))
                     }
                 };
-                fixity::record(&tx, &sha, &at, result, actual.as_deref())?;
-            }
-            tx.commit().map_err(doisoat_db::DbError::from)?;
-            drop(conn);
-            done += chunk.len() as u64;
-            job.report(&Progress {
-                stage: "verify".into(),
-                done,
-                total,
-                item: chunk.last().map(|d| d.sha256.clone()),
-                pages: 0,
+                report.checked += 1;
+                pending.push(entry);
+                if pending.len() >= FIXITY_BATCH || pending_bytes >= FIXITY_BATCH_BYTES {
+                    pending_bytes = 0;
+                    if let Err(e) = record(&mut pending) {
+                        failure = Some(e);
+                        return false;
+                    }
+                }
+                done += 1;
+                job.report(&Progress {
+                    stage: "verify".into(),
+                    done,
+                    total,
+                    item: Some(d.sha256.clone()),
+                    pages: 0,
+                });
+                if job.is_cancelled() {
+                    failure = Some(CoreError::Cancelled);
+                    return false;
+                }
+                true
             });
-            pacer.pace(read);
+            // What was verified before a failure is kept.
+            let recorded = record(&mut pending);
+            listing
+                .map(|l| l.join().expect("listing the store does not panic"))
+                .transpose()
+                .map(|l| (l, recorded))
+        });
+        if let Some(e) = failure {
+            return Err(e);
         }
-        if opts.max_files.is_none() {
+        let (listed, recorded) = listing?;
+        recorded?;
+        // Listed in the order the files were due, whatever order they were read in.
+        missing.sort_unstable();
+        changed.sort_unstable();
+        report.missing = missing.into_iter().map(|i| due[i].sha256.clone()).collect();
+        report.changed = changed.into_iter().map(|i| due[i].sha256.clone()).collect();
+        if let Some(listed) = listed {
             let known: std::collections::HashSet<&str> =
                 due.iter().map(|d| d.sha256.as_str()).collect();
-            report.untracked = self
-                .store()
-                .list()?
+            report.untracked = listed
                 .into_iter()
                 .map(|d| d.to_hex())
                 .filter(|h| !known.contains(h.as_str()))

@@ -1,25 +1,32 @@
 //! Many streams hashed with SHA-256 and SHA-512 at once (a bag's payload:
 //! each file copied into the bag, or read to check it).
 //!
-//! The streams are split into one group per core, balanced by size
-//! (largest first onto the lightest group). Each group runs on its own
-//! thread: up to eight of its streams are open at a time, each read in
-//! [`CHUNK`](crate::CHUNK) pieces; every piece is hashed with SHA-256
+//! The streams wait in one shared queue, largest first, and one worker per
+//! core takes the next stream whenever it has room for one, so a core that
+//! another program slows down simply takes fewer streams (no fixed split
+//! that waits for its slowest part). A worker keeps up to eight streams open,
+//! each read in [`LANE_CHUNK`] pieces; every piece is hashed with SHA-256
 //! (SHA-NI) and written out from the same buffer, and the SHA-512 of the
-//! eight streams advances together in AVX-512 lanes ([`Sha512Lanes`]). A
-//! group of one or two streams, or a CPU without AVX-512, hashes stream by
-//! stream with [`copy_hashing_both`](crate::copy_hashing_both).
+//! eight streams advances together in AVX-512 lanes ([`Sha512Lanes`]). With
+//! no more streams than two per worker, or on a CPU without AVX-512, each
+//! worker hashes stream by stream with
+//! [`copy_hashing_both`](crate::copy_hashing_both).
 //!
 //! Streams are opened only when a lane is free, so ten thousand files never
 //! hold ten thousand descriptors.
 
 use std::io::{self, Read, Write};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 use sha2::{Digest as _, Sha256};
 
 use crate::lanes::{Sha512Lanes, BLOCK, LANES};
-use crate::{copy_hashing_both, Digests, Sha256Digest, CHUNK};
+use crate::{copy_hashing_both, Digests, Sha256Digest};
+
+/// Read size per lane: eight lanes' buffers (2 MiB) stay in a core's L2
+/// cache between the read that fills them and the hashing that empties them.
+pub const LANE_CHUNK: usize = 256 << 10;
 
 /// Why one stream has no digests.
 #[derive(Debug)]
@@ -48,55 +55,57 @@ where
     O: Fn(T) -> Result<(R, W), E> + Sync,
 {
     let count = items.len();
-    let groups = balance(items, &size, rayon::current_num_threads().max(1));
-    let mut done: Vec<(usize, Result<Digests, StreamError<E>>)> = groups
+    let workers = rayon::current_num_threads().max(1);
+    let lanes = count > 2 * workers && Sha512Lanes::new().is_some();
+    let queue = Queue::largest_first(items, &size);
+    let mut done: Vec<(usize, Result<Digests, StreamError<E>>)> = (0..workers.min(count))
         .into_par_iter()
-        .flat_map_iter(|group| run_group(group, &open))
+        .flat_map_iter(|_| match Sha512Lanes::new().filter(|_| lanes) {
+            Some(l) => run_lanes(l, &queue, &open),
+            None => std::iter::from_fn(|| queue.next())
+                .map(|(i, t)| (i, one_by_one(t, &open)))
+                .collect(),
+        })
         .collect();
     done.sort_by_key(|(i, _)| *i);
     debug_assert_eq!(done.len(), count);
     done.into_iter().map(|(_, r)| r).collect()
 }
 
-/// Splits `items` (kept with their index) into `n` groups of about equal
-/// total size; each group lists its streams largest first.
-fn balance<T, S: Fn(&T) -> u64>(items: Vec<T>, size: &S, n: usize) -> Vec<Vec<(usize, T)>> {
-    let mut sized: Vec<(u64, usize, T)> = items
-        .into_iter()
-        .enumerate()
-        .map(|(i, t)| (size(&t), i, t))
-        .collect();
-    sized.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    let mut groups: Vec<(u64, Vec<(usize, T)>)> = (0..n).map(|_| (0, Vec::new())).collect();
-    for (len, i, t) in sized {
-        let lightest = groups
-            .iter_mut()
-            .min_by_key(|(total, _)| *total)
-            .expect("at least one group");
-        lightest.0 += len.max(1);
-        lightest.1.push((i, t));
+/// The streams not yet taken, each with its index in the caller's list.
+struct Queue<T> {
+    /// Smallest first, so `pop` hands out the largest.
+    rest: Mutex<Vec<(usize, T)>>,
+}
+
+impl<T> Queue<T> {
+    fn largest_first<S: Fn(&T) -> u64>(items: Vec<T>, size: &S) -> Queue<T> {
+        let mut sized: Vec<(u64, usize, T)> = items
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| (size(&t), i, t))
+            .collect();
+        // Largest first, ties in the caller's order: sorted the other way
+        // round because the queue pops from the end.
+        sized.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        Queue {
+            rest: Mutex::new(sized.into_iter().map(|(_, i, t)| (i, t)).collect()),
+        }
     }
-    groups
-        .into_iter()
-        .map(|(_, g)| g)
-        .filter(|g| !g.is_empty())
-        .collect()
+
+    fn next(&self) -> Option<(usize, T)> {
+        self.rest.lock().unwrap_or_else(|e| e.into_inner()).pop()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.rest
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_empty()
+    }
 }
 
 type Done<E> = Vec<(usize, Result<Digests, StreamError<E>>)>;
-
-fn run_group<T, R: Read, W: Write, E, O>(group: Vec<(usize, T)>, open: &O) -> Done<E>
-where
-    O: Fn(T) -> Result<(R, W), E>,
-{
-    match Sha512Lanes::new() {
-        Some(lanes) if group.len() > 2 => run_lanes(lanes, group, open),
-        _ => group
-            .into_iter()
-            .map(|(i, t)| (i, one_by_one(t, open)))
-            .collect(),
-    }
-}
 
 fn one_by_one<T, R: Read, W: Write, E, O>(item: T, open: &O) -> Result<Digests, StreamError<E>>
 where
@@ -189,21 +198,20 @@ impl<R: Read, W: Write> Lane<R, W> {
 
 fn run_lanes<T, R: Read, W: Write, E, O>(
     mut lanes: Sha512Lanes,
-    group: Vec<(usize, T)>,
+    queue: &Queue<T>,
     open: &O,
 ) -> Done<E>
 where
     O: Fn(T) -> Result<(R, W), E>,
 {
-    let mut out = Vec::with_capacity(group.len());
-    let mut pending = group.into_iter();
+    let mut out = Vec::new();
     let mut slots: [Option<Lane<R, W>>; LANES] = std::array::from_fn(|_| None);
     let mut spare: Vec<Vec<u8>> = Vec::new();
     loop {
         // Open streams into free lanes.
         for (l, slot) in slots.iter_mut().enumerate() {
             while slot.is_none() {
-                let Some((index, item)) = pending.next() else {
+                let Some((index, item)) = queue.next() else {
                     break;
                 };
                 match open(item) {
@@ -213,7 +221,7 @@ where
                             index,
                             reader,
                             writer,
-                            buf: spare.pop().unwrap_or_else(|| vec![0u8; CHUNK]),
+                            buf: spare.pop().unwrap_or_else(|| vec![0u8; LANE_CHUNK]),
                             start: 0,
                             end: 0,
                             eof: false,
@@ -256,7 +264,7 @@ where
                 freed = true;
             }
         }
-        if freed && pending.len() > 0 {
+        if freed && !queue.is_empty() {
             continue;
         }
         // Hash as many whole blocks as every open lane holds.
@@ -269,7 +277,7 @@ where
             }
         }
         if active == 0 {
-            if pending.len() == 0 {
+            if queue.is_empty() {
                 break;
             }
             continue;
@@ -318,9 +326,10 @@ mod tests {
             128,
             129,
             4000,
-            CHUNK - 1,
-            CHUNK + 200,
-            2 * CHUNK + 5,
+            LANE_CHUNK - 1,
+            LANE_CHUNK + 200,
+            2 * LANE_CHUNK + 5,
+            crate::CHUNK + 3,
             17,
             300_000,
             111,
@@ -407,12 +416,26 @@ mod tests {
     }
 
     #[test]
-    fn groups_are_balanced_largest_first() {
-        let g = balance(vec![5u64, 1, 9, 3, 7], &|x: &u64| *x, 2);
-        let sizes: Vec<Vec<u64>> = g
-            .iter()
-            .map(|g| g.iter().map(|(_, s)| *s).collect())
-            .collect();
-        assert_eq!(sizes, vec![vec![9, 3, 1], vec![7, 5]]);
+    fn few_streams_are_hashed_one_by_one_with_the_same_results() {
+        // No more streams than two per worker: no lanes.
+        let data = [bytes(3 * LANE_CHUNK + 1, 1), bytes(129, 2)];
+        let results = hash_streams(
+            vec![0usize, 1],
+            |i| data[*i].len() as u64,
+            |i| -> Result<_, ()> { Ok((Trickle(&data[i], 70_000), io::sink())) },
+        );
+        for (i, r) in results.into_iter().enumerate() {
+            let d = r.unwrap();
+            assert_eq!(d.sha256, crate::hash_bytes(&data[i]), "stream {i}");
+            assert_eq!(d.sha512, <[u8; 64]>::from(Sha512::digest(&data[i])));
+        }
+    }
+
+    #[test]
+    fn the_queue_hands_out_the_largest_first_ties_in_order() {
+        let q = Queue::largest_first(vec![5u64, 1, 9, 3, 9, 7], &|x: &u64| *x);
+        let order: Vec<(usize, u64)> = std::iter::from_fn(|| q.next()).collect();
+        assert_eq!(order, [(2, 9), (4, 9), (5, 7), (0, 5), (3, 3), (1, 1)]);
+        assert!(q.is_empty());
     }
 }
