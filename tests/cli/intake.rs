@@ -89,6 +89,50 @@ fn copies_of(env: &Env, dossier: &str) -> Vec<(String, i64)> {
     rows
 }
 
+/// The stored object of a file.
+fn object_path(env: &Env, sha: &str) -> PathBuf {
+    env.data()
+        .join("store/objects")
+        .join(&sha[..2])
+        .join(&sha[2..])
+}
+
+/// A page as recorded: what the ingest computed for it.
+#[derive(Debug, PartialEq)]
+struct PageRecord {
+    page_no: i64,
+    size: (i64, i64),
+    dpi: f64,
+    flags: (bool, bool, bool),
+    fingerprint: Vec<u8>,
+    thumbnail: Vec<u8>,
+}
+
+fn page_rows(env: &Env, sha: &str) -> Vec<PageRecord> {
+    let db = env.db();
+    let mut stmt = db
+        .prepare(
+            "SELECT page_no, width_px, height_px, dpi, dpi_known, has_text, scanned, fingerprint,
+             thumbnail FROM pages WHERE sha256 = ?1 ORDER BY page_no",
+        )
+        .unwrap();
+    let rows = stmt
+        .query_map([sha], |r| {
+            Ok(PageRecord {
+                page_no: r.get(0)?,
+                size: (r.get(1)?, r.get(2)?),
+                dpi: r.get(3)?,
+                flags: (r.get(4)?, r.get(5)?, r.get(6)?),
+                fingerprint: r.get(7)?,
+                thumbnail: r.get(8)?,
+            })
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    rows
+}
+
 #[test]
 fn five_dossiers_with_separator_sheets_split_into_five_linked_documents() {
     let env = Env::new();
@@ -138,6 +182,30 @@ fn five_dossiers_with_separator_sheets_split_into_five_linked_documents() {
         env.count("SELECT COUNT(*) FROM copies WHERE sha256 = (SELECT sha256 FROM derived_files WHERE operation = 'separator' LIMIT 1)"),
         0
     );
+    // Each part holds the batch's own JPEG bytes, and the page facts it was
+    // recorded with are exactly what a fresh ingest of the part computes.
+    let batch_doc = doisoat_pages::open(&batch).unwrap();
+    let fresh = Env::new();
+    for (i, pages) in expected_pages.iter().enumerate() {
+        let sha = parts[i]["sha256"].as_str().unwrap();
+        let object = object_path(&env, sha);
+        let part_doc = doisoat_pages::open(&object).unwrap();
+        for (k, p) in pages.iter().enumerate() {
+            assert_eq!(
+                part_doc.scan_jpeg(k).unwrap().bytes,
+                batch_doc.scan_jpeg(*p as usize - 1).unwrap().bytes,
+                "part {i} page {k}"
+            );
+        }
+        let copy = fresh.tmp.path().join(format!("part{i}.pdf"));
+        std::fs::copy(&object, &copy).unwrap();
+        let r = fresh.run(&["ingest".as_ref(), copy.as_os_str()]);
+        assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+        let recorded = page_rows(&env, sha);
+        assert_eq!(recorded.len(), pages.len());
+        assert!(recorded.iter().all(|r| !r.thumbnail.is_empty()));
+        assert_eq!(recorded, page_rows(&fresh, sha), "part {i}");
+    }
     // Splitting the same batch again changes nothing.
     let again = env.json(&["ingest".as_ref(), "--split".as_ref(), batch.as_os_str()]);
     assert_eq!(again["duplicate"], true);

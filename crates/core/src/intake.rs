@@ -5,6 +5,12 @@
 //! replaced: the original never changes), the hot folder's exactly-once
 //! ledger, and storing a batch that came from a scanner.
 //!
+//! A part's pages are the batch's own JPEG bytes when the batch is a PDF of
+//! JPEG scans (nothing is decoded or re-encoded for it), and the page facts
+//! the batch got when it was stored go with them, so the ingest does not
+//! analyse those pages a second time. Any other page is rendered and
+//! encoded as JPEG.
+//!
 //! Every part of a batch goes through `doisoat_ingest` like any other file:
 //! a part whose code names a known dossier is ingested and linked; any
 //! other part is stored unlinked and flagged (an unreadable separator is
@@ -214,6 +220,9 @@ pub struct WatchReport {
 struct PartFile {
     path: PathBuf,
     name: String,
+    /// The page facts of the batch's pages, when every page went in byte
+    /// for byte (so the ingest need not analyse them again).
+    known_pages: Option<Vec<doisoat_db::files::PageRow>>,
 }
 
 impl Office {
@@ -288,23 +297,15 @@ impl Office {
         report.pages = count as u32;
         let rules = quality::rules_on(&self.now()[..10]);
         let mut looks: Vec<PageLook> = Vec::with_capacity(count);
-        let mut jpegs: Vec<JpegPage> = Vec::with_capacity(count);
         for i in 0..count {
             if job.is_cancelled() {
                 report.cancelled = true;
                 return Ok(report);
             }
-            let page = doc
-                .render(i, WORK_DPI)
-                .map_err(|e| CoreError::file(path, e))?;
-            let grey_scan = quality::is_grey(&page.image);
-            let grey = image::DynamicImage::ImageRgb8(page.image.clone()).to_luma8();
-            looks.push(split::look_at(i, &grey, grey_scan, page.dpi, &rules));
-            jpegs.push(if grey_scan {
-                JpegPage::from_gray(&grey, page.dpi, JPEG_QUALITY)
-            } else {
-                JpegPage::from_rgb(&page.image, page.dpi, JPEG_QUALITY)
-            });
+            looks.push(
+                split::look_at_page(&doc, i, WORK_DPI, &rules)
+                    .map_err(|e| CoreError::file(path, e))?,
+            );
             job.report(&Progress {
                 stage: "split".into(),
                 done: i as u64 + 1,
@@ -325,6 +326,17 @@ impl Office {
             }
         }
         let parts = split::plan(&looks);
+        // The batch's pages were analysed when it was stored; parts made of
+        // the same bytes reuse those facts.
+        let batch_facts = {
+            let conn = self.conn();
+            let mut facts = doisoat_db::files::pages(&conn, &batch_sha)?;
+            for p in &mut facts {
+                p.thumbnail =
+                    doisoat_db::files::thumbnail(&conn, &batch_sha, p.page_no)?.unwrap_or_default();
+            }
+            facts
+        };
         let work = tempfile::Builder::new()
             .prefix("intake-")
             .tempdir_in(self.dir())
@@ -344,10 +356,11 @@ impl Office {
                 let f = write_part(
                     work.path(),
                     &format!("{stem}_tach_{}", sep + 1),
-                    &jpegs,
+                    &doc,
+                    &batch_facts,
                     &[sep],
                 )?;
-                let sha = self.store_unlinked(&f.path, &f.name, job)?;
+                let sha = self.store_part(&f, job)?;
                 self.record_derived(
                     &sha,
                     &batch_sha,
@@ -374,7 +387,13 @@ impl Office {
                 .code()
                 .map(|c| c.to_string())
                 .unwrap_or_else(|| format!("phan{}", n + 1));
-            let f = write_part(work.path(), &format!("{stem}_{label}"), &jpegs, &part.pages)?;
+            let f = write_part(
+                work.path(),
+                &format!("{stem}_{label}"),
+                &doc,
+                &batch_facts,
+                &part.pages,
+            )?;
             let known = match part.marker.code() {
                 Some(c) => dossiers::find(&self.conn(), c.as_str())?.map(|r| r.record.code),
                 None => None,
@@ -387,7 +406,7 @@ impl Office {
                     (sha, None)
                 }
                 None => {
-                    let sha = self.store_unlinked(&f.path, &f.name, job)?;
+                    let sha = self.store_part(&f, job)?;
                     let kind = match &part.marker {
                         PartMarker::Separator { .. } | PartMarker::Receipt { .. } => {
                             "unknown_dossier"
@@ -484,6 +503,7 @@ impl Office {
         let f = PartFile {
             path,
             name: format!("{code}_{}.pdf", &sha[..12]),
+            known_pages: None,
         };
         self.ingest_linked(&f, &code, &Job::quiet())?;
         db::flag_resolve(&self.conn(), id)?;
@@ -842,6 +862,22 @@ impl Office {
         Ok(sha)
     }
 
+    /// Stores a part without linking it, with the page facts it carries.
+    fn store_part(&self, f: &PartFile, job: &Job) -> Result<String> {
+        let cancelled = || job.is_cancelled();
+        let ctx = self.context(&cancelled, &|_, _| {});
+        let req = Request {
+            path: f.path.clone(),
+            side: Side::Paper,
+            dossier: None,
+            component: None,
+            portal_file_id: None,
+            name: Some(f.name.clone()),
+        };
+        doisoat_ingest::store_only_with_pages(&ctx, &req, f.known_pages.as_deref())
+            .map_err(|e| CoreError::from_ingest(&f.path, e))
+    }
+
     /// Ingests a part through the ordinary pipeline, linked to `code`.
     fn ingest_linked(&self, f: &PartFile, code: &str, job: &Job) -> Result<String> {
         let cancelled = || job.is_cancelled();
@@ -854,7 +890,7 @@ impl Office {
             portal_file_id: None,
             name: Some(f.name.clone()),
         };
-        let o = doisoat_ingest::ingest_one(&ctx, &req)
+        let o = doisoat_ingest::ingest_one_with_pages(&ctx, &req, f.known_pages.as_deref())
             .map_err(|e| CoreError::from_ingest(&f.path, e))?;
         self.audit(
             if o.duplicate { "link" } else { "ingest" },
@@ -915,16 +951,43 @@ impl Office {
     }
 }
 
-/// Writes the given batch pages as one PDF in `dir`.
-fn write_part(dir: &Path, stem: &str, jpegs: &[JpegPage], pages: &[usize]) -> Result<PartFile> {
-    let chosen: Vec<JpegPage> = pages.iter().map(|p| jpegs[*p].clone()).collect();
+/// Writes the given pages of the batch as one PDF in `dir`. A scanned
+/// page stored as a JPEG goes in byte for byte; any other page is rendered
+/// and encoded as JPEG.
+fn write_part(
+    dir: &Path,
+    stem: &str,
+    batch: &doisoat_pages::Document,
+    batch_facts: &[doisoat_db::files::PageRow],
+    pages: &[usize],
+) -> Result<PartFile> {
+    let mut chosen = Vec::with_capacity(pages.len());
+    let mut known_pages = (batch_facts.len() == batch.page_count()).then(Vec::new);
+    for &i in pages {
+        if let Some(page) = batch.scan_jpeg(i).as_ref().and_then(JpegPage::from_scan) {
+            chosen.push(page);
+            if let Some(k) = known_pages.as_mut() {
+                k.push(batch_facts[i].clone());
+            }
+            continue;
+        }
+        known_pages = None;
+        let page = batch
+            .render(i, WORK_DPI)
+            .map_err(|e| CoreError::file(batch.path(), e))?;
+        chosen.push(JpegPage::from_rgb(&page.image, page.dpi, JPEG_QUALITY));
+    }
     let name = format!("{stem}.pdf");
     let path = dir.join(&name);
     std::fs::write(&path, image_pdf(&chosen)).map_err(|source| CoreError::DataDir {
         path: path.clone(),
         source,
     })?;
-    Ok(PartFile { path, name })
+    Ok(PartFile {
+        path,
+        name,
+        known_pages,
+    })
 }
 
 fn file_name(path: &Path) -> String {

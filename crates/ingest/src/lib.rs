@@ -6,7 +6,9 @@
 //!    matches its extension;
 //! 2. **stage**: stream it into the store's `tmp/` while hashing, fsync;
 //! 3. **dedupe**: bytes the database already knows skip page analysis;
-//! 4. **pages**: split into pages; size, dpi, text layer, fingerprint, thumbnail;
+//! 4. **pages**: split into pages; size, dpi, text layer, fingerprint, thumbnail
+//!    (or taken from the caller, for pages copied byte for byte out of a
+//!    file analysed before: [`ingest_one_with_pages`]);
 //! 5. **store**: rename the staged file into place, read-only;
 //! 6. **record**: one transaction writes the file, its pages and its link.
 //!
@@ -86,8 +88,21 @@ struct Analysis {
 
 /// Runs the six stages for one file.
 pub fn ingest_one(ctx: &Context<'_>, req: &Request) -> Result<Outcome, IngestError> {
+    ingest_one_with_pages(ctx, req, None)
+}
+
+/// [`ingest_one`] for a file whose page facts the caller already holds:
+/// pages it copied byte for byte, with their page size, out of a file that
+/// was analysed before (the parts of a split batch). Stage 4 then only opens
+/// the file to check its page count and read each page's text-layer and
+/// scan flags; a count that disagrees falls back to the full analysis.
+pub fn ingest_one_with_pages(
+    ctx: &Context<'_>,
+    req: &Request,
+    known: Option<&[files::PageRow]>,
+) -> Result<Outcome, IngestError> {
     let _span = tracing::info_span!("ingest", file = %req.path.display()).entered();
-    let (sha, size, analysis) = store_stages(ctx, &req.path)?;
+    let (sha, size, analysis) = store_stages(ctx, &req.path, known)?;
     let outcome = record(ctx, req, &sha, size, analysis)?;
     tracing::info!(sha256 = %sha, pages = outcome.pages, duplicate = outcome.duplicate, "ingested");
     Ok(outcome)
@@ -97,8 +112,18 @@ pub fn ingest_one(ctx: &Context<'_>, req: &Request) -> Result<Outcome, IngestErr
 /// for imports, which link everything in one transaction of their own.
 /// Returns the file's SHA-256.
 pub fn store_only(ctx: &Context<'_>, req: &Request) -> Result<String, IngestError> {
+    store_only_with_pages(ctx, req, None)
+}
+
+/// [`store_only`] with page facts the caller already holds (see
+/// [`ingest_one_with_pages`]).
+pub fn store_only_with_pages(
+    ctx: &Context<'_>,
+    req: &Request,
+    known: Option<&[files::PageRow]>,
+) -> Result<String, IngestError> {
     let _span = tracing::info_span!("store", file = %req.path.display()).entered();
-    let (sha, size, analysis) = store_stages(ctx, &req.path)?;
+    let (sha, size, analysis) = store_stages(ctx, &req.path, known)?;
     if let Some(a) = analysis {
         let mut conn = lock(ctx.db);
         let tx = conn.transaction().map_err(doisoat_db::DbError::from)?;
@@ -112,6 +137,7 @@ pub fn store_only(ctx: &Context<'_>, req: &Request) -> Result<String, IngestErro
 fn store_stages(
     ctx: &Context<'_>,
     path: &Path,
+    known_pages: Option<&[files::PageRow]>,
 ) -> Result<(String, u64, Option<Analysis>), IngestError> {
     preflight(path)?;
     let staged = ctx.store.stage(path)?;
@@ -120,7 +146,14 @@ fn store_stages(
     let analysis = if known {
         None
     } else {
-        Some(analyse(ctx, staged.path())?)
+        let held = match known_pages {
+            Some(pages) => with_known_pages(ctx, staged.path(), pages)?,
+            None => None,
+        };
+        match held {
+            Some(a) => Some(a),
+            None => Some(analyse(ctx, staged.path())?),
+        }
     };
     let stored = ctx.store.commit(staged)?;
     Ok((sha, stored.size, analysis))
@@ -201,6 +234,44 @@ fn analyse(ctx: &Context<'_>, staged: &Path) -> Result<Analysis, IngestError> {
         kind: doc.kind().as_str(),
         pages,
     })
+}
+
+/// Stage 4 with the page facts held by the caller: the file is opened (no
+/// page is decoded) to check the count and take each page's own text-layer
+/// and scan flags. `None` when the count disagrees.
+fn with_known_pages(
+    ctx: &Context<'_>,
+    staged: &Path,
+    known: &[files::PageRow],
+) -> Result<Option<Analysis>, IngestError> {
+    let doc = doisoat_pages::open(staged)?;
+    let count = doc.page_count();
+    if count != known.len() {
+        tracing::warn!(
+            pages = count,
+            known = known.len(),
+            "page facts do not match; analysing"
+        );
+        return Ok(None);
+    }
+    let mut pages = Vec::with_capacity(count);
+    for (i, k) in known.iter().enumerate() {
+        if (ctx.cancelled)() {
+            return Err(IngestError::Cancelled);
+        }
+        let info = doc.page_info(i)?;
+        pages.push(files::PageRow {
+            page_no: i as u32 + 1,
+            has_text: info.has_text,
+            scanned: info.scanned,
+            ..k.clone()
+        });
+        (ctx.on_page)(i as u32 + 1, count as u32);
+    }
+    Ok(Some(Analysis {
+        kind: doc.kind().as_str(),
+        pages,
+    }))
 }
 
 /// Stage 6: the file, its pages, its dossier and its link, in one transaction.

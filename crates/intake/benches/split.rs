@@ -1,15 +1,16 @@
 //! Split + code reading per 200-dpi page: each page of a noisy, rotated,
 //! JPEG-compressed batch (separator sheets and text pages) is looked at as
 //! `ingest --split` does (codes, separator bars, quality checks), and the
-//! batch is cut. Decoding the page is timed apart. Run by benches/intake.sh.
+//! batch is cut. Decoding the page to grey is timed apart, and the whole
+//! look (decode included) too. Run by benches/intake.sh.
 
 use std::path::Path;
 use std::time::Instant;
 
 use doisoat_domain::DossierCode;
 use doisoat_intake::codes::read_codes;
-use doisoat_intake::quality::{is_grey, rules_on};
-use doisoat_intake::split::{look_at, plan};
+use doisoat_intake::quality::rules_on;
+use doisoat_intake::split::{grey_page, look_at, look_at_page, plan};
 use doisoat_intake::synth::{batch_pdf, ScanConditions, SynthPage};
 
 fn main() {
@@ -54,22 +55,24 @@ fn main() {
     let mut decode_ms = Vec::new();
     let mut look_ms = Vec::new();
     let mut codes_ms = Vec::new();
+    let mut whole_ms = Vec::new();
     let mut looks = Vec::new();
     for round in 0..3 {
         for i in 0..doc.page_count() {
             let t = Instant::now();
-            let p = doc.render(i, 300.0).unwrap();
-            let grey_scan = is_grey(&p.image);
-            let g = image::DynamicImage::ImageRgb8(p.image).to_luma8();
+            let p = grey_page(&doc, i, 300.0).unwrap();
             let t1 = Instant::now();
-            let look = look_at(i, &g, grey_scan, p.dpi, &rules);
+            let look = look_at(i, &p.image, p.grey_scan, p.dpi, &rules);
             let t2 = Instant::now();
-            let _ = read_codes(&g, p.dpi);
+            let _ = read_codes(&p.image, p.dpi);
             let t3 = Instant::now();
+            let _ = look_at_page(&doc, i, 300.0, &rules).unwrap();
+            let t4 = Instant::now();
             if round > 0 {
                 decode_ms.push((t1 - t).as_secs_f64() * 1000.0);
                 look_ms.push((t2 - t1).as_secs_f64() * 1000.0);
                 codes_ms.push((t3 - t2).as_secs_f64() * 1000.0);
+                whole_ms.push((t4 - t3).as_secs_f64() * 1000.0);
             } else {
                 looks.push(look);
             }
@@ -86,9 +89,10 @@ fn main() {
     };
     let n = doc.page_count();
     for (name, v) in [
-        ("decode page (not counted)", &mut decode_ms),
+        ("decode page to grey", &mut decode_ms),
         ("split+codes+quality", &mut look_ms),
         ("code reading alone", &mut codes_ms),
+        ("decode+split+codes+quality", &mut whole_ms),
     ] {
         let (mean, med, p90, max) = stats(v);
         println!("{name:28} per 200-dpi page: mean {mean:6.1} ms  median {med:6.1}  p90 {p90:6.1}  max {max:6.1}  ({} samples, {n} pages)", v.len());

@@ -95,11 +95,8 @@ pub fn read_codes_with(page: &GrayImage, coarse: &GrayImage, dpi: f32) -> Vec<Fo
     }
     // 2. QR, top-left corner, up to 200 dpi, looked at hard.
     let (w, h) = page.dimensions();
-    let fine_corner = |wf: u32, hf: u32| {
-        let crop =
-            image::imageops::crop_imm(page, 0, 0, (w / wf).max(1), (h / hf).max(1)).to_image();
-        scale_to_dpi(&crop, dpi, 200.0)
-    };
+    let fine_corner =
+        |wf: u32, hf: u32| into_dpi(top_left(page, (w / wf).max(1), (h / hf).max(1)), dpi, 200.0);
     let corner = fine_corner(2, 3);
     if let Some(c) = decode(&corner, BarcodeFormat::QR_CODE, true) {
         return vec![c];
@@ -112,8 +109,20 @@ pub fn read_codes_with(page: &GrayImage, coarse: &GrayImage, dpi: f32) -> Vec<Fo
     Vec::new()
 }
 
+/// The top-left `cw` × `ch` pixels of `page`, copied row by row.
+fn top_left(page: &GrayImage, cw: u32, ch: u32) -> GrayImage {
+    let (w, h) = page.dimensions();
+    let (cw, ch) = (cw.min(w), ch.min(h));
+    let mut buf = Vec::with_capacity(cw as usize * ch as usize);
+    for row in page.as_raw().chunks_exact(w as usize).take(ch as usize) {
+        buf.extend_from_slice(&row[..cw as usize]);
+    }
+    GrayImage::from_raw(cw, ch, buf).expect("buffer has the crop's size")
+}
+
 /// A Gaussian blur of σ = 1 approximated by the binomial kernel
-/// [1 4 6 4 1]/16 along each axis, in integers: cheap enough for every page.
+/// [1 4 6 4 1]/16 along each axis, in integers (edges repeat the border
+/// pixel): cheap enough for every page.
 pub fn binomial_blur(img: &GrayImage) -> GrayImage {
     let (w, h) = img.dimensions();
     let (wu, hu) = (w as usize, h as usize);
@@ -121,28 +130,30 @@ pub fn binomial_blur(img: &GrayImage) -> GrayImage {
         return img.clone();
     }
     let src = img.as_raw();
-    let k = [1u32, 4, 6, 4, 1];
-    let mut tmp = vec![0u32; wu * hu];
-    for y in 0..hu {
-        let row = &src[y * wu..(y + 1) * wu];
-        for x in 0..wu {
-            let mut acc = 0;
-            for (i, kv) in k.iter().enumerate() {
-                let xx = (x + i).saturating_sub(2).min(wu - 1);
-                acc += kv * u32::from(row[xx]);
-            }
-            tmp[y * wu + x] = acc;
+    // Along rows: at most 16 × 255, so u16 holds it.
+    let mut tmp = vec![0u16; wu * hu];
+    for (row, out) in src.chunks_exact(wu).zip(tmp.chunks_exact_mut(wu)) {
+        let at = |x: isize| u16::from(row[x.clamp(0, wu as isize - 1) as usize]);
+        for x in [0, 1, wu - 2, wu - 1] {
+            let x = x as isize;
+            out[x as usize] = at(x - 2) + 4 * at(x - 1) + 6 * at(x) + 4 * at(x + 1) + at(x + 2);
+        }
+        for (o, win) in out[2..wu - 2].iter_mut().zip(row.windows(5)) {
+            let v = |i: usize| u16::from(win[i]);
+            *o = v(0) + 4 * v(1) + 6 * v(2) + 4 * v(3) + v(4);
         }
     }
+    // Along columns: at most 16 × 16 × 255 + 128 = 65,408, still u16.
     let mut out = vec![0u8; wu * hu];
     for y in 0..hu {
-        for x in 0..wu {
-            let mut acc = 0;
-            for (i, kv) in k.iter().enumerate() {
-                let yy = (y + i).saturating_sub(2).min(hu - 1);
-                acc += kv * tmp[yy * wu + x];
-            }
-            out[y * wu + x] = ((acc + 128) / 256) as u8;
+        let r = |d: isize| {
+            let yy = (y as isize + d).clamp(0, hu as isize - 1) as usize;
+            &tmp[yy * wu..(yy + 1) * wu]
+        };
+        let (a, b, c, d, e) = (r(-2), r(-1), r(0), r(1), r(2));
+        for (x, o) in out[y * wu..(y + 1) * wu].iter_mut().enumerate() {
+            let acc = a[x] + 4 * b[x] + 6 * c[x] + 4 * d[x] + e[x] + 128;
+            *o = (acc >> 8) as u8;
         }
     }
     GrayImage::from_raw(w, h, out).expect("buffer has the image's size")
@@ -174,14 +185,75 @@ pub fn decode(img: &GrayImage, format: BarcodeFormat, hard: bool) -> Option<Foun
 }
 
 /// `img` (at `dpi`) resampled to `target` dpi when it is finer than that.
+/// A whole-number ratio (200 → 100, 300 → 100 dpi) averages k × k blocks
+/// in integers; any other ratio is resampled with a triangle filter.
 pub fn scale_to_dpi(img: &GrayImage, dpi: f32, target: f32) -> GrayImage {
     if dpi <= target * 1.05 {
         return img.clone();
+    }
+    let ratio = dpi / target;
+    let k = ratio.round();
+    if k >= 2.0 && (ratio - k).abs() <= 0.05 * k {
+        return box_shrink(img, k as u32);
     }
     let f = target / dpi;
     let w = ((img.width() as f32 * f).round() as u32).max(1);
     let h = ((img.height() as f32 * f).round() as u32).max(1);
     image::imageops::resize(img, w, h, image::imageops::FilterType::Triangle)
+}
+
+/// [`scale_to_dpi`] that hands `img` back untouched instead of copying it.
+fn into_dpi(img: GrayImage, dpi: f32, target: f32) -> GrayImage {
+    if dpi <= target * 1.05 {
+        img
+    } else {
+        scale_to_dpi(&img, dpi, target)
+    }
+}
+
+/// The mean of each `k` × `k` block (a partial block at the right or
+/// bottom edge is dropped).
+fn box_shrink(img: &GrayImage, k: u32) -> GrayImage {
+    let (w, h) = img.dimensions();
+    let (ow, oh) = ((w / k).max(1), (h / k).max(1));
+    if w < k || h < k {
+        return image::imageops::resize(img, ow, oh, image::imageops::FilterType::Triangle);
+    }
+    let (wu, ku) = (w as usize, k as usize);
+    let src = img.as_raw();
+    let mut out = vec![0u8; ow as usize * oh as usize];
+    if k == 2 {
+        // 200 → 100 dpi, the usual case: two rows at a time, pairs summed in u16.
+        for (oy, out_row) in out.chunks_exact_mut(ow as usize).enumerate() {
+            let r0 = &src[2 * oy * wu..][..2 * ow as usize];
+            let r1 = &src[(2 * oy + 1) * wu..][..2 * ow as usize];
+            for ((o, a), b) in out_row
+                .iter_mut()
+                .zip(r0.chunks_exact(2))
+                .zip(r1.chunks_exact(2))
+            {
+                let sum = u16::from(a[0]) + u16::from(a[1]) + u16::from(b[0]) + u16::from(b[1]);
+                *o = ((sum + 2) >> 2) as u8;
+            }
+        }
+        return GrayImage::from_raw(ow, oh, out).expect("buffer has the image's size");
+    }
+    let mut acc = vec![0u32; ow as usize];
+    let area = k * k;
+    for (oy, out_row) in out.chunks_exact_mut(ow as usize).enumerate() {
+        acc.fill(0);
+        for dy in 0..ku {
+            let y = oy * ku + dy;
+            let row = &src[y * wu..y * wu + ow as usize * ku];
+            for (a, block) in acc.iter_mut().zip(row.chunks_exact(ku)) {
+                *a += block.iter().map(|&v| u32::from(v)).sum::<u32>();
+            }
+        }
+        for (o, a) in out_row.iter_mut().zip(&acc) {
+            *o = ((a + area / 2) / area) as u8;
+        }
+    }
+    GrayImage::from_raw(ow, oh, out).expect("buffer has the image's size")
 }
 
 /// A QR code of `text` as a module matrix (`true` = dark), quiet zone
@@ -280,6 +352,38 @@ mod tests {
                 text: CODE.into()
             }]
         );
+    }
+
+    #[test]
+    fn blur_spreads_a_point_by_the_binomial_kernel() {
+        let mut img = GrayImage::from_pixel(9, 9, image::Luma([0]));
+        img.put_pixel(4, 4, image::Luma([255]));
+        let b = binomial_blur(&img);
+        // 255 × (kx·ky)/256, rounded: kernel [1 4 6 4 1] along each axis.
+        assert_eq!(b.get_pixel(4, 4)[0], 36);
+        assert_eq!(b.get_pixel(4, 3)[0], 24);
+        assert_eq!(b.get_pixel(2, 4)[0], 6);
+        assert_eq!(b.get_pixel(3, 3)[0], 16);
+        assert_eq!(b.get_pixel(2, 2)[0], 1);
+        assert_eq!(b.get_pixel(1, 4)[0], 0);
+        // Flat areas, borders included, stay flat.
+        let flat = binomial_blur(&GrayImage::from_pixel(7, 6, image::Luma([100])));
+        assert!(flat.pixels().all(|p| p[0] == 100));
+    }
+
+    #[test]
+    fn whole_ratios_average_blocks() {
+        let img = GrayImage::from_fn(7, 5, |x, y| image::Luma([(x * 10 + y * 3) as u8]));
+        let half = scale_to_dpi(&img, 200.0, 100.0);
+        assert_eq!(half.dimensions(), (3, 2));
+        // Block (0,0): 0, 10, 3, 13 → 6.5 → 7; block (2,1): 46, 56, 49, 59 → 52.5 → 53.
+        assert_eq!(half.get_pixel(0, 0)[0], 7);
+        assert_eq!(half.get_pixel(2, 1)[0], 53);
+        let third = scale_to_dpi(&img, 300.0, 100.0);
+        assert_eq!(third.dimensions(), (2, 1));
+        // Block (1,0): x 3..6, y 0..3 → mean 40 + 3 = 43.
+        assert_eq!(third.get_pixel(1, 0)[0], 43);
+        assert_eq!(scale_to_dpi(&img, 100.0, 100.0), img);
     }
 
     #[test]

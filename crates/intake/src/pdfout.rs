@@ -16,6 +16,9 @@ pub struct JpegPage {
     pub height: u32,
     pub grey: bool,
     pub dpi: f32,
+    /// The page size in points, when it must be exactly that of the page
+    /// the JPEG came from; otherwise the size follows from `dpi`.
+    pub page_pt: Option<(f32, f32)>,
 }
 
 impl JpegPage {
@@ -35,6 +38,7 @@ impl JpegPage {
             height: img.height(),
             grey: false,
             dpi,
+            page_pt: None,
         }
     }
 
@@ -45,7 +49,25 @@ impl JpegPage {
             height: img.height(),
             grey: true,
             dpi,
+            page_pt: None,
         }
+    }
+
+    /// A scanned page's JPEG exactly as its PDF holds it: no decode, no
+    /// re-encode, the same page size. `None` for a page turned by /Rotate
+    /// (the bytes alone would lose the turn).
+    pub fn from_scan(scan: &doisoat_pages::ScanJpeg<'_>) -> Option<JpegPage> {
+        if scan.rotate != 0 || scan.width_pt <= 0.0 {
+            return None;
+        }
+        Some(JpegPage {
+            jpeg: scan.bytes.to_vec(),
+            width: scan.width,
+            height: scan.height,
+            grey: scan.grey,
+            dpi: scan.width as f32 / (scan.width_pt / 72.0),
+            page_pt: Some((scan.width_pt, scan.height_pt)),
+        })
     }
 }
 
@@ -64,7 +86,9 @@ pub fn image_pdf(pages: &[JpegPage]) -> Vec<u8> {
     let mut kids = Vec::with_capacity(pages.len());
     for p in pages {
         let dpi = if p.dpi > 0.0 { p.dpi } else { 200.0 };
-        let (wpt, hpt) = (p.width as f32 * 72.0 / dpi, p.height as f32 * 72.0 / dpi);
+        let (wpt, hpt) = p
+            .page_pt
+            .unwrap_or((p.width as f32 * 72.0 / dpi, p.height as f32 * 72.0 / dpi));
         let img = Stream::new(
             dictionary! {
                 "Type" => "XObject",
@@ -246,5 +270,53 @@ mod tests {
         assert_eq!(p2.image.dimensions(), (827, 1170));
         assert!((p2.dpi - 100.0).abs() < 1.0);
         assert!(doc.page_info(1).unwrap().scanned);
+    }
+
+    #[test]
+    fn scanned_jpegs_pass_through_byte_for_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let grey = crate::synth::noise(&crate::synth::blank_a4(100.0), 30, 2);
+        let colour = RgbImage::from_fn(300, 420, |x, y| {
+            image::Rgb([(x % 256) as u8, 90, (y % 256) as u8])
+        });
+        let source = [
+            JpegPage::from_gray(&grey, 100.0, 80),
+            JpegPage::from_rgb(&colour, 150.0, 80),
+        ];
+        let path = dir.path().join("batch.pdf");
+        std::fs::write(&path, image_pdf(&source)).unwrap();
+        let doc = doisoat_pages::open(&path).unwrap();
+        // Grey stays grey when decoded natively; colour comes as RGB.
+        let n0 = doc.render_native(0, 300.0).unwrap();
+        assert!(matches!(n0.image, image::DynamicImage::ImageLuma8(_)));
+        assert_eq!(
+            n0.image.as_luma8().unwrap().as_raw(),
+            &image::DynamicImage::ImageRgb8(doc.render(0, 300.0).unwrap().image)
+                .to_luma8()
+                .into_raw()
+        );
+        assert!(matches!(
+            doc.render_native(1, 300.0).unwrap().image,
+            image::DynamicImage::ImageRgb8(_)
+        ));
+        // Written again from the scan's bytes: the same JPEGs, page sizes and dpi.
+        let again: Vec<JpegPage> = (0..2)
+            .map(|i| JpegPage::from_scan(&doc.scan_jpeg(i).unwrap()).unwrap())
+            .collect();
+        for (a, s) in again.iter().zip(&source) {
+            assert_eq!(a.jpeg, s.jpeg);
+            assert_eq!((a.width, a.height, a.grey), (s.width, s.height, s.grey));
+        }
+        let copy = dir.path().join("copy.pdf");
+        std::fs::write(&copy, image_pdf(&again)).unwrap();
+        let doc2 = doisoat_pages::open(&copy).unwrap();
+        for i in 0..2 {
+            let (a, b) = (doc.preview(i, 480).unwrap(), doc2.preview(i, 480).unwrap());
+            assert_eq!(
+                (a.width_px, a.height_px, a.dpi),
+                (b.width_px, b.height_px, b.dpi)
+            );
+            assert_eq!(a.image.as_raw(), b.image.as_raw());
+        }
     }
 }

@@ -98,6 +98,61 @@ pub fn look_at(
     }
 }
 
+/// A page decoded for looking at: grey, at its scan's resolution.
+#[derive(Debug, Clone)]
+pub struct GreyPage {
+    pub image: GrayImage,
+    /// The scan itself had no colour.
+    pub grey_scan: bool,
+    pub dpi: f32,
+}
+
+/// Page `index` of a document in grey, at up to `max_dpi`: decoded once, a
+/// grey scan never widened to RGB.
+pub fn grey_page(
+    doc: &doisoat_pages::Document,
+    index: usize,
+    max_dpi: f32,
+) -> Result<GreyPage, doisoat_pages::PagesError> {
+    let page = doc.render_native(index, max_dpi)?;
+    let (image, grey_scan) = match page.image {
+        image::DynamicImage::ImageLuma8(g) => (g, true),
+        other => {
+            let rgb = other.into_rgb8();
+            (luma(&rgb), crate::quality::is_grey(&rgb))
+        }
+    };
+    Ok(GreyPage {
+        image,
+        grey_scan,
+        dpi: page.dpi,
+    })
+}
+
+/// Looks at page `index` of a document ([`grey_page`], then [`look_at`]).
+pub fn look_at_page(
+    doc: &doisoat_pages::Document,
+    index: usize,
+    max_dpi: f32,
+    rules: &DigitisationRules,
+) -> Result<PageLook, doisoat_pages::PagesError> {
+    let page = grey_page(doc, index, max_dpi)?;
+    Ok(look_at(index, &page.image, page.grey_scan, page.dpi, rules))
+}
+
+/// The luma of a colour page (Rec. 709 weights, as `image` uses), in integers.
+pub fn luma(rgb: &image::RgbImage) -> GrayImage {
+    let grey = rgb
+        .as_raw()
+        .chunks_exact(3)
+        .map(|p| {
+            let v = 54 * u32::from(p[0]) + 183 * u32::from(p[1]) + 19 * u32::from(p[2]);
+            ((v + 128) >> 8) as u8
+        })
+        .collect();
+    GrayImage::from_raw(rgb.width(), rgb.height(), grey).expect("buffer has the image's size")
+}
+
 /// Cuts a batch into parts (see the module documentation).
 pub fn plan(looks: &[PageLook]) -> Vec<Part> {
     let mut parts: Vec<Part> = Vec::new();

@@ -126,6 +126,66 @@ impl Document {
     }
 }
 
+/// One page in its own colour model: a grey scan stays one byte per pixel,
+/// anything else is RGB. Cheaper than [`Page`] for work that wants grey.
+#[derive(Debug, Clone)]
+pub struct NativePage {
+    /// `ImageLuma8` or `ImageRgb8`.
+    pub image: image::DynamicImage,
+    pub dpi: f32,
+    pub dpi_known: bool,
+    pub has_text: bool,
+}
+
+/// A scanned PDF page's JPEG exactly as the file holds it, and where it
+/// sits: enough to put the same bytes on a page of another PDF without
+/// decoding or re-encoding them.
+#[derive(Debug, Clone, Copy)]
+pub struct ScanJpeg<'a> {
+    pub bytes: &'a [u8],
+    pub width: u32,
+    pub height: u32,
+    /// One component (grey); otherwise three (YCbCr or RGB).
+    pub grey: bool,
+    /// The page's MediaBox size, before /Rotate.
+    pub width_pt: f32,
+    pub height_pt: f32,
+    /// /Rotate: 0, 90, 180 or 270.
+    pub rotate: u32,
+    /// The page also carries a text layer (which the bytes alone do not).
+    pub has_text: bool,
+}
+
+impl Document {
+    /// Like [`Document::render`], but a grey scan comes back grey (no RGB
+    /// copy is made) and a scanned PDF page's image is decoded as it is.
+    pub fn render_native(&self, index: usize, max_dpi: f32) -> Result<NativePage, PagesError> {
+        if let Inner::Pdf(p) = &self.inner {
+            if index < p.page_count() {
+                if let Some(page) = p.scan_native(index)? {
+                    return Ok(downscale_native(page, max_dpi));
+                }
+            }
+        }
+        let page = self.render(index, max_dpi)?;
+        Ok(NativePage {
+            image: image::DynamicImage::ImageRgb8(page.image),
+            dpi: page.dpi,
+            dpi_known: page.dpi_known,
+            has_text: page.has_text,
+        })
+    }
+
+    /// The JPEG bytes of page `index` when it is a scanned PDF page stored
+    /// as one grey or colour JPEG; `None` otherwise.
+    pub fn scan_jpeg(&self, index: usize) -> Option<ScanJpeg<'_>> {
+        match &self.inner {
+            Inner::Pdf(p) => p.scan_jpeg(index),
+            Inner::Raster(_) => None,
+        }
+    }
+}
+
 /// A small picture of a page with the page's true facts, for fingerprints
 /// and thumbnails at ingest.
 #[derive(Debug, Clone)]
@@ -189,6 +249,24 @@ fn downscale_to(page: Page, max_dpi: f32) -> Page {
     let h = ((page.image.height() as f32 * f).round() as u32).max(1);
     let image = image::imageops::resize(&page.image, w, h, image::imageops::FilterType::Triangle);
     Page {
+        image,
+        dpi: max_dpi,
+        ..page
+    }
+}
+
+/// [`downscale_to`] for a [`NativePage`].
+fn downscale_native(page: NativePage, max_dpi: f32) -> NativePage {
+    if page.dpi <= max_dpi * 1.05 || max_dpi <= 0.0 {
+        return page;
+    }
+    let f = max_dpi / page.dpi;
+    let w = ((page.image.width() as f32 * f).round() as u32).max(1);
+    let h = ((page.image.height() as f32 * f).round() as u32).max(1);
+    let image = page
+        .image
+        .resize_exact(w, h, image::imageops::FilterType::Triangle);
+    NativePage {
         image,
         dpi: max_dpi,
         ..page

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use image::{DynamicImage, ImageReader, RgbImage};
+use image::{DynamicImage, GrayImage, ImageReader, RgbImage};
 use lopdf::{Dictionary, Document as LoDocument, LoadOptions, Object, ObjectId};
 
 use crate::{check_size, limits, Page, PageInfo, PagesError};
@@ -100,17 +100,12 @@ impl PdfSource {
 
     pub fn render(&self, index: usize, max_dpi: f32) -> Result<Page, PagesError> {
         let page = &self.pages[index];
-        if let Some(scan) = &page.image {
-            let img = decode_scan(scan)?;
-            let img = rotate(img, page.rotate);
-            // The image covers the page, so its resolution follows from the page size.
-            let (w_pt, _) = page.display_size();
-            let dpi = img.width() as f32 / (w_pt / 72.0);
+        if let Some(native) = self.scan_native(index)? {
             return Ok(Page {
-                image: img,
-                dpi,
-                dpi_known: true,
-                has_text: page.info.has_text,
+                image: native.image.into_rgb8(),
+                dpi: native.dpi,
+                dpi_known: native.dpi_known,
+                has_text: native.has_text,
             });
         }
         let dpi = if max_dpi > 0.0 {
@@ -123,6 +118,59 @@ impl PdfSource {
             image,
             dpi,
             dpi_known: true,
+            has_text: page.info.has_text,
+        })
+    }
+}
+
+impl PdfSource {
+    /// A scanned page's own image in its own colour model (a grey scan stays
+    /// grey); `None` for pages PDFium has to render.
+    pub fn scan_native(&self, index: usize) -> Result<Option<crate::NativePage>, PagesError> {
+        let page = &self.pages[index];
+        let Some(scan) = &page.image else {
+            return Ok(None);
+        };
+        let img = rotate_native(decode_scan(scan)?, page.rotate);
+        // The image covers the page, so its resolution follows from the page size.
+        let (w_pt, _) = page.display_size();
+        let dpi = img.width() as f32 / (w_pt / 72.0);
+        Ok(Some(crate::NativePage {
+            image: img,
+            dpi,
+            dpi_known: true,
+            has_text: page.info.has_text,
+        }))
+    }
+
+    /// The JPEG bytes of a scanned page as the file holds them, with what a
+    /// writer needs to place them on a page again; `None` for other pages
+    /// and for JPEGs that are neither grey nor YCbCr/RGB (CMYK, 16-bit).
+    pub fn scan_jpeg(&self, index: usize) -> Option<crate::ScanJpeg<'_>> {
+        let page = self.pages.get(index)?;
+        let Some(ScanImage {
+            width,
+            height,
+            encoding: ImageEncoding::Jpeg(bytes),
+        }) = &page.image
+        else {
+            return None;
+        };
+        let mut decoder = jpeg_decoder::Decoder::new(std::io::Cursor::new(bytes));
+        decoder.read_info().ok()?;
+        let grey = match decoder.info()?.pixel_format {
+            jpeg_decoder::PixelFormat::L8 => true,
+            jpeg_decoder::PixelFormat::RGB24 => false,
+            _ => return None,
+        };
+        Some(crate::ScanJpeg {
+            bytes,
+            width: *width,
+            height: *height,
+            grey,
+            width_pt: page.width_pt,
+            height_pt: page.height_pt,
+            rotate: page.rotate,
             has_text: page.info.has_text,
         })
     }
@@ -411,14 +459,18 @@ fn decode_inverted(dict: &Dictionary) -> bool {
     matches!((arr.first().and_then(number), arr.get(1).and_then(number)), (Some(a), Some(b)) if a > b)
 }
 
-fn decode_scan(scan: &ScanImage) -> Result<RgbImage, PagesError> {
+/// Decodes a scan's image: grey stays grey, anything else comes as RGB.
+fn decode_scan(scan: &ScanImage) -> Result<DynamicImage, PagesError> {
     match &scan.encoding {
         ImageEncoding::Jpeg(bytes) => {
             let mut reader =
                 ImageReader::with_format(std::io::Cursor::new(bytes), image::ImageFormat::Jpeg);
             reader.limits(limits());
             let img: DynamicImage = reader.decode()?;
-            Ok(img.into_rgb8())
+            Ok(match img {
+                DynamicImage::ImageLuma8(_) => img,
+                other => DynamicImage::ImageRgb8(other.into_rgb8()),
+            })
         }
         ImageEncoding::Raw {
             samples,
@@ -434,10 +486,13 @@ fn decode_scan(scan: &ScanImage) -> Result<RgbImage, PagesError> {
             match (channels, bits) {
                 (1, 8) => {
                     let g = samples.get(..w * h).ok_or_else(short)?;
-                    rgb.extend(g.iter().flat_map(|&v| {
-                        let v = if *invert { 255 - v } else { v };
-                        [v, v, v]
-                    }));
+                    let grey = g
+                        .iter()
+                        .map(|&v| if *invert { 255 - v } else { v })
+                        .collect();
+                    let img =
+                        GrayImage::from_raw(scan.width, scan.height, grey).ok_or_else(short)?;
+                    return Ok(DynamicImage::ImageLuma8(img));
                 }
                 (3, 8) => rgb.extend_from_slice(samples.get(..w * h * 3).ok_or_else(short)?),
                 (1, 1) => {
@@ -457,7 +512,9 @@ fn decode_scan(scan: &ScanImage) -> Result<RgbImage, PagesError> {
                     })
                 }
             }
-            RgbImage::from_raw(scan.width, scan.height, rgb).ok_or_else(short)
+            RgbImage::from_raw(scan.width, scan.height, rgb)
+                .map(DynamicImage::ImageRgb8)
+                .ok_or_else(short)
         }
     }
 }
@@ -467,6 +524,15 @@ fn rotate(img: RgbImage, degrees: u32) -> RgbImage {
         90 => image::imageops::rotate90(&img),
         180 => image::imageops::rotate180(&img),
         270 => image::imageops::rotate270(&img),
+        _ => img,
+    }
+}
+
+fn rotate_native(img: DynamicImage, degrees: u32) -> DynamicImage {
+    match degrees {
+        90 => img.rotate90(),
+        180 => img.rotate180(),
+        270 => img.rotate270(),
         _ => img,
     }
 }
