@@ -19,6 +19,7 @@
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use doisoat_db::{copies, dossiers, intake as db};
@@ -296,24 +297,32 @@ impl Office {
         let count = doc.page_count();
         report.pages = count as u32;
         let rules = quality::rules_on(&self.now()[..10]);
-        let mut looks: Vec<PageLook> = Vec::with_capacity(count);
-        for i in 0..count {
-            if job.is_cancelled() {
-                report.cancelled = true;
-                return Ok(report);
-            }
-            looks.push(
-                split::look_at_page(&doc, i, WORK_DPI, &rules)
-                    .map_err(|e| CoreError::file(path, e))?,
-            );
-            job.report(&Progress {
-                stage: "split".into(),
-                done: i as u64 + 1,
-                total: count as u64,
-                item: Some(name.clone()),
-                pages: i as u64 + 1,
-            });
+        // Pages are looked at on every core; each is decoded once, in grey.
+        let done = std::sync::atomic::AtomicU64::new(0);
+        let looked: Vec<Option<PageLook>> = (0..count)
+            .into_par_iter()
+            .map(|i| {
+                if job.is_cancelled() {
+                    return Ok(None);
+                }
+                let look = split::look_at_page(&doc, i, WORK_DPI, &rules)
+                    .map_err(|e| CoreError::file(path, e))?;
+                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                job.report(&Progress {
+                    stage: "split".into(),
+                    done: n,
+                    total: count as u64,
+                    item: Some(name.clone()),
+                    pages: n,
+                });
+                Ok(Some(look))
+            })
+            .collect::<Result<_>>()?;
+        if job.is_cancelled() || looked.iter().any(Option::is_none) {
+            report.cancelled = true;
+            return Ok(report);
         }
+        let looks: Vec<PageLook> = looked.into_iter().flatten().collect();
         for l in &looks {
             let w = l.quality.warnings();
             if !w.is_empty() {

@@ -150,9 +150,9 @@ pub fn binomial_blur(img: &GrayImage) -> GrayImage {
             let yy = (y as isize + d).clamp(0, hu as isize - 1) as usize;
             &tmp[yy * wu..(yy + 1) * wu]
         };
-        let (a, b, c, d, e) = (r(-2), r(-1), r(0), r(1), r(2));
-        for (x, o) in out[y * wu..(y + 1) * wu].iter_mut().enumerate() {
-            let acc = a[x] + 4 * b[x] + 6 * c[x] + 4 * d[x] + e[x] + 128;
+        let rows = r(-2).iter().zip(r(-1)).zip(r(0)).zip(r(1)).zip(r(2));
+        for (o, ((((a, b), c), d), e)) in out[y * wu..(y + 1) * wu].iter_mut().zip(rows) {
+            let acc = a + 4 * b + 6 * c + 4 * d + e + 128;
             *o = (acc >> 8) as u8;
         }
     }
