@@ -216,19 +216,34 @@ pub fn has_separator_bars(page: &GrayImage) -> bool {
             dark as f32 >= w as f32 * 0.6
         })
         .collect();
-    // A bar is 10 mm tall: at least 4 mm of consecutive dark rows.
-    let min_run = ((h as f32 / 297.0) * 4.0).max(2.0) as usize;
+    // A bar is 10 mm tall: a run of at least 4 mm and at most 20 mm of
+    // consecutive dark rows, with light rows on both sides inside the band,
+    // so a solid dark page (a scanner's black test page, a closed lid) is
+    // not taken for a sheet.
+    let mm = h as f32 / 297.0;
+    let min_run = (mm * 4.0).max(2.0) as usize;
+    let max_run = (mm * 20.0).max(min_run as f32 + 1.0) as usize;
     let band = |from: u32, to: u32| {
-        let mut run = 0;
-        for y in from..to {
-            run = if dark_rows[y as usize] { run + 1 } else { 0 };
-            if run >= min_run {
+        let rows = &dark_rows[from as usize..to as usize];
+        let mut y = 0;
+        while y < rows.len() {
+            if !rows[y] {
+                y += 1;
+                continue;
+            }
+            let start = y;
+            while y < rows.len() && rows[y] {
+                y += 1;
+            }
+            let closed = start > 0 && y < rows.len();
+            if closed && (min_run..=max_run).contains(&(y - start)) {
                 return true;
             }
         }
         false
     };
-    band(0, h / 7) && band(h - h / 7, h)
+    let dark_share = dark_rows.iter().filter(|d| **d).count() as f32 / h as f32;
+    dark_share < 0.5 && band(0, h / 7) && band(h - h / 7, h)
 }
 
 #[cfg(test)]
@@ -294,5 +309,23 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn separator_bars_are_bars_not_a_dark_page() {
+        // An A4 page at 25 dpi: 207 × 292 px, bars of 10 mm ≈ 10 rows.
+        let (w, h) = (207u32, 292u32);
+        let with_bars = GrayImage::from_fn(w, h, |_, y| {
+            let bar = (12..22).contains(&y) || (h - 22..h - 12).contains(&y);
+            image::Luma([if bar { 20 } else { 235 }])
+        });
+        assert!(has_separator_bars(&with_bars));
+        let black = GrayImage::from_pixel(w, h, image::Luma([0]));
+        assert!(!has_separator_bars(&black), "a solid dark page is no sheet");
+        let white = GrayImage::from_pixel(w, h, image::Luma([250]));
+        assert!(!has_separator_bars(&white));
+        // Dark from the top edge down to the middle: no closed bar at the top.
+        let half = GrayImage::from_fn(w, h, |_, y| image::Luma([if y < h / 2 { 10 } else { 240 }]));
+        assert!(!has_separator_bars(&half));
     }
 }
