@@ -324,20 +324,31 @@ pub fn write_bag(
                 let p = tmp.path().join(name);
                 fs::write(&p, bytes).map_err(io_err(&p))?;
             }
-            // One sync for the whole bag (a USB stick may be pulled right
-            // after), not one per file while writing; then the rename.
+            // The whole bag is made durable (a USB stick may be pulled
+            // right after) once it is written, then renamed into place.
             let mut written: Vec<PathBuf> = payload
                 .iter()
                 .map(|(rel, _)| tmp.path().join(rel))
                 .collect();
             written.extend(tags.iter().map(|(name, _)| tmp.path().join(name)));
-            sync_written(tmp.path(), &written)?;
+            // Every folder from the bag's top down to each file's own.
+            let mut folders: BTreeSet<PathBuf> = BTreeSet::new();
+            for d in dirs {
+                folders.extend(
+                    d.ancestors()
+                        .take_while(|a| a.starts_with(tmp.path()))
+                        .map(Path::to_path_buf),
+                );
+            }
+            folders.insert(tmp.path().to_path_buf());
+            let folders: Vec<PathBuf> = folders.into_iter().collect();
+            sync_written(&written, &folders)?;
             if dest.exists() {
                 fs::remove_dir(dest).map_err(io_err(dest))?;
             }
             let kept = tmp.keep();
             fs::rename(&kept, dest).map_err(io_err(dest))?;
-            sync_written(parent, &[])?;
+            sync_written(&[], &[parent.to_path_buf()])?;
             Ok(summary(dest, &sums))
         }
         BagFormat::Tar | BagFormat::Zip => {
@@ -425,28 +436,52 @@ impl Write for WrittenBack {
     }
 }
 
-/// Makes `files`, written under `dir`, durable. On Unix one `syncfs` of
-/// `dir`'s file system does it; elsewhere each file is synced in turn.
-fn sync_written(dir: &Path, files: &[PathBuf]) -> Result<()> {
-    #[cfg(unix)]
-    {
-        let _ = files;
-        let d = File::open(dir).map_err(io_err(dir))?;
-        rustix::fs::syncfs(&d).map_err(|e| io_err(dir)(e.into()))
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = dir;
-        for f in files {
-            fs::OpenOptions::new()
-                .write(true)
-                .open(f)
-                .and_then(|h| h.sync_all())
-                .map_err(io_err(f))?;
+/// Makes `files` and the entries of `folders` durable. The syncs run on
+/// [`SYNC_THREADS`] threads at once: the file system then commits its
+/// journal once for many of them (one after another, each would wait for a
+/// commit of its own), and the data itself is mostly on disk already (see
+/// [`WrittenBack`]). Unlike a sync of the whole file system (`syncfs`), this
+/// waits only for what the bag wrote, not for whatever else is being written
+/// to the same disk.
+fn sync_written(files: &[PathBuf], folders: &[PathBuf]) -> Result<()> {
+    let jobs: Vec<(&PathBuf, bool)> = files
+        .iter()
+        .map(|f| (f, false))
+        // Folders are opened for reading to sync them, which only Unix allows.
+        .chain(folders.iter().filter(|_| cfg!(unix)).map(|d| (d, true)))
+        .collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let failed: std::sync::Mutex<Option<BagError>> = std::sync::Mutex::new(None);
+    std::thread::scope(|s| {
+        for _ in 0..SYNC_THREADS.min(jobs.len()) {
+            s.spawn(|| {
+                while let Some((path, folder)) =
+                    jobs.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                {
+                    let synced = if *folder {
+                        File::open(path).and_then(|d| d.sync_all())
+                    } else {
+                        fs::OpenOptions::new()
+                            .write(true)
+                            .open(path)
+                            .and_then(|f| f.sync_all())
+                    };
+                    if let Err(e) = synced {
+                        *failed.lock().unwrap_or_else(|p| p.into_inner()) = Some(io_err(path)(e));
+                        return;
+                    }
+                }
+            });
         }
-        Ok(())
+    });
+    match failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
 }
+
+/// Syncs in flight at once when a folder bag is made durable.
+const SYNC_THREADS: usize = 16;
 
 fn summary(dest: &Path, sums: &[Sums]) -> WrittenBag {
     let bytes: u64 = sums.iter().map(|s| s.size).sum();
