@@ -61,7 +61,7 @@ where
     let mut done: Vec<(usize, Result<Digests, StreamError<E>>)> = (0..workers.min(count))
         .into_par_iter()
         .flat_map_iter(|_| match Sha512Lanes::new().filter(|_| lanes) {
-            Some(l) => run_lanes(l, &queue, &open),
+            Some(l) => run_lanes(l, &queue, count.div_ceil(workers), &open),
             None => std::iter::from_fn(|| queue.next())
                 .map(|(i, t)| (i, one_by_one(t, &open)))
                 .collect(),
@@ -196,9 +196,14 @@ impl<R: Read, W: Write> Lane<R, W> {
     }
 }
 
+/// One worker: keeps up to eight streams in lanes. It takes streams up to
+/// its `share` (its part of all of them); past that, only when its lanes
+/// are all empty, so a worker that a busy core slows down is relieved, but
+/// two equal workers never end with one hashing the last streams alone.
 fn run_lanes<T, R: Read, W: Write, E, O>(
     mut lanes: Sha512Lanes,
     queue: &Queue<T>,
+    share: usize,
     open: &O,
 ) -> Done<E>
 where
@@ -207,13 +212,16 @@ where
     let mut out = Vec::new();
     let mut slots: [Option<Lane<R, W>>; LANES] = std::array::from_fn(|_| None);
     let mut spare: Vec<Vec<u8>> = Vec::new();
+    let mut taken = 0usize;
     loop {
         // Open streams into free lanes.
+        let idle = slots.iter().all(Option::is_none);
         for (l, slot) in slots.iter_mut().enumerate() {
-            while slot.is_none() {
+            while slot.is_none() && (taken < share || idle) {
                 let Some((index, item)) = queue.next() else {
                     break;
                 };
+                taken += 1;
                 match open(item) {
                     Ok((reader, writer)) => {
                         lanes.reset_lane(l);
