@@ -18,7 +18,10 @@
 //! records it, and `verify` lists it as untracked meanwhile.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
+
+use rayon::prelude::*;
 
 use doisoat_db::{copies, dossiers, files, Connection};
 use doisoat_domain::{DossierCode, Side};
@@ -73,7 +76,8 @@ pub struct Context<'a> {
     pub now: String,
     /// Asked between pages; `true` stops the ingest with nothing written.
     pub cancelled: &'a (dyn Fn() -> bool + Sync),
-    /// Told after each analysed page: (page number, page count).
+    /// Told after each analysed page: (pages analysed so far, page count).
+    /// Pages are analysed in parallel, so this is called from several threads.
     pub on_page: &'a (dyn Fn(u32, u32) + Sync),
 }
 
@@ -206,30 +210,35 @@ fn preflight(path: &Path) -> Result<(), IngestError> {
     Ok(())
 }
 
-/// Stage 4: every page decoded once, for its facts, fingerprint and thumbnail.
+/// Stage 4: every page decoded once, for its facts, fingerprint and
+/// thumbnail; pages are analysed on every core.
 fn analyse(ctx: &Context<'_>, staged: &Path) -> Result<Analysis, IngestError> {
     let doc = doisoat_pages::open(staged)?;
     let count = doc.page_count() as u32;
-    let mut pages = Vec::with_capacity(count as usize);
-    for i in 0..doc.page_count() {
-        if (ctx.cancelled)() {
-            return Err(IngestError::Cancelled);
-        }
-        let info = doc.page_info(i)?;
-        let page = doc.preview(i, PREVIEW_SIDE)?;
-        pages.push(files::PageRow {
-            page_no: i as u32 + 1,
-            width_px: page.width_px,
-            height_px: page.height_px,
-            dpi: page.dpi,
-            dpi_known: page.dpi_known,
-            has_text: page.has_text,
-            scanned: info.scanned,
-            fingerprint: doisoat_pages::fingerprint(&page.image).0.to_vec(),
-            thumbnail: thumbnail::thumbnail_jpeg(&page.image, thumbnail::THUMB_SIDE),
-        });
-        (ctx.on_page)(i as u32 + 1, count);
-    }
+    let done = AtomicU32::new(0);
+    let pages = (0..doc.page_count())
+        .into_par_iter()
+        .map(|i| {
+            if (ctx.cancelled)() {
+                return Err(IngestError::Cancelled);
+            }
+            let info = doc.page_info(i)?;
+            let page = doc.preview(i, PREVIEW_SIDE)?;
+            let row = files::PageRow {
+                page_no: i as u32 + 1,
+                width_px: page.width_px,
+                height_px: page.height_px,
+                dpi: page.dpi,
+                dpi_known: page.dpi_known,
+                has_text: page.has_text,
+                scanned: info.scanned,
+                fingerprint: doisoat_pages::fingerprint(&page.image).0.to_vec(),
+                thumbnail: thumbnail::thumbnail_jpeg(&page.image, thumbnail::THUMB_SIDE),
+            };
+            (ctx.on_page)(done.fetch_add(1, Ordering::Relaxed) + 1, count);
+            Ok(row)
+        })
+        .collect::<Result<Vec<_>, IngestError>>()?;
     Ok(Analysis {
         kind: doc.kind().as_str(),
         pages,
