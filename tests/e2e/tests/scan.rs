@@ -2,7 +2,8 @@
 //! (scripts/e2e.sh points SANE_CONFIG_DIR at tests/sane): pick the device,
 //! scan the feeder with a live page counter, see a thumbnail per page,
 //! rescan one and insert one, store the batch into a dossier's component,
-//! then open the dossier and see the pages.
+//! then open the dossier and see the pages; a batch stored with no
+//! component shows under "no component".
 //! Needs tauri-driver under a display: run `scripts/e2e.sh scan`.
 
 use anyhow::{ensure, Context, Result};
@@ -156,5 +157,38 @@ async fn scan_a_batch_into_a_dossier_and_see_its_pages() -> Result<()> {
     )
     .await?;
     app.screenshot("10-scan-in-dossier").await?;
+
+    // A batch stored into the dossier with no component is shown under
+    // "no component", not hidden.
+    app.click("#nav-intake").await?;
+    app.select("#scan-device", "test:0").await?;
+    app.select("#scan-source", "adf").await?;
+    app.click("#scan-start").await?;
+    wait_pages(&app, FEEDER).await?;
+    app.click("#scan-link").await?;
+    app.type_into("#scan-dossier", DOSSIER).await?;
+    ensure!(
+        app.eval("return document.querySelector('#scan-component').value;")
+            .await?
+            == "",
+        "no component given"
+    );
+    app.click("#scan-store").await?;
+    app.wait_css("#scan-result[data-kept='false']").await?;
+    app.click("#nav-dossiers").await?;
+    app.search_and_open("221125-0001", DOSSIER).await?;
+    let loose = app.text(".component[data-component='']").await?;
+    ensure!(
+        loose.contains("Chưa gắn thành phần")
+            && loose.contains("scan_")
+            && loose.contains(&format!("{FEEDER} trang")),
+        "the copy with no component: {loose}"
+    );
+    app.click(".component[data-component='']").await?;
+    app.wait_true(
+        "the loose scan's page to show",
+        "const i = document.querySelector(\"[data-testid='paper-page'] img\"); return !!i && i.complete && i.naturalWidth > 0",
+    )
+    .await?;
     app.quit().await
 }

@@ -26,6 +26,7 @@ const labels: Record<string, { vi: string; en: string; tone: string }> = {
   open: { vi: "Chưa xử lý", en: "Open", tone: "bad" },
   acknowledged: { vi: "Đã ghi nhận", en: "Acknowledged", tone: "warn" },
   resolved: { vi: "Đã xử lý", en: "Resolved", tone: "ok" },
+  unassigned: { vi: "Chưa đối soát được", en: "Cannot be reconciled", tone: "warn" },
 };
 
 export function statusLabel(s: string): string {
