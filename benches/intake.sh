@@ -4,8 +4,10 @@
 #      noisy, rotated, JPEG-compressed batch looked at as `ingest --split` does;
 #   2. a 100-page batch (10 dossiers × separator + 9 pages) from start to
 #      stored and linked, without OCR: wall time and pages/s.
-# Builds in the dev profile (dependencies and doisoat-intake at opt-level 2/3),
-# like the other benches' shared-machine runs; BENCH_RELEASE=1 for release.
+# Part 1 is always an optimised build (cargo bench). Part 2 builds the CLI
+# in the dev profile (dependencies and doisoat-intake at opt-level 2/3), like
+# the other benches' shared-machine runs; BENCH_RELEASE=1 for release.
+# Each figure is printed with the load average and, for part 2, CPU time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
@@ -15,8 +17,10 @@ profile=debug; flag=()
 if [ "${BENCH_RELEASE:-0}" = 1 ]; then profile=release; flag=(--release); fi
 now() { date +%s.%N; }
 
-echo "== 1. split + code reading per 200-dpi page"
+echo "== 1. split + code reading per 200-dpi page (cargo bench: optimised build)"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 cargo bench -q -p doisoat-intake --bench split
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo "== 2. 100-page batch, start to stored and linked, no OCR"
 cargo build -q "${flag[@]}" -p doisoat-cli
@@ -34,15 +38,20 @@ batch="$work/batch100.pdf"
 [ -f "$batch" ] || "$CARGO_TARGET_DIR/$profile/examples/make_batch" "$batch" 9 "${codes[@]}"
 rm -rf "$work/data"
 "$bin" --data-dir "$work/data" import "$csv" > /dev/null
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 t0=$(now)
-"$bin" --data-dir "$work/data" --json ingest --split "$batch" > "$work/split.json"
+# bash's own `time` (no /usr/bin/time needed): user and system CPU seconds, last line of stderr.
+TIMEFORMAT='%U %S'
+{ time "$bin" --data-dir "$work/data" --json ingest --split "$batch" > "$work/split.json" 2> "$work/split.err"; } 2> "$work/cpu.txt"
 t1=$(now)
-python3 - "$t0" "$t1" "$work/split.json" <<'PY'
+python3 - "$t0" "$t1" "$work/split.json" "$work/cpu.txt" "$profile" <<'PY'
 import json, sys
-t0, t1, path = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
+t0, t1, path, cpu_path, profile = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
 r = json.load(open(path))
+user, system = (float(x) for x in open(cpu_path).read().split()[-2:])
 wall = t1 - t0
 print(f"{r['pages']} pages, {r['linked']} parts linked, {r['flagged']} flagged, separators at {r['separators']}")
-print(f"wall {wall:.2f} s = {r['pages'] / wall:.1f} pages/s (store batch, look at every page, cut, store + link parts)")
+print(f"wall {wall:.2f} s = {r['pages'] / wall:.1f} pages/s; CPU {user + system:.2f} s "
+      f"(user {user:.2f} + sys {system:.2f}) [{profile}] (store batch, look at every page, cut, store + link parts)")
 PY
-echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
