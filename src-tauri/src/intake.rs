@@ -76,9 +76,9 @@ impl DeskBatch {
                 .zip(&self.ids)
                 .map(|(p, &id)| ScanPage {
                     id,
-                    width: p.image.width(),
-                    height: p.image.height(),
-                    dpi: p.dpi,
+                    width: p.jpeg.width,
+                    height: p.jpeg.height,
+                    dpi: p.dpi(),
                 })
                 .collect(),
             stopped: self.stopped.clone(),
@@ -356,8 +356,9 @@ pub async fn scan_thumbnail(
         let guard = lock(&desk);
         let d = guard.as_ref()?;
         let i = d.ids.iter().position(|&x| x == id)?;
-        let image = d.batch.pages[i].image.to_rgb8();
+        let page = d.batch.pages[i].clone();
         drop(guard);
+        let image = page.decode().ok()?.to_rgb8();
         Some(doisoat_pages::thumbnail::thumbnail_jpeg(
             &image,
             doisoat_pages::thumbnail::THUMB_SIDE,
