@@ -186,6 +186,7 @@ pub fn decode(img: &GrayImage, format: BarcodeFormat, hard: bool) -> Option<Foun
 
 /// `img` (at `dpi`) resampled to `target` dpi when it is finer than that.
 /// A whole-number ratio (200 → 100, 300 → 100 dpi) averages k × k blocks
+/// and 3 : 2 (300 → 200 dpi) averages each 3 × 3 block into 2 × 2 by area,
 /// in integers; any other ratio is resampled with a triangle filter.
 pub fn scale_to_dpi(img: &GrayImage, dpi: f32, target: f32) -> GrayImage {
     if dpi <= target * 1.05 {
@@ -195,6 +196,9 @@ pub fn scale_to_dpi(img: &GrayImage, dpi: f32, target: f32) -> GrayImage {
     let k = ratio.round();
     if k >= 2.0 && (ratio - k).abs() <= 0.05 * k {
         return box_shrink(img, k as u32);
+    }
+    if (ratio - 1.5).abs() <= 0.05 * 1.5 {
+        return shrink_three_to_two(img);
     }
     let f = target / dpi;
     let w = ((img.width() as f32 * f).round() as u32).max(1);
@@ -209,6 +213,41 @@ fn into_dpi(img: GrayImage, dpi: f32, target: f32) -> GrayImage {
     } else {
         scale_to_dpi(&img, dpi, target)
     }
+}
+
+/// Each 3 × 3 block into 2 × 2 by area: along each axis, pixels a b c
+/// become (2a + b)/3 and (b + 2c)/3 (a partial block at an edge is dropped).
+fn shrink_three_to_two(img: &GrayImage) -> GrayImage {
+    let (w, h) = img.dimensions();
+    let (bw, bh) = ((w / 3) as usize, (h / 3) as usize);
+    if bw == 0 || bh == 0 {
+        let (ow, oh) = ((w * 2 / 3).max(1), (h * 2 / 3).max(1));
+        return image::imageops::resize(img, ow, oh, image::imageops::FilterType::Triangle);
+    }
+    let (ow, wu) = (2 * bw, w as usize);
+    let across = |row: &[u8], out: &mut [u16]| {
+        for (o, p) in out.chunks_exact_mut(2).zip(row.chunks_exact(3)) {
+            let (a, b, c) = (u16::from(p[0]), u16::from(p[1]), u16::from(p[2]));
+            o[0] = 2 * a + b;
+            o[1] = b + 2 * c;
+        }
+    };
+    let src = img.as_raw();
+    let mut out = vec![0u8; ow * 2 * bh];
+    let (mut r0, mut r1, mut r2) = (vec![0u16; ow], vec![0u16; ow], vec![0u16; ow]);
+    for (by, pair) in out.chunks_exact_mut(2 * ow).enumerate() {
+        let y = 3 * by * wu;
+        across(&src[y..y + wu], &mut r0);
+        across(&src[y + wu..y + 2 * wu], &mut r1);
+        across(&src[y + 2 * wu..y + 3 * wu], &mut r2);
+        let (top, bottom) = pair.split_at_mut(ow);
+        for (x, (t, b)) in top.iter_mut().zip(bottom.iter_mut()).enumerate() {
+            // Both passes weigh by 3: at most 9 × 255, so u16 holds it.
+            *t = ((2 * r0[x] + r1[x] + 4) / 9) as u8;
+            *b = ((r1[x] + 2 * r2[x] + 4) / 9) as u8;
+        }
+    }
+    GrayImage::from_raw(ow as u32, 2 * bh as u32, out).expect("buffer has the image's size")
 }
 
 /// The mean of each `k` × `k` block (a partial block at the right or
@@ -331,6 +370,38 @@ mod tests {
     }
 
     #[test]
+    fn codes_on_a_300_dpi_scan_are_read_at_200_dpi() {
+        // The receipt QR (6-px modules at 300 dpi) and a Code128 line (5-px
+        // modules) go through the 3 : 2 shrink before rxing sees them.
+        let payload = format!("MaHoSo:{CODE}|MaTTHC:1.004227");
+        let mut page = testimg::blank_a4(300.0);
+        testimg::draw_matrix(&mut page, &qr_matrix(&payload).unwrap(), 180, 180, 6);
+        let page = testimg::noise(&testimg::rotate(&page, -1.0), 18, 4);
+        let found = read_codes(&page, 300.0);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].text, payload);
+
+        let mut page = testimg::blank_a4(300.0);
+        for (i, dark) in code128_bars(CODE).unwrap().iter().enumerate() {
+            if *dark {
+                for dx in 0..5 {
+                    for y in 300..480 {
+                        page.put_pixel(450 + i as u32 * 5 + dx, y, image::Luma([20]));
+                    }
+                }
+            }
+        }
+        let found = read_codes(&testimg::noise(&page, 30, 6), 300.0);
+        assert_eq!(
+            found,
+            vec![FoundCode {
+                symbology: Symbology::Code128,
+                text: CODE.into()
+            }]
+        );
+    }
+
+    #[test]
     fn code128_is_read_after_blur() {
         let bars = code128_bars(CODE).unwrap();
         let mut page = testimg::blank_a4(200.0);
@@ -384,6 +455,16 @@ mod tests {
         // Block (1,0): x 3..6, y 0..3 → mean 40 + 3 = 43.
         assert_eq!(third.get_pixel(1, 0)[0], 43);
         assert_eq!(scale_to_dpi(&img, 100.0, 100.0), img);
+        // 300 → 200 dpi: 3 × 3 blocks into 2 × 2 by area.
+        let fine = GrayImage::from_fn(7, 4, |x, y| image::Luma([(x * 30 + y * 9) as u8]));
+        let two_thirds = scale_to_dpi(&fine, 300.0, 200.0);
+        assert_eq!(two_thirds.dimensions(), (4, 2));
+        // Row pass: 0 30 60 → 30/3 = 10 and 150/3 = 50 (weights 2:1, 1:2); columns add
+        // 9·(2·0 + 1)/3 = 3 and 9·(1 + 2·2)/3 = 15.
+        assert_eq!(two_thirds.get_pixel(0, 0)[0], 13);
+        assert_eq!(two_thirds.get_pixel(1, 0)[0], 53);
+        assert_eq!(two_thirds.get_pixel(0, 1)[0], 25);
+        assert_eq!(two_thirds.get_pixel(3, 1)[0], 155);
     }
 
     #[test]
