@@ -12,8 +12,9 @@ use tracing::{debug, debug_span};
 use crate::confirm::confirmed_weight;
 use crate::diff::{compare_ink, Change};
 use crate::ink::{binarise, prepare, window_radius, Bitmap, PreparedPage};
+use crate::marks::find_marks;
 use crate::pairing::{align, Link};
-use crate::register::{register, warp_grey};
+use crate::register::{register, warp_greys};
 use crate::signature::{content_box, distance, signature, Signature};
 use crate::{
     CompareError, Comparison, Note, NoteKind, Options, PageSource, PairResult, PairStatus, Region,
@@ -330,8 +331,6 @@ fn compare_pair(
         });
     }
     let (w, h) = (e.ink.width, e.ink.height);
-    let warped = warp_grey(&p_grey, &registration, w, h);
-    let warped_ink = binarise(&warped, window_radius(e.dpi));
     // Coloured ink on either side is ignored, with a margin for its fringe.
     let clean = GrayImage::from_raw(
         p_mask.width,
@@ -343,17 +342,10 @@ fn compare_pair(
             .collect(),
     )
     .expect("mask size");
-    let warped_mask = warp_grey(&clean, &registration, w, h);
-    let mut ignore = e.colour_mask.clone();
-    for (i, &v) in warped_mask.as_raw().iter().enumerate() {
-        if v < 128 {
-            ignore.data[i] = 1;
-        }
-    }
     // On a photo, what lies outside the sheet or close to its edge (where
     // the sheet outline cuts corners and the light falls off) cannot be
     // compared: the electronic page there is not checked.
-    if let Some(sheet) = &paper.page.sheet {
+    let on_sheet = paper.page.sheet.as_ref().map(|sheet| {
         let margin = ((paper.page.dpi * 0.08).round() as u32).max(2);
         let off_sheet = Bitmap {
             width: sheet.width,
@@ -371,7 +363,24 @@ fn compare_pair(
                 .collect(),
         )
         .expect("sheet size");
-        let warped_sheet = warp_grey(&turn_grey(&on_sheet, turns), &registration, w, h);
+        turn_grey(&on_sheet, turns)
+    });
+    let mut planes = vec![&p_grey, &clean];
+    planes.extend(on_sheet.as_ref());
+    let mut warps = warp_greys(&planes, &registration, w, h).into_iter();
+    let (warped, warped_mask) = (
+        warps.next().expect("grey plane"),
+        warps.next().expect("mask plane"),
+    );
+    let warped_sheet = warps.next();
+    let warped_ink = binarise(&warped, window_radius(e.dpi));
+    let mut ignore = e.colour_mask.clone();
+    for (i, &v) in warped_mask.as_raw().iter().enumerate() {
+        if v < 128 {
+            ignore.data[i] = 1;
+        }
+    }
+    if let Some(warped_sheet) = &warped_sheet {
         for (i, &v) in warped_sheet.as_raw().iter().enumerate() {
             if v < 128 {
                 ignore.data[i] = 1;
@@ -399,6 +408,42 @@ fn compare_pair(
             kept >= confirm_min
         })
         .collect();
+    let mut changes: Vec<Change> = changes.into_iter().copied().collect();
+    // Small marks the ink maps absorbed (a tone mark swapped for another).
+    let min_mass = opts.mark_min_mass * (e.dpi / WORKING_DPI).powi(2);
+    let near_text = e.ink.dilate(scaled(12, e.dpi).max(2));
+    let largest = scaled(MARK_MAX_SIDE, e.dpi);
+    for m in find_marks(&e.grey, &warped, &ignore, e.dpi) {
+        if m.mass < min_mass * 0.5 {
+            break;
+        }
+        if (m.x1 - m.x0).max(m.y1 - m.y0) > largest
+            || !near_text.get((m.x0 + m.x1) / 2, (m.y0 + m.y1) / 2)
+        {
+            continue;
+        }
+        let thick = m.thickness();
+        let ratio = m.mass / m.surround.max(1e-3);
+        let overlaps = changes
+            .iter()
+            .any(|c| c.x0 < m.x1 + 4 && m.x0 < c.x1 + 4 && c.y0 < m.y1 + 4 && m.y0 < c.y1 + 4);
+        debug!(
+            mass = m.mass,
+            thick,
+            ratio,
+            e_only = m.electronic_only,
+            x = m.x0,
+            y = m.y0,
+            w = m.x1 - m.x0,
+            h = m.y1 - m.y0,
+            overlaps,
+            "mark"
+        );
+        if m.mass >= min_mass && thick >= MARK_MIN_THICKNESS && ratio >= MARK_MIN_SHARE && !overlaps
+        {
+            changes.push(m.as_change());
+        }
+    }
     debug!(
         similarity = diff.similarity,
         strongest = diff.clusters.first().map_or(0, |c| c.weight),
@@ -411,6 +456,13 @@ fn compare_pair(
         if let Err(err) = debug_picture(&e.ink, &warped_ink, &diff.clusters, min_weight).save(&path)
         {
             tracing::warn!(%err, path = %path.display(), "cannot write the debug picture");
+        }
+        // Both grey planes on the electronic grid, for looking at a change closely.
+        for (tag, img) in [("e", &e.grey), ("p", &warped)] {
+            let path = dir.join(format!("pair-{}-{}-{tag}.png", p_index + 1, e_index + 1));
+            if let Err(err) = img.save(&path) {
+                tracing::warn!(%err, path = %path.display(), "cannot write the debug picture");
+            }
         }
     }
     result.similarity = Some(diff.similarity);
@@ -465,6 +517,18 @@ fn compare_pair(
     }
     Ok((vec![result], notes))
 }
+
+/// Smallest [`crate::marks::Mark::thickness`] of a reported mark: a mark
+/// is a stroke about two pixels wide, a fringe along a stroke well under one.
+const MARK_MIN_THICKNESS: f32 = 0.8;
+/// Smallest share of the residual ink around a mark that the mark itself
+/// holds: where a phone's blur merges letters, the two sides disagree all
+/// along the line and one blob among many is not a change.
+const MARK_MIN_SHARE: f32 = 0.3;
+/// Longest side, in pixels at [`WORKING_DPI`], of a reported mark: a tone
+/// mark, a dot or a hook is smaller than a letter; anything bigger is the
+/// ink maps' business.
+const MARK_MAX_SIDE: u32 = 16;
 
 /// A length given at [`WORKING_DPI`], at another resolution.
 fn scaled(px: u32, dpi: f32) -> u32 {

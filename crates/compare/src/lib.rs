@@ -7,8 +7,10 @@
 //! 2. **Is a pair the same content?** The paper page is registered onto the
 //!    electronic page (orientation, scale, shift, perspective: [`register`]),
 //!    coloured ink (red stamps, blue pen) is dropped ([`ink`]), and binarised
-//!    ink maps are compared with a small local search ([`diff`]). Scan noise
-//!    stays below the thresholds; a changed digit or diacritic does not.
+//!    ink maps are compared with a small local search ([`diff`]); a tone
+//!    mark swapped for another, which the ink maps absorb, is looked for in
+//!    grey ([`marks`]). Scan noise stays below the thresholds; a changed
+//!    digit or diacritic does not.
 //! 3. **What changed, and where?** Regions are reported normalised to the
 //!    electronic page; with [`Options::ocr`], tesseract reads the changed
 //!    regions on both sides and names the text change ([`ocr`]).
@@ -24,6 +26,7 @@ pub mod confirm;
 pub mod diff;
 pub mod geometry;
 pub mod ink;
+pub mod marks;
 #[cfg(feature = "ocr")]
 pub mod ocr;
 pub mod pairing;
@@ -89,6 +92,9 @@ pub struct Options {
     /// Smallest weight, in pixels at [`WORKING_DPI`], that a candidate change
     /// keeps when looked at again in grey ([`confirm`]) for it to be reported.
     pub confirm_min_px: u32,
+    /// Smallest ink mass, in pixels of full ink at [`WORKING_DPI`], of a
+    /// small mark on one side only ([`marks`]) for it to be reported.
+    pub mark_min_mass: f32,
     /// Tolerance, in pixels at [`WORKING_DPI`], within which ink on one side
     /// counts as present on the other (absorbs stroke-width and blur changes).
     pub ink_tolerance_px: u32,
@@ -113,6 +119,7 @@ impl Default for Options {
             pair_distance: 0.45,
             min_change_px: 14,
             confirm_min_px: 10,
+            mark_min_mass: 5.0,
             ink_tolerance_px: 1,
             substitute_min_changes: 5,
             seed: 0x05ee_dd01_50a7,

@@ -61,6 +61,57 @@ pub fn read(img: &GrayImage, dpi: f32) -> Result<String, CompareError> {
     })
 }
 
+/// Writes separators inside numbers the Vietnamese way, whatever tesseract
+/// read (at 10–11 pt a comma and a point are a few pixels apart): a
+/// separator between digits followed by one or two digits is the decimal
+/// comma (`126.5` → `126,5`), one followed by three digits groups thousands
+/// with a point (`1,500` → `1.500`). Dates (`12.05.2022`) and codes with
+/// longer groups are left alone.
+pub fn vietnamese_numbers(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        if (c == ',' || c == '.') && i > 0 && chars[i - 1].is_ascii_digit() {
+            let digits = chars[i + 1..]
+                .iter()
+                .take_while(|d| d.is_ascii_digit())
+                .count();
+            let j = i + 1 + digits;
+            let separator = |k: usize| {
+                chars
+                    .get(k)
+                    .is_some_and(|c| matches!(c, '.' | ',' | '/' | '-'))
+            };
+            let digit = |k: usize| chars.get(k).is_some_and(|c| c.is_ascii_digit());
+            // A date or a dotted code carries another separator and digits after the group.
+            let ends = !(separator(j) && digit(j + 1));
+            let before_sep = chars[..i - 1]
+                .iter()
+                .rev()
+                .take_while(|d| d.is_ascii_digit())
+                .count();
+            let after_other_sep = i >= 2 + before_sep
+                && matches!(chars[i - 1 - before_sep], '.' | ',' | '/' | '-')
+                && chars[i - 2 - before_sep].is_ascii_digit();
+            if ends && !after_other_sep {
+                match digits {
+                    1 | 2 => {
+                        out.push(',');
+                        continue;
+                    }
+                    3 => {
+                        out.push('.');
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The words in which two readings differ: the common leading and trailing
 /// words are dropped. `None` when the readings agree.
 pub fn differing_words(electronic: &str, paper: &str) -> Option<TextChange> {
@@ -101,7 +152,7 @@ fn reading_box(c: &Change, width: u32, height: u32, dpi: f32) -> (u32, u32, u32,
 pub fn text_changes(
     electronic: &GrayImage,
     paper: &GrayImage,
-    changes: &[&Change],
+    changes: &[Change],
     dpi: f32,
 ) -> Result<(Vec<TextChange>, bool), CompareError> {
     let mut out: Vec<TextChange> = Vec::new();
@@ -113,7 +164,10 @@ pub fn text_changes(
         }
         let e = imageops::crop_imm(electronic, x0, y0, x1 - x0, y1 - y0).to_image();
         let p = imageops::crop_imm(paper, x0, y0, x1 - x0, y1 - y0).to_image();
-        let (te, tp) = (read(&e, dpi)?, read(&p, dpi)?);
+        let (te, tp) = (
+            vietnamese_numbers(&read(&e, dpi)?),
+            vietnamese_numbers(&read(&p, dpi)?),
+        );
         tracing::debug!(electronic = te.trim(), paper = tp.trim(), "read a change");
         if let Some(change) = differing_words(&te, &tp) {
             all_agree = false;
@@ -137,5 +191,20 @@ mod tests {
         assert_eq!(differing_words("Nguyễn Văn An", "Nguyễn  Văn An"), None);
         let c = differing_words("Ông Nguyễn Văn An", "Ông Nguyễn Vân An").unwrap();
         assert_eq!((c.electronic.as_str(), c.paper.as_str()), ("Văn", "Vân"));
+    }
+
+    #[test]
+    fn numbers_take_the_vietnamese_separators() {
+        assert_eq!(
+            vietnamese_numbers("Diện tích: 126.5 m²"),
+            "Diện tích: 126,5 m²"
+        );
+        assert_eq!(vietnamese_numbers("giá 1,500 đồng"), "giá 1.500 đồng");
+        assert_eq!(vietnamese_numbers("ngày 12.05.2022"), "ngày 12.05.2022");
+        assert_eq!(
+            vietnamese_numbers("1.004227 và 120,25."),
+            "1.004227 và 120,25."
+        );
+        assert_eq!(vietnamese_numbers("Điều 3. Hiệu lực"), "Điều 3. Hiệu lực");
     }
 }

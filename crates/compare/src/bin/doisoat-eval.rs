@@ -5,6 +5,7 @@
 //!
 //! ```text
 //! doisoat-eval DIR [--ocr] [--json] [--method engine|dhash|magick] [--jobs N] [--only ID,ID] [--verbose]
+//!              [--tolerance PX] [--min-change PX] [--confirm-min PX] [--mark-min MASS]
 //! ```
 //! Each case is compared on one thread; `--jobs` runs several cases at once
 //! (faster, but the per-page timings then share the cores).
@@ -44,6 +45,7 @@ struct Args {
     tolerance: Option<u32>,
     min_change: Option<u32>,
     confirm_min: Option<u32>,
+    mark_min: Option<f32>,
 }
 
 fn parse_args() -> Result<Args> {
@@ -58,6 +60,7 @@ fn parse_args() -> Result<Args> {
         tolerance: None,
         min_change: None,
         confirm_min: None,
+        mark_min: None,
     };
     let mut it = std::env::args().skip(1);
     let mut dir = None;
@@ -79,6 +82,7 @@ fn parse_args() -> Result<Args> {
             "--confirm-min" => {
                 a.confirm_min = Some(it.next().context("--confirm-min PX")?.parse()?)
             }
+            "--mark-min" => a.mark_min = Some(it.next().context("--mark-min MASS")?.parse()?),
             "--jobs" => a.jobs = it.next().context("--jobs N")?.parse()?,
             "--only" => {
                 a.only = Some(
@@ -127,6 +131,7 @@ fn run_engine(case: &Path, truth: &Value, args: &Args) -> Result<Outcome> {
         ink_tolerance_px: args.tolerance.unwrap_or(defaults.ink_tolerance_px),
         min_change_px: args.min_change.unwrap_or(defaults.min_change_px),
         confirm_min_px: args.confirm_min.unwrap_or(defaults.confirm_min_px),
+        mark_min_mass: args.mark_min.unwrap_or(defaults.mark_min_mass),
         debug_dir: std::env::var_os("DOISOAT_EVAL_DEBUG").map(|d| {
             let dir = PathBuf::from(d).join(case.file_name().unwrap_or_default());
             let _ = std::fs::create_dir_all(&dir);

@@ -1,0 +1,433 @@
+//! Small marks that the binary ink maps lose: a tone mark turned into
+//! another ("Hồng" → "Hống"), a dot below added ("tỉnh" → "tịnh"), a hook.
+//!
+//! The ink-map comparison ([`crate::diff`]) absorbs a mark swapped for one
+//! of about the same size in about the same place: the new mark lies within
+//! its tolerance and its ±2 px search of the old one. Here both grey pages
+//! (the paper already registered onto the electronic page) are put on one
+//! ink scale (paper = 0, the darkest ink around = 1, judged per tile so a
+//! phone's uneven light does not matter), softened by one 3×3 box pass (scan
+//! noise, JPEG ringing), and each side's ink is checked against the other
+//! side's ink within one pixel (a grey dilation, so a stroke drawn a pixel
+//! wider or a sub-pixel shift leaves nothing). Tiles that leave something are
+//! re-aligned within ±3 px first (a line the registration placed a little
+//! off). What is left is grouped into blobs of each sign; a blob counts by
+//! its ink mass, which blur does not change (a blurred mark is fainter but
+//! wider), and must be thick, not a thin fringe along a stroke.
+
+use image::GrayImage;
+
+use crate::diff::Change;
+use crate::ink::Bitmap;
+
+/// Side of a level tile, pixels at the working resolution.
+const LEVEL_TILE: usize = 64;
+/// Side of a re-alignment tile, pixels.
+const ALIGN_TILE: usize = 32;
+/// Margin over which a tile's shift is judged, pixels.
+const ALIGN_MARGIN: usize = 8;
+/// Re-alignment search radius, pixels.
+const ALIGN_SEARCH: i32 = 3;
+/// Residual mass (pixels of full ink) a tile must hold before it is
+/// re-aligned and looked at; far below any mark that is reported.
+const TILE_MIN_MASS: f32 = 1.0;
+/// Residual ink level (0..1) from which a pixel belongs to a blob.
+const BLOB_LEVEL: f32 = 0.2;
+
+/// A blob of ink on one side only.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Mark {
+    pub x0: u32,
+    pub y0: u32,
+    pub x1: u32,
+    pub y1: u32,
+    /// Sum of the residual ink levels: pixels of full ink.
+    pub mass: f32,
+    /// `true` when the ink is on the electronic page only.
+    pub electronic_only: bool,
+    /// Residual ink mass of the surrounding window (the blob included):
+    /// high where the two sides disagree everywhere (blur that merges
+    /// letters), low around a clean change.
+    pub surround: f32,
+}
+
+impl Mark {
+    /// Mass per pixel of its longer side: about the stroke width for a
+    /// mark, well under one pixel for a fringe along a stroke.
+    pub fn thickness(&self) -> f32 {
+        self.mass / (self.x1 - self.x0).max(self.y1 - self.y0).max(1) as f32
+    }
+
+    pub fn as_change(&self) -> Change {
+        Change {
+            x0: self.x0,
+            y0: self.y0,
+            x1: self.x1,
+            y1: self.y1,
+            weight: self.mass.round() as u32,
+        }
+    }
+}
+
+/// Ink level in [0, 1] of every pixel: per tile, the paper level (90th
+/// percentile of its neighbourhood) and the ink level (1st percentile, at
+/// least 40 grey levels below the paper), interpolated between tile centres.
+pub fn ink_levels(img: &GrayImage, tile: usize) -> Vec<f32> {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let src = img.as_raw();
+    let (tx, ty) = (w.div_ceil(tile), h.div_ceil(tile));
+    let mut paper = vec![255f32; tx * ty];
+    let mut ink = vec![0f32; tx * ty];
+    for j in 0..ty {
+        for i in 0..tx {
+            let (x0, x1) = (
+                (i * tile).saturating_sub(tile / 2),
+                ((i + 1) * tile + tile / 2).min(w),
+            );
+            let (y0, y1) = (
+                (j * tile).saturating_sub(tile / 2),
+                ((j + 1) * tile + tile / 2).min(h),
+            );
+            let mut hist = [0u32; 256];
+            let mut n = 0u32;
+            for y in (y0..y1).step_by(2) {
+                for x in (x0..x1).step_by(2) {
+                    hist[src[y * w + x] as usize] += 1;
+                    n += 1;
+                }
+            }
+            let at = |frac: f32| {
+                let target = (n as f32 * frac) as u32;
+                let mut acc = 0;
+                for (v, &c) in hist.iter().enumerate() {
+                    acc += c;
+                    if acc > target {
+                        return v as f32;
+                    }
+                }
+                255.0
+            };
+            let p = at(0.90);
+            paper[j * tx + i] = p;
+            ink[j * tx + i] = at(0.01).min(p - 40.0);
+        }
+    }
+    let mut out = vec![0f32; w * h];
+    let grid = |v: f64, n: usize| -> (usize, usize, f32) {
+        let g = (v + 0.5) / tile as f64 - 0.5;
+        let g0 = g.floor().clamp(0.0, (n - 1) as f64) as usize;
+        let f = (g - g0 as f64).clamp(0.0, 1.0) as f32;
+        (g0, (g0 + 1).min(n - 1), f)
+    };
+    let xs: Vec<(usize, usize, f32)> = (0..w).map(|x| grid(x as f64, tx)).collect();
+    for y in 0..h {
+        let (y0, y1, fy) = grid(y as f64, ty);
+        for (x, &(x0, x1, fx)) in xs.iter().enumerate() {
+            let lerp = |v: &[f32]| {
+                let top = v[y0 * tx + x0] * (1.0 - fx) + v[y0 * tx + x1] * fx;
+                let bottom = v[y1 * tx + x0] * (1.0 - fx) + v[y1 * tx + x1] * fx;
+                top * (1.0 - fy) + bottom * fy
+            };
+            let (p, k) = (lerp(&paper), lerp(&ink));
+            out[y * w + x] = ((p - f32::from(src[y * w + x])) / (p - k).max(1.0)).clamp(0.0, 1.0);
+        }
+    }
+    out
+}
+
+/// One 3×3 box pass (edges clamped).
+fn box3(v: &[f32], w: usize, h: usize) -> Vec<f32> {
+    let mut rows = vec![0f32; w * h];
+    for y in 0..h {
+        let r = &v[y * w..(y + 1) * w];
+        for x in 0..w {
+            let l = r[x.saturating_sub(1)];
+            let rr = r[(x + 1).min(w - 1)];
+            rows[y * w + x] = l + r[x] + rr;
+        }
+    }
+    let mut out = vec![0f32; w * h];
+    for y in 0..h {
+        let (u, d) = (y.saturating_sub(1), (y + 1).min(h - 1));
+        for x in 0..w {
+            out[y * w + x] = (rows[u * w + x] + rows[y * w + x] + rows[d * w + x]) / 9.0;
+        }
+    }
+    out
+}
+
+/// Grey dilation: the largest value of each 3×3 neighbourhood.
+fn max3(v: &[f32], w: usize, h: usize) -> Vec<f32> {
+    let mut rows = vec![0f32; w * h];
+    for y in 0..h {
+        let r = &v[y * w..(y + 1) * w];
+        for x in 0..w {
+            rows[y * w + x] = r[x.saturating_sub(1)].max(r[x]).max(r[(x + 1).min(w - 1)]);
+        }
+    }
+    let mut out = vec![0f32; w * h];
+    for y in 0..h {
+        let (u, d) = (y.saturating_sub(1), (y + 1).min(h - 1));
+        for x in 0..w {
+            out[y * w + x] = rows[u * w + x].max(rows[y * w + x]).max(rows[d * w + x]);
+        }
+    }
+    out
+}
+
+/// Finds ink present on one side only, as blobs. `electronic` and `paper`
+/// share one pixel grid; pixels set in `ignore` never count.
+pub fn find_marks(
+    electronic: &GrayImage,
+    paper: &GrayImage,
+    ignore: &Bitmap,
+    dpi: f32,
+) -> Vec<Mark> {
+    let (w, h) = (electronic.width() as usize, electronic.height() as usize);
+    assert_eq!(electronic.dimensions(), paper.dimensions());
+    let scale = dpi / crate::WORKING_DPI;
+    let tile = ((LEVEL_TILE as f32 * scale).round() as usize).max(16);
+    let e = box3(&ink_levels(electronic, tile), w, h);
+    let p = box3(&ink_levels(paper, tile), w, h);
+    let (e_max, p_max) = (max3(&e, w, h), max3(&p, w, h));
+    let border = w.min(h) / 60;
+    let usable = |x: usize, y: usize| {
+        x >= border
+            && y >= border
+            && x + border < w
+            && y + border < h
+            && ignore.data[y * w + x] == 0
+    };
+    // Residual ink, positive on the electronic side, negative on the paper side.
+    let mut residue = vec![0f32; w * h];
+    let at = |x: usize, y: usize, dx: i32, dy: i32| -> f32 {
+        let (sx, sy) = (x as i32 + dx, y as i32 + dy);
+        let (sx, sy) = (
+            sx.clamp(0, w as i32 - 1) as usize,
+            sy.clamp(0, h as i32 - 1) as usize,
+        );
+        let i = y * w + x;
+        let j = sy * w + sx;
+        let only_e = e[i] - p_max[j];
+        let only_p = p[j] - e_max[i];
+        if only_e > 0.0 {
+            only_e
+        } else if only_p > 0.0 {
+            -only_p
+        } else {
+            0.0
+        }
+    };
+    let search = ((ALIGN_SEARCH as f32 * scale).round() as i32).max(1);
+    let (tiles_x, tiles_y) = (w.div_ceil(ALIGN_TILE), h.div_ceil(ALIGN_TILE));
+    // Best shift of each tile that leaves something; `None` for clean tiles.
+    let mut shifts: Vec<Option<(i32, i32)>> = vec![None; tiles_x * tiles_y];
+    for ty in 0..tiles_y {
+        for tx in 0..tiles_x {
+            let (x0, y0) = (tx * ALIGN_TILE, ty * ALIGN_TILE);
+            let (x1, y1) = ((x0 + ALIGN_TILE).min(w), (y0 + ALIGN_TILE).min(h));
+            // Only a tile holding some mass of residue can hold a blob worth
+            // reporting; most tiles hold none, or a few specks of noise.
+            let mut mass = 0f32;
+            for y in y0..y1 {
+                let row = y * w;
+                for x in x0..x1 {
+                    let d = (e[row + x] - p_max[row + x]).max(p[row + x] - e_max[row + x]);
+                    if d > BLOB_LEVEL {
+                        mass += d;
+                    }
+                }
+            }
+            if mass < TILE_MIN_MASS * scale * scale {
+                continue;
+            }
+            // Re-align the tile: the shift that makes the two sides closest
+            // over the tile and a margin.
+            let (wx0, wy0) = (
+                x0.saturating_sub(ALIGN_MARGIN),
+                y0.saturating_sub(ALIGN_MARGIN),
+            );
+            let (wx1, wy1) = ((x1 + ALIGN_MARGIN).min(w), (y1 + ALIGN_MARGIN).min(h));
+            // Every other row and column: the planes are softened, so the
+            // subsampled sum ranks the shifts the same.
+            let cost = |dx: i32, dy: i32| -> f32 {
+                let mut c = 0f32;
+                for y in (wy0..wy1).step_by(2) {
+                    let sy = (y as i32 + dy).clamp(0, h as i32 - 1) as usize;
+                    for x in (wx0..wx1).step_by(2) {
+                        let sx = (x as i32 + dx).clamp(0, w as i32 - 1) as usize;
+                        let d = e[y * w + x] - p[sy * w + sx];
+                        c += d * d;
+                    }
+                }
+                c
+            };
+            let mut best = (cost(0, 0), 0, 0);
+            for dy in -search..=search {
+                for dx in -search..=search {
+                    if dx == 0 && dy == 0 {
+                        continue;
+                    }
+                    let c = cost(dx, dy);
+                    if c < best.0 {
+                        best = (c, dx, dy);
+                    }
+                }
+            }
+            shifts[ty * tiles_x + tx] = Some((best.1, best.2));
+        }
+    }
+    // A pixel keeps the smallest residue over its own tile's shift and its
+    // neighbours' (a shift judged on letters can leave a sliver at the
+    // tile's edge that the next tile's shift explains); a real change
+    // stays under all of them.
+    for ty in 0..tiles_y {
+        for tx in 0..tiles_x {
+            if shifts[ty * tiles_x + tx].is_none() {
+                continue;
+            }
+            let mut candidates: Vec<(i32, i32)> = vec![(0, 0)];
+            for ny in ty.saturating_sub(1)..=(ty + 1).min(tiles_y - 1) {
+                for nx in tx.saturating_sub(1)..=(tx + 1).min(tiles_x - 1) {
+                    if let Some(s) = shifts[ny * tiles_x + nx] {
+                        if !candidates.contains(&s) {
+                            candidates.push(s);
+                        }
+                    }
+                }
+            }
+            let (x0, y0) = (tx * ALIGN_TILE, ty * ALIGN_TILE);
+            let (x1, y1) = ((x0 + ALIGN_TILE).min(w), (y0 + ALIGN_TILE).min(h));
+            for y in y0..y1 {
+                for x in x0..x1 {
+                    if !usable(x, y) {
+                        continue;
+                    }
+                    let mut r = f32::MAX;
+                    for &(dx, dy) in &candidates {
+                        let v = at(x, y, dx, dy);
+                        if v.abs() < r.abs() {
+                            r = v;
+                        }
+                    }
+                    residue[y * w + x] = r;
+                }
+            }
+        }
+    }
+    blobs(&residue, w, h, scale)
+}
+
+/// Groups residual pixels of one sign into 8-connected blobs.
+fn blobs(residue: &[f32], w: usize, h: usize, scale: f32) -> Vec<Mark> {
+    let mut seen = vec![false; w * h];
+    let mut out = Vec::new();
+    let mut stack = Vec::new();
+    let surround_r = ((24.0 * scale).round() as usize).max(8);
+    for start in 0..w * h {
+        let v = residue[start];
+        if seen[start] || v.abs() <= BLOB_LEVEL {
+            continue;
+        }
+        let positive = v > 0.0;
+        let belongs = |r: f32| {
+            if positive {
+                r > BLOB_LEVEL
+            } else {
+                r < -BLOB_LEVEL
+            }
+        };
+        seen[start] = true;
+        stack.push(start);
+        let (mut x0, mut y0, mut x1, mut y1, mut mass) = (usize::MAX, usize::MAX, 0, 0, 0f32);
+        while let Some(i) = stack.pop() {
+            let (x, y) = (i % w, i / w);
+            x0 = x0.min(x);
+            y0 = y0.min(y);
+            x1 = x1.max(x + 1);
+            y1 = y1.max(y + 1);
+            mass += residue[i].abs();
+            for ny in y.saturating_sub(1)..=(y + 1).min(h - 1) {
+                for nx in x.saturating_sub(1)..=(x + 1).min(w - 1) {
+                    let n = ny * w + nx;
+                    if !seen[n] && belongs(residue[n]) {
+                        seen[n] = true;
+                        stack.push(n);
+                    }
+                }
+            }
+        }
+        out.push(Mark {
+            x0: x0 as u32,
+            y0: y0 as u32,
+            x1: x1 as u32,
+            y1: y1 as u32,
+            mass,
+            electronic_only: positive,
+            surround: 0.0,
+        });
+    }
+    for m in &mut out {
+        let (cx, cy) = (
+            (m.x0 as usize + m.x1 as usize) / 2,
+            (m.y0 as usize + m.y1 as usize) / 2,
+        );
+        let mut s = 0f32;
+        for y in cy.saturating_sub(surround_r)..(cy + surround_r).min(h) {
+            for x in cx.saturating_sub(surround_r)..(cx + surround_r).min(w) {
+                s += residue[y * w + x].abs();
+            }
+        }
+        m.surround = s;
+    }
+    out.sort_by(|a, b| b.mass.total_cmp(&a.mass));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A line of "letters" (3-px strokes) with an optional mark above the
+    /// third one, leaning left (`Some(false)`) or right (`Some(true)`).
+    fn line(paper: u8, ink: u8, mark: Option<bool>, shift: u32) -> GrayImage {
+        let mut img = GrayImage::from_pixel(160, 80, image::Luma([paper]));
+        for k in 0..7 {
+            let x = 20 + k * 16 + shift;
+            for y in 34 + shift..50 + shift {
+                for xx in x..x + 3 {
+                    img.put_pixel(xx, y, image::Luma([ink]));
+                }
+            }
+        }
+        if let Some(right) = mark {
+            // A 2-px stroke, 8 px long, on a diagonal.
+            for k in 0..8u32 {
+                let x = 52 + shift + if right { k } else { 7 - k };
+                let y = 22 + shift + k;
+                for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
+                    img.put_pixel(x + dx, y + dy, image::Luma([ink]));
+                }
+            }
+        }
+        img
+    }
+
+    #[test]
+    fn a_tone_mark_turned_the_other_way_is_found_and_a_rescan_is_clean() {
+        let e = line(250, 10, Some(false), 0);
+        let ignore = Bitmap::new(160, 80);
+        // The same line on greyer paper with fainter ink, one pixel off.
+        let same = line(205, 90, Some(false), 1);
+        let found = find_marks(&e, &same, &ignore, 200.0);
+        assert!(found.iter().all(|m| m.mass < 2.0), "{found:?}");
+        let swapped = line(205, 90, Some(true), 1);
+        let found = find_marks(&e, &swapped, &ignore, 200.0);
+        let strongest = found.first().expect("a mark");
+        assert!(strongest.mass >= 4.0, "{found:?}");
+        assert!(
+            (48..62).contains(&strongest.x0) && (20..34).contains(&strongest.y0),
+            "{strongest:?}"
+        );
+    }
+}
