@@ -20,7 +20,9 @@
 #      name). The figure is verify's share of the faster plain read. Warm
 #      figures (from the page cache) are printed beside them.
 # Each figure is printed as the best and the median of the runs, with the
-# load average before each run (the machine may be shared).
+# load average before each run (the machine may be shared), and the CPU
+# time (user + system, median) each tool spent on the same work, which
+# other programs' load does not change.
 # Data: BENCH_FILES PDFs of BENCH_MB MiB each (one page plus an
 # incompressible stream), ingested once into .cache/bench-integrity.
 # BENCH_NO_BUILD=1 uses the release binary already built.
@@ -69,6 +71,12 @@ fi
 
 payload_mb=$(du -sm --apparent-size "$dir/src" | cut -f1)
 now() { date +%s.%N; }
+# cpu ARRAY CMD...: runs CMD, appends its user + system seconds to ARRAY.
+cpu() {
+  local -n into=$1; shift
+  /usr/bin/time -f '%U %S' -o "$dir/.cpu" "$@"
+  into+=("$(awk '{print $1 + $2}' "$dir/.cpu")")
+}
 rate() { python3 -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.0f}')" "$1" "$2"; }
 best() { sort -g | head -1; }
 median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
@@ -93,23 +101,23 @@ resident_mb() {
 
 echo "payload: $FILES files, ${payload_mb} MB; runs: $RUNS (best and median); load: $(cut -d' ' -f1-3 /proc/loadavg)"
 ours_exp=(); peer_exp=(); ours_val=(); peer_val=(); ours_fix=(); cat_read=(); cat2_read=(); warm_fix=(); warm_cat=()
-loads=()
+loads=(); ours_exp_cpu=(); peer_exp_cpu=(); ours_val_cpu=(); peer_val_cpu=(); ours_fix_cpu=()
 for r in $(seq "$RUNS"); do
   loads+=("$(cut -d' ' -f1 /proc/loadavg)")
   rm -rf "$dir/out"; mkdir -p "$dir/out"
   # 1. export
   warm "$dir/data/store/objects"
-  t0=$(now); "$cli" --data-dir "$dir/data" bag export "$code" -o "$dir/out/ours" >/dev/null; t1=$(now)
+  t0=$(now); cpu ours_exp_cpu "$cli" --data-dir "$dir/data" bag export "$code" -o "$dir/out/ours" >/dev/null; t1=$(now)
   ours_exp+=("$(echo "$t1 - $t0" | bc)")
   cp -r "$dir/src" "$dir/out/peer"
-  t0=$(now); "$bagit" --quiet --processes 1 --sha256 --sha512 "$dir/out/peer" 2>/dev/null; t1=$(now)
+  t0=$(now); cpu peer_exp_cpu "$bagit" --quiet --processes 1 --sha256 --sha512 "$dir/out/peer" 2>/dev/null; t1=$(now)
   peer_exp+=("$(echo "$t1 - $t0" | bc)")
   # 2. validation of the same bag (ours, exported above)
   warm "$dir/out/ours"
-  t0=$(now); "$cli" bag validate "$dir/out/ours" >/dev/null; t1=$(now)
+  t0=$(now); cpu ours_val_cpu "$cli" bag validate "$dir/out/ours" >/dev/null; t1=$(now)
   ours_val+=("$(echo "$t1 - $t0" | bc)")
   warm "$dir/out/ours"
-  t0=$(now); "$bagit" --quiet --validate "$dir/out/ours" 2>/dev/null; t1=$(now)
+  t0=$(now); cpu peer_val_cpu "$bagit" --quiet --validate "$dir/out/ours" 2>/dev/null; t1=$(now)
   peer_val+=("$(echo "$t1 - $t0" | bc)")
   # 3. fixity from the disk: cold cat (1 and 2 readers), cold verify
   evict; cold_before=$(resident_mb)
@@ -119,7 +127,7 @@ for r in $(seq "$RUNS"); do
   t0=$(now); objects | xargs -P 2 -n "$(( (FILES + 1) / 2 ))" cat >/dev/null; t1=$(now)
   cat2_read+=("$(echo "$t1 - $t0" | bc)")
   evict
-  t0=$(now); "$cli" --data-dir "$dir/data" verify >/dev/null; t1=$(now)
+  t0=$(now); cpu ours_fix_cpu "$cli" --data-dir "$dir/data" verify >/dev/null; t1=$(now)
   ours_fix+=("$(echo "$t1 - $t0" | bc)")
   after_verify=$(resident_mb)
   # and from the page cache, for comparison
@@ -149,5 +157,7 @@ echo "export:     doisoat $(rate "$payload_mb" "$oe") MB/s [$(rate "$payload_mb"
 echo "validation: doisoat $(rate "$payload_mb" "$ov") MB/s [$(rate "$payload_mb" "$ov_m")] (${ov}s)  bagit.py $(rate "$payload_mb" "$pv") MB/s [$(rate "$payload_mb" "$pv_m")] (${pv}s)  ratio $(ratio "$pv" "$ov")x [$(ratio "$pv_m" "$ov_m")x]"
 echo "fixity (cold): doisoat verify $(rate "$store_mb" "$of") MB/s [$(rate "$store_mb" "$of_m")] (${of}s)  disk: cat $(rate "$store_mb" "$cr") MB/s [$(rate "$store_mb" "$cr_m")], 2x cat $(rate "$store_mb" "$c2") MB/s [$(rate "$store_mb" "$c2_m")]  share $(pct "$disk" "$of")% [$(pct "$disk_m" "$of_m")%] of the faster"
 echo "fixity (warm): doisoat verify $(rate "$store_mb" "$wf") MB/s [$(rate "$store_mb" "$wf_m")] (${wf}s)  cat $(rate "$store_mb" "$wc") MB/s [$(rate "$store_mb" "$wc_m")] (${wc}s)"
+mcpu() { printf '%s\n' "$@" | median; }
+echo "CPU seconds (median): export doisoat $(mcpu "${ours_exp_cpu[@]}") bagit.py $(mcpu "${peer_exp_cpu[@]}"); validation doisoat $(mcpu "${ours_val_cpu[@]}") bagit.py $(mcpu "${peer_val_cpu[@]}"); cold verify $(mcpu "${ours_fix_cpu[@]}")"
 echo "page cache: ${cold_before} MB of ${store_mb} MB resident after eviction; ${after_verify} MB after a verify pass"
 echo "(export and validation MB/s over the ${payload_mb} MB of originals; doisoat's bag also holds thumbnails and dossier.json)"
