@@ -28,9 +28,6 @@ const ALIGN_TILE: usize = 32;
 const ALIGN_MARGIN: usize = 8;
 /// Re-alignment search radius, pixels.
 const ALIGN_SEARCH: i32 = 3;
-/// Residual mass (pixels of full ink) a tile must hold before it is
-/// re-aligned and looked at; far below any mark that is reported.
-const TILE_MIN_MASS: f32 = 1.0;
 /// Residual ink level (0..1) from which a pixel belongs to a blob.
 const BLOB_LEVEL: f32 = 0.2;
 
@@ -226,19 +223,9 @@ pub fn find_marks(
         for tx in 0..tiles_x {
             let (x0, y0) = (tx * ALIGN_TILE, ty * ALIGN_TILE);
             let (x1, y1) = ((x0 + ALIGN_TILE).min(w), (y0 + ALIGN_TILE).min(h));
-            // Only a tile holding some mass of residue can hold a blob worth
-            // reporting; most tiles hold none, or a few specks of noise.
-            let mut mass = 0f32;
-            for y in y0..y1 {
-                let row = y * w;
-                for x in x0..x1 {
-                    let d = (e[row + x] - p_max[row + x]).max(p[row + x] - e_max[row + x]);
-                    if d > BLOB_LEVEL {
-                        mass += d;
-                    }
-                }
-            }
-            if mass < TILE_MIN_MASS * scale * scale {
+            let any = (y0..y1)
+                .any(|y| (x0..x1).any(|x| usable(x, y) && at(x, y, 0, 0).abs() > BLOB_LEVEL));
+            if !any {
                 continue;
             }
             // Re-align the tile: the shift that makes the two sides closest
@@ -248,13 +235,11 @@ pub fn find_marks(
                 y0.saturating_sub(ALIGN_MARGIN),
             );
             let (wx1, wy1) = ((x1 + ALIGN_MARGIN).min(w), (y1 + ALIGN_MARGIN).min(h));
-            // Every other row and column: the planes are softened, so the
-            // subsampled sum ranks the shifts the same.
             let cost = |dx: i32, dy: i32| -> f32 {
                 let mut c = 0f32;
-                for y in (wy0..wy1).step_by(2) {
+                for y in wy0..wy1 {
                     let sy = (y as i32 + dy).clamp(0, h as i32 - 1) as usize;
-                    for x in (wx0..wx1).step_by(2) {
+                    for x in wx0..wx1 {
                         let sx = (x as i32 + dx).clamp(0, w as i32 - 1) as usize;
                         let d = e[y * w + x] - p[sy * w + sx];
                         c += d * d;
