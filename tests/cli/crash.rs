@@ -47,6 +47,19 @@ fn sigkill_mid_batch_leaves_a_consistent_store_and_a_resumable_batch() {
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
     assert_eq!(check, "ok");
+    // Every recorded file has its `ingest` event: the two commit together.
+    assert_eq!(
+        env.count(
+            "SELECT COUNT(*) FROM files f WHERE NOT EXISTS (SELECT 1 FROM audit_events e
+             WHERE e.action = 'ingest' AND json_extract(e.after, '$.sha256') = f.sha256)"
+        ),
+        0,
+        "a file recorded without its ingest event"
+    );
+    assert_eq!(
+        env.count("SELECT COUNT(*) FROM audit_events WHERE action = 'ingest'"),
+        recorded
+    );
     // Every stored object still matches its hash (untracked objects are allowed).
     let v = env.json(&["verify"]);
     assert_eq!(v["changed"], serde_json::json!([]));
@@ -82,4 +95,9 @@ fn sigkill_mid_batch_leaves_a_consistent_store_and_a_resumable_batch() {
     let v = env.json(&["verify"]);
     assert_eq!(v["intact"], 120);
     assert_eq!(v["untracked"], serde_json::json!([]));
+    assert_eq!(
+        env.count("SELECT COUNT(*) FROM audit_events WHERE action = 'ingest'"),
+        120
+    );
+    assert_eq!(env.json(&["audit", "verify"])["ok"], true);
 }

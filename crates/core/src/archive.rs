@@ -479,6 +479,7 @@ impl Office {
                 now: now.clone(),
                 cancelled: &cancelled,
                 on_page: &on_page,
+                on_record: None,
             };
             let req = Request {
                 path: f.local.clone(),

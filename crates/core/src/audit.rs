@@ -12,12 +12,52 @@ use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 use time::{macros::format_description, OffsetDateTime, UtcOffset};
 
+use std::sync::Mutex;
+
 use doisoat_db::audit::{self, Break, NewEvent};
+use doisoat_db::Connection;
+use doisoat_domain::Side;
+use doisoat_ingest::Outcome;
 
 use crate::auth::Action;
 use crate::{CoreError, Office, Result};
 
 const HEAD_FILE: &str = "audit.head";
+
+/// An ingest's audit event: `ingest` for new bytes, `link` for bytes the
+/// store already held; the subject is the dossier, or the hash when the file
+/// is linked to none. See [`Office::ingest_event`].
+pub(crate) struct IngestEvent {
+    actor: String,
+    at: String,
+    name: String,
+    side: Side,
+    appended: Mutex<Option<audit::EventRow>>,
+}
+
+impl IngestEvent {
+    /// The `on_record` hook: appends the event on the ingest's transaction.
+    pub(crate) fn append(
+        &self,
+        conn: &Connection,
+        o: &Outcome,
+    ) -> std::result::Result<(), doisoat_db::DbError> {
+        let after = serde_json::json!({"sha256": o.sha256, "name": self.name, "dossier": o.dossier,
+            "component": o.component, "side": self.side.as_str()});
+        let e = NewEvent {
+            at: self.at.clone(),
+            actor: self.actor.clone(),
+            action: if o.duplicate { "link" } else { "ingest" }.to_string(),
+            subject: o.dossier.clone().unwrap_or_else(|| o.sha256.clone()),
+            outcome: "ok".to_string(),
+            before: None,
+            after: Some(after.to_string()),
+        };
+        let row = audit::append_in(conn, &e)?;
+        *self.appended.lock().unwrap_or_else(|e| e.into_inner()) = Some(row);
+        Ok(())
+    }
+}
 
 /// One event, for a dossier's history screen and `audit` listings.
 #[derive(Debug, Clone, Serialize)]
@@ -185,12 +225,43 @@ impl Office {
             after: after.map(|v| v.to_string()),
         };
         let row = audit::append(&mut self.conn(), &e)?;
-        // Best effort: a missing head file only weakens the tail check.
+        self.keep_head(&row);
+        Ok(())
+    }
+
+    /// Writes the chain's head beside the database. Best effort: a missing
+    /// head file only weakens the tail check.
+    fn keep_head(&self, row: &audit::EventRow) {
         let _ = std::fs::write(
             self.dir().join(HEAD_FILE),
             format!("{} {}\n", row.seq, row.hash),
         );
-        Ok(())
+    }
+
+    /// The audit event of one ingest of the file `name`, to append inside
+    /// the ingest's own transaction (`doisoat_ingest::Context::on_record`).
+    /// The actor and time are taken now: the hook runs while the ingest
+    /// holds the database.
+    pub(crate) fn ingest_event(&self, name: &str, side: Side) -> IngestEvent {
+        IngestEvent {
+            actor: self.actor().map(|a| a.name).unwrap_or_else(|_| "?".into()),
+            at: self.now(),
+            name: name.to_string(),
+            side,
+            appended: Mutex::new(None),
+        }
+    }
+
+    /// After the ingest: if it committed, the head file follows the chain
+    /// (an ingest that failed rolled its event back with it).
+    pub(crate) fn ingest_event_done(&self, event: IngestEvent, committed: bool) {
+        let row = event
+            .appended
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
+        if let (Some(row), true) = (row, committed) {
+            self.keep_head(&row);
+        }
     }
 
     /// Records a successful change by the current actor.

@@ -310,6 +310,7 @@ fn store_file(office: &Office, f: &Attached) -> Result<String> {
         now: office.now(),
         cancelled: &never,
         on_page: &quiet,
+        on_record: None,
     };
     let req = Request {
         path: f.path.clone(),

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use doisoat_db::{copies, dossiers, intake as db};
+use doisoat_db::{copies, dossiers, intake as db, Connection};
 use doisoat_domain::code::CodeCheck;
 use doisoat_domain::{DossierCode, Side};
 use doisoat_hashing::Sha256Digest;
@@ -851,6 +851,7 @@ impl Office {
             now: self.now(),
             cancelled,
             on_page,
+            on_record: None,
         }
     }
 
@@ -890,7 +891,12 @@ impl Office {
     /// Ingests a part through the ordinary pipeline, linked to `code`.
     fn ingest_linked(&self, f: &PartFile, code: &str, job: &Job) -> Result<String> {
         let cancelled = || job.is_cancelled();
-        let ctx = self.context(&cancelled, &|_, _| {});
+        let event = self.ingest_event(&f.name, Side::Paper);
+        let on_record = |c: &Connection, o: &doisoat_ingest::Outcome| event.append(c, o);
+        let ctx = Context {
+            on_record: Some(&on_record),
+            ..self.context(&cancelled, &|_, _| {})
+        };
         let req = Request {
             path: f.path.clone(),
             side: Side::Paper,
@@ -899,15 +905,9 @@ impl Office {
             portal_file_id: None,
             name: Some(f.name.clone()),
         };
-        let o = doisoat_ingest::ingest_one_with_pages(&ctx, &req, f.known_pages.as_deref())
-            .map_err(|e| CoreError::from_ingest(&f.path, e))?;
-        self.audit(
-            if o.duplicate { "link" } else { "ingest" },
-            code,
-            None,
-            Some(serde_json::json!({"sha256": o.sha256, "name": f.name, "dossier": code, "side": "paper"})),
-        )?;
-        Ok(o.sha256)
+        let o = doisoat_ingest::ingest_one_with_pages(&ctx, &req, f.known_pages.as_deref());
+        self.ingest_event_done(event, o.is_ok());
+        Ok(o.map_err(|e| CoreError::from_ingest(&f.path, e))?.sha256)
     }
 
     fn record_derived(

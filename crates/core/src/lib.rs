@@ -227,12 +227,16 @@ impl Office {
                 });
             };
             let cancelled = || job.is_cancelled();
+            let side = target.side.unwrap_or(Side::Paper);
+            let event = self.ingest_event(&doisoat_domain::text::nfc(&name), side);
+            let on_record = |c: &Connection, o: &doisoat_ingest::Outcome| event.append(c, o);
             let ctx = Context {
                 store: &self.store,
                 db: &self.db,
                 now: self.now(),
                 cancelled: &cancelled,
                 on_page: &progress,
+                on_record: Some(&on_record),
             };
             let req = Request {
                 path: path.clone(),
@@ -243,6 +247,7 @@ impl Office {
                 name: None,
             };
             let outcome = doisoat_ingest::ingest_one(&ctx, &req);
+            self.ingest_event_done(event, outcome.is_ok());
             let mut row = FileOutcome {
                 path: path.display().to_string(),
                 name: doisoat_domain::text::nfc(&name),
@@ -280,21 +285,6 @@ impl Office {
                     row.status = "failed".into();
                     row.error = Some(e.info(self.lang()));
                 }
-            }
-            if let (Some(sha), true) = (&row.sha256, row.status != "failed") {
-                let action = if row.status == "stored" {
-                    "ingest"
-                } else {
-                    "link"
-                };
-                let after = serde_json::json!({"sha256": sha, "name": row.name, "dossier": row.dossier,
-                    "component": row.component, "side": target.side.unwrap_or(Side::Paper).as_str()});
-                self.audit(
-                    action,
-                    row.dossier.as_deref().unwrap_or(sha),
-                    None,
-                    Some(after),
-                )?;
             }
             report.files.push(row);
             job.report(&Progress {

@@ -23,7 +23,7 @@ pub mod users;
 
 use std::path::Path;
 
-pub use rusqlite::{Connection, Transaction};
+pub use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {

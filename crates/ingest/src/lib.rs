@@ -79,7 +79,16 @@ pub struct Context<'a> {
     /// Told after each analysed page: (pages analysed so far, page count).
     /// Pages are analysed in parallel, so this is called from several threads.
     pub on_page: &'a (dyn Fn(u32, u32) + Sync),
+    /// Called by the record stage inside its transaction, just before the
+    /// commit, with what is being recorded: the core appends the ingest's
+    /// audit event here, so the file, its link and its event commit
+    /// together or not at all. An error rolls the record back.
+    pub on_record: Option<OnRecord<'a>>,
 }
+
+/// See [`Context::on_record`].
+pub type OnRecord<'a> =
+    &'a (dyn Fn(&Connection, &Outcome) -> Result<(), doisoat_db::DbError> + Sync);
 
 /// Side of the page preview that fingerprints and thumbnails are made from.
 const PREVIEW_SIDE: u32 = 480;
@@ -293,7 +302,11 @@ fn record(
 ) -> Result<Outcome, IngestError> {
     let name = display_name(req);
     let mut conn = lock(ctx.db);
-    let tx = conn.transaction().map_err(doisoat_db::DbError::from)?;
+    // Immediate: the write lock is taken up front, so the audit event
+    // appended by `on_record` extends the chain's current head.
+    let tx = conn
+        .transaction_with_behavior(doisoat_db::TransactionBehavior::Immediate)
+        .map_err(doisoat_db::DbError::from)?;
     let duplicate = analysis.is_none();
     if let Some(a) = &analysis {
         record_file(&tx, ctx, req, sha, size, a)?;
@@ -327,15 +340,19 @@ fn record(
             created_at: ctx.now.clone(),
         },
     )?;
-    tx.commit().map_err(doisoat_db::DbError::from)?;
-    Ok(Outcome {
+    let outcome = Outcome {
         sha256: sha.to_string(),
         size,
         pages,
         duplicate,
         dossier: dossier.map(|d| d.to_string()),
         component,
-    })
+    };
+    if let Some(hook) = ctx.on_record {
+        hook(&tx, &outcome)?;
+    }
+    tx.commit().map_err(doisoat_db::DbError::from)?;
+    Ok(outcome)
 }
 
 fn file_name(path: &Path) -> String {
@@ -375,5 +392,75 @@ mod tests {
             Some("TP1")
         );
         assert_eq!(component_in_name("TP12.pdf", &comps), None);
+    }
+
+    /// The record stage's hook runs inside its transaction: when it fails,
+    /// nothing of the file is recorded; when it succeeds, it saw the outcome
+    /// and its own write commits with the file.
+    #[test]
+    fn the_record_hook_commits_or_rolls_back_with_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("store")).unwrap();
+        let db = Mutex::new(doisoat_db::open_in_memory().unwrap());
+        let path = dir.path().join("000.00.38.H38-221125-0001_TP2.png");
+        image::GrayImage::from_fn(210, 297, |x, y| {
+            image::Luma([if (x / 7 + y / 9) % 5 == 0 { 30 } else { 240 }])
+        })
+        .save(&path)
+        .unwrap();
+        let req = Request {
+            path: path.clone(),
+            side: Side::Paper,
+            dossier: None,
+            component: None,
+            portal_file_id: None,
+            name: None,
+        };
+        let count = |sql: &str| -> i64 { lock(&db).query_row(sql, [], |r| r.get(0)).unwrap() };
+        let never = || false;
+        let quiet = |_: u32, _: u32| {};
+
+        let failing = |c: &Connection, _: &Outcome| -> Result<(), doisoat_db::DbError> {
+            c.execute("INSERT INTO no_such_table VALUES (1)", [])?;
+            Ok(())
+        };
+        let ctx = Context {
+            store: &store,
+            db: &db,
+            now: "2026-11-27T00:00:00Z".into(),
+            cancelled: &never,
+            on_page: &quiet,
+            on_record: Some(&failing),
+        };
+        assert!(matches!(ingest_one(&ctx, &req), Err(IngestError::Db(_))));
+        assert_eq!(count("SELECT COUNT(*) FROM files"), 0);
+        assert_eq!(count("SELECT COUNT(*) FROM copies"), 0);
+        assert_eq!(count("SELECT COUNT(*) FROM dossiers"), 0);
+
+        let seen = Mutex::new(None);
+        let noting = |c: &Connection, o: &Outcome| -> Result<(), doisoat_db::DbError> {
+            c.execute(
+                "INSERT INTO settings (key, value, updated_at) VALUES ('hook', ?1, 'now')",
+                [&o.sha256],
+            )?;
+            *seen.lock().unwrap() = Some((o.duplicate, o.dossier.clone(), o.pages));
+            Ok(())
+        };
+        let ctx = Context {
+            on_record: Some(&noting),
+            ..ctx
+        };
+        let o = ingest_one(&ctx, &req).unwrap();
+        assert_eq!(
+            *seen.lock().unwrap(),
+            Some((false, Some("000.00.38.H38-221125-0001".to_string()), 1))
+        );
+        assert_eq!(count("SELECT COUNT(*) FROM files"), 1);
+        let held: String = lock(&db)
+            .query_row("SELECT value FROM settings WHERE key = 'hook'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(held, o.sha256);
     }
 }
