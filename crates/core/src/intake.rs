@@ -64,7 +64,7 @@ pub struct PartOutcome {
 pub struct PageWarning {
     /// Batch page, 1-based.
     pub page: u32,
-    /// `low_dpi`, `not_colour`, `blank_page`, `skewed`, `upside_down`.
+    /// `low_dpi`, `not_colour`, `blank_page`, `dark_page`, `skewed`, `upside_down`.
     pub warnings: Vec<String>,
     pub dpi: f32,
     pub skew_deg: f32,
@@ -449,11 +449,12 @@ impl Office {
                 )?);
                 report.flagged += 1;
             }
-            // Pages a person should look at: blank (never dropped), skewed, upside down.
+            // Pages a person should look at: blank (never dropped), dark,
+            // skewed, upside down.
             for p in &part.pages {
                 let q: &PageQuality = &looks[*p].quality;
                 for kind in q.warnings() {
-                    if matches!(kind, "blank_page" | "skewed" | "upside_down") {
+                    if matches!(kind, "blank_page" | "dark_page" | "skewed" | "upside_down") {
                         self.flag(
                             &batch_sha,
                             Some(&sha),

@@ -53,6 +53,9 @@ pub struct PageQuality {
     /// Grey where the rules require colour.
     pub not_colour: bool,
     pub blank: bool,
+    /// Mostly dark: a scan with the lid open or closed wrong, a badly
+    /// exposed page, a scanner's black test page. Flagged for review.
+    pub dark: bool,
     /// Counter-clockwise rotation of the content, in degrees (0 when unknown).
     pub skew_deg: f32,
     pub upside_down: bool,
@@ -70,6 +73,9 @@ impl PageQuality {
         }
         if self.blank {
             w.push("blank_page");
+        }
+        if self.dark {
+            w.push("dark_page");
         }
         if self.needs_straightening() {
             w.push("skewed");
@@ -92,6 +98,8 @@ pub const SKEW_TOLERANCE_DEG: f32 = 0.5;
 const SKEW_RANGE_DEG: f32 = 5.0;
 /// Ink fraction below which a page is blank.
 const BLANK_INK: f32 = 0.0015;
+/// Ink fraction above which a page is dark (a dense form has ~0.15).
+const DARK_INK: f32 = 0.6;
 
 /// Runs every check on a page scanned at `dpi`.
 pub fn assess(page: &RgbImage, dpi: f32, rules: &DigitisationRules) -> PageQuality {
@@ -124,7 +132,8 @@ pub fn assess_coarse(
     let ink = ink_points(small);
     let area = (small.width() as f32 * 0.9) * (small.height() as f32 * 0.9);
     let blank = (ink.len() as f32) < area * BLANK_INK;
-    let (skew, upside_down) = if blank || ink.len() < 200 {
+    let dark = (ink.len() as f32) > area * DARK_INK;
+    let (skew, upside_down) = if blank || dark || ink.len() < 200 {
         (0.0, false)
     } else {
         let skew = skew_of(&ink);
@@ -136,6 +145,7 @@ pub fn assess_coarse(
         grey,
         not_colour: grey && rules.colour_required,
         blank,
+        dark,
         skew_deg: skew,
         upside_down,
     }
@@ -318,6 +328,20 @@ mod tests {
             !again.upside_down && again.skew_deg.abs() <= 0.3,
             "{again:?}"
         );
+    }
+
+    #[test]
+    fn a_dark_page_is_flagged_and_not_searched_for_skew() {
+        let rules = rules_on("2026-01-01");
+        let black = GrayImage::from_pixel(827, 1170, image::Luma([12]));
+        let q = assess_grey(&black, true, 200.0, &rules);
+        assert!(
+            q.dark && !q.blank && q.skew_deg == 0.0 && !q.upside_down,
+            "{q:?}"
+        );
+        assert!(q.warnings().contains(&"dark_page"), "{:?}", q.warnings());
+        let form = crate::synth::noise(&crate::synth::blank_a4(200.0), 20, 5);
+        assert!(!assess_grey(&form, true, 200.0, &rules).dark);
     }
 
     #[test]

@@ -637,6 +637,20 @@ fn cancelling_mid_batch_keeps_the_scanned_pages() {
     assert_eq!(split["ingest"], Value::Null);
     assert_eq!(split["split"]["pages"], json!(2), "{split}");
     assert_eq!(split["split"]["linked"], json!(0), "{split}");
+    // Its pages are solid black: not separator sheets, but flagged as dark.
+    assert_eq!(split["split"]["separators"], json!([]), "{split}");
+    let dark: Vec<u64> = split["split"]["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .filter(|w| {
+            w["warnings"]
+                .as_array()
+                .is_some_and(|k| k.contains(&json!("dark_page")))
+        })
+        .filter_map(|w| w["page"].as_u64())
+        .collect();
+    assert_eq!(dark, vec![1, 2], "{split}");
     assert_eq!(h.ok("scan_state", json!({})), Value::Null);
 
     // Discarding empties the desk without storing anything.

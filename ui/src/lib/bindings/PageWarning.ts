@@ -9,6 +9,6 @@ export type PageWarning = {
  */
 page: number, 
 /**
- * `low_dpi`, `not_colour`, `blank_page`, `skewed`, `upside_down`.
+ * `low_dpi`, `not_colour`, `blank_page`, `dark_page`, `skewed`, `upside_down`.
  */
 warnings: Array<string>, dpi: number, skew_deg: number, };
