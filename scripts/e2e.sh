@@ -22,7 +22,9 @@ display="${E2E_DISPLAY:-:99}"
 port="${E2E_PORT:-4444}"
 native_port="${E2E_NATIVE_PORT:-4445}"
 mkdir -p artifacts/e2e
-rm -f artifacts/e2e/*.png
+# A full run starts from no screenshots; a run of some tests (a filter
+# argument) keeps the others' screenshots.
+if [ "$#" -eq 0 ]; then rm -f artifacts/e2e/*.png; fi
 
 xvfb_pid=""
 driver_pid=""
