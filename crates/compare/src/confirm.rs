@@ -36,20 +36,22 @@ fn levels(img: &GrayImage, x0: u32, y0: u32, x1: u32, y1: u32) -> Levels {
             n += 1;
         }
     }
-    let at = |frac: f32| {
-        let target = (n as f32 * frac) as u32;
-        let mut acc = 0;
-        for (v, &c) in hist.iter().enumerate() {
-            acc += c;
-            if acc > target {
-                return v as f32;
-            }
-        }
-        255.0
-    };
-    let paper = at(0.80);
-    let ink = at(0.01).min(paper - 40.0);
+    let paper = grey_at(&hist, n, 0.80);
+    let ink = grey_at(&hist, n, 0.01).min(paper - 40.0);
     Levels { paper, ink }
+}
+
+/// The grey level below which `frac` of the `n` counted pixels lie.
+pub(crate) fn grey_at(hist: &[u32; 256], n: u32, frac: f32) -> f32 {
+    let target = (n as f32 * frac) as u32;
+    let mut acc = 0;
+    for (v, &c) in hist.iter().enumerate() {
+        acc += c;
+        if acc > target {
+            return v as f32;
+        }
+    }
+    255.0
 }
 
 /// Ink level of each pixel of a window, softened by [`BLUR_PASSES`] 3×3 box passes so

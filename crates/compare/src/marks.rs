@@ -17,6 +17,7 @@
 
 use image::GrayImage;
 
+use crate::confirm::grey_at;
 use crate::diff::Change;
 use crate::ink::Bitmap;
 
@@ -93,20 +94,9 @@ pub fn ink_levels(img: &GrayImage, tile: usize) -> Vec<f32> {
                     n += 1;
                 }
             }
-            let at = |frac: f32| {
-                let target = (n as f32 * frac) as u32;
-                let mut acc = 0;
-                for (v, &c) in hist.iter().enumerate() {
-                    acc += c;
-                    if acc > target {
-                        return v as f32;
-                    }
-                }
-                255.0
-            };
-            let p = at(0.90);
+            let p = grey_at(&hist, n, 0.90);
             paper[j * tx + i] = p;
-            ink[j * tx + i] = at(0.01).min(p - 40.0);
+            ink[j * tx + i] = grey_at(&hist, n, 0.01).min(p - 40.0);
         }
     }
     let mut out = vec![0f32; w * h];
