@@ -158,7 +158,19 @@ impl App {
         .await
     }
 
-    /// Saves a screenshot of the window as `artifacts/e2e/<name>.png`.
+    /// Imports a portal export through the Import screen and returns the
+    /// summary it shows. An XLSX export waits for its column preset.
+    pub async fn import(&self, export: &Path) -> Result<String> {
+        self.click("#nav-import").await?;
+        self.type_into("#import-path", export.to_str().context("path")?)
+            .await?;
+        if export.extension().is_some_and(|e| e == "xlsx") {
+            self.wait_css("#import-preset").await?;
+        }
+        self.click("#import-run").await?;
+        self.text("#import-summary").await
+    }
+
     /// Types `search` into the dossier list's search box, waits until the
     /// list has narrowed to the one dossier `code`, and opens it.
     pub async fn search_and_open(&self, search: &str, code: &str) -> Result<()> {
@@ -179,6 +191,7 @@ impl App {
         .await
     }
 
+    /// Saves a screenshot of the window as `artifacts/e2e/<name>.png`.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
         let png = self
             .client

@@ -27,11 +27,7 @@ async fn import_ingest_resolve_and_restart() -> Result<()> {
     app.screenshot("01-empty-list").await?;
 
     // Import the portal export.
-    app.click("#nav-import").await?;
-    app.type_into("#import-path", export.to_str().context("path")?)
-        .await?;
-    app.click("#import-run").await?;
-    let summary = app.text("#import-summary").await?;
+    let summary = app.import(&export).await?;
     ensure!(summary.contains("hồ sơ mới"), "import summary: {summary}");
     app.screenshot("02-import").await?;
 

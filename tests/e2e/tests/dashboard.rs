@@ -22,12 +22,7 @@ async fn dashboard_shows_overdue_and_exports_open() -> Result<()> {
 
     let app = App::start(data.path()).await?;
     // Import the XLSX export through the Import screen (preset: automatic).
-    app.click("#nav-import").await?;
-    app.type_into("#import-path", export.to_str().context("path")?)
-        .await?;
-    app.wait_css("#import-preset").await?;
-    app.click("#import-run").await?;
-    let summary = app.text("#import-summary").await?;
+    let summary = app.import(&export).await?;
     ensure!(summary.contains("8"), "import summary: {summary}");
 
     // The dashboard lists the unfinished dossier due 01/12/2022 as overdue.

@@ -18,11 +18,7 @@ async fn history_lists_ingest_and_resolve_with_the_user() -> Result<()> {
     );
     let app = App::start(data.path()).await?;
 
-    app.click("#nav-import").await?;
-    app.type_into("#import-path", export.to_str().context("path")?)
-        .await?;
-    app.click("#import-run").await?;
-    app.wait_css("#import-summary").await?;
+    app.import(&export).await?;
 
     app.click("#nav-intake").await?;
     app.type_into("#path-input", scan.to_str().context("path")?)

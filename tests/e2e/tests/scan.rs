@@ -6,7 +6,7 @@
 //! component shows under "no component".
 //! Needs tauri-driver under a display: run `scripts/e2e.sh scan`.
 
-use anyhow::{ensure, Context, Result};
+use anyhow::{ensure, Result};
 use doisoat_e2e::{fixtures, App};
 
 const DOSSIER: &str = "000.00.38.H38-221125-0001";
@@ -43,11 +43,7 @@ async fn scan_a_batch_into_a_dossier_and_see_its_pages() -> Result<()> {
         "fixtures missing: run the generators (tools/gen)"
     );
     let app = App::start(data.path()).await?;
-    app.click("#nav-import").await?;
-    app.type_into("#import-path", export.to_str().context("path")?)
-        .await?;
-    app.click("#import-run").await?;
-    app.wait_css("#import-summary").await?;
+    app.import(&export).await?;
 
     // The intake screen lists SANE's devices; pick the feeder of test:0.
     app.click("#nav-intake").await?;
