@@ -9,28 +9,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use serde::Serialize;
 
 use doisoat_core::intake::{PageEdit, SplitReport, WatchOptions};
 use doisoat_core::{CoreError, Job, Lang, LinkTarget, Office};
 use doisoat_intake::scan::{self, Batch, ColourMode, Flow, ScanSettings, Source, Stopped};
 
 use crate::output::Out;
-
-fn t<'a>(out: &Out, vi: &'a str, en: &'a str) -> &'a str {
-    if out.lang == Lang::En {
-        en
-    } else {
-        vi
-    }
-}
-
-fn json<T: Serialize>(v: &T) {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(v).expect("view types always serialise")
-    );
-}
 
 /// `doisoat sheet CODE… -o FILE.pdf`
 pub fn sheet(
@@ -45,15 +29,15 @@ pub fn sheet(
         source,
     })?;
     if out.json {
-        json(
+        out.print_json(
             &serde_json::json!({"file": output.display().to_string(), "sheets": codes.len(), "bytes": pdf.len()}),
         );
     } else {
         println!(
             "{} {} {} → {}",
-            t(out, "Đã tạo", "Wrote"),
+            out.t("Đã tạo", "Wrote"),
             codes.len(),
-            t(out, "tờ phân cách", "separator sheet(s)"),
+            out.t("tờ phân cách", "separator sheet(s)"),
             output.display()
         );
     }
@@ -69,9 +53,9 @@ pub fn ingest_split(office: &Office, files: &[PathBuf], out: &Out) -> Result<Exi
     }
     if out.json {
         if reports.len() == 1 {
-            json(&reports[0]);
+            out.print_json(&reports[0]);
         } else {
-            json(&reports);
+            out.print_json(&reports);
         }
     } else {
         for r in &reports {
@@ -86,8 +70,7 @@ fn print_split(r: &SplitReport, out: &Out) {
         println!(
             "{}: {}",
             r.file,
-            t(
-                out,
+            out.t(
                 "lô này đã được tách trước đây",
                 "this batch was split before"
             )
@@ -98,11 +81,11 @@ fn print_split(r: &SplitReport, out: &Out) {
         "{}: {} {}, {} {}, {} {}",
         r.file,
         r.pages,
-        t(out, "trang", "pages"),
+        out.t("trang", "pages"),
         r.linked,
-        t(out, "phần đã gắn hồ sơ", "parts linked"),
+        out.t("phần đã gắn hồ sơ", "parts linked"),
         r.flagged,
-        t(out, "phần cần xem lại", "parts flagged")
+        out.t("phần cần xem lại", "parts flagged")
     );
     for p in &r.parts {
         let pages: Vec<String> = p.pages.iter().map(u32::to_string).collect();
@@ -128,7 +111,7 @@ fn print_split(r: &SplitReport, out: &Out) {
     for w in &r.warnings {
         println!(
             "  {} {}: {}",
-            t(out, "trang", "page"),
+            out.t("trang", "page"),
             w.page,
             w.warnings.join(", ")
         );
@@ -175,9 +158,9 @@ pub fn scan(
     if a.list {
         let devices = scan::list_devices().map_err(CoreError::Intake)?;
         if out.json {
-            json(&devices);
+            out.print_json(&devices);
         } else if devices.is_empty() {
-            println!("{}", t(out, "Không thấy máy quét nào", "No scanner found"));
+            println!("{}", out.t("Không thấy máy quét nào", "No scanner found"));
         } else {
             for d in &devices {
                 println!("{}\t{} {} ({})", d.name, d.vendor, d.model, d.kind);
@@ -206,7 +189,7 @@ pub fn scan(
     let mut batch = Batch::default();
     let stopped = scanner.scan_batch(&mut batch, &mut |_, n, _| {
         // The live counter, on stderr so --json stays clean.
-        eprint!("\r{} {n}", t(out, "Đã quét trang", "Scanned page"));
+        eprint!("\r{} {n}", out.t("Đã quét trang", "Scanned page"));
         Flow::Continue
     });
     eprintln!();
@@ -215,13 +198,9 @@ pub fn scan(
     if let Stopped::DeviceLost { reason } = &stopped {
         eprintln!(
             "doisoat: {}: {reason}; {} {kept} {}",
-            t(
-                out,
-                "máy quét dừng giữa chừng",
-                "the scanner stopped mid-batch"
-            ),
-            t(out, "giữ lại", "keeping"),
-            t(out, "trang đã quét", "pages already scanned")
+            out.t("máy quét dừng giữa chừng", "the scanner stopped mid-batch"),
+            out.t("giữ lại", "keeping"),
+            out.t("trang đã quét", "pages already scanned")
         );
     }
     if kept == 0 {
@@ -246,14 +225,14 @@ pub fn scan(
     };
     let (split, ingest) = office.ingest_scanned(&pdf, a.split, &target, &Job::quiet())?;
     if out.json {
-        json(
+        out.print_json(
             &serde_json::json!({"pages": kept, "stopped": stopped, "split": split, "ingest": ingest}),
         );
     } else {
         println!(
             "{} {kept} {}",
-            t(out, "Đã quét", "Scanned"),
-            t(out, "trang", "pages")
+            out.t("Đã quét", "Scanned"),
+            out.t("trang", "pages")
         );
         if let Some(s) = &split {
             print_split(s, out);
@@ -297,11 +276,7 @@ pub fn watch(office: &Office, a: WatchArgs, out: &Out) -> Result<ExitCode, CoreE
         once: a.once,
     };
     if !out.json {
-        eprintln!(
-            "{} {}",
-            t(out, "Đang theo dõi", "Watching"),
-            a.dir.display()
-        );
+        eprintln!("{} {}", out.t("Đang theo dõi", "Watching"), a.dir.display());
     }
     let json_mode = out.json;
     let report = office.watch_folder(&a.dir, &opts, &Job::quiet(), &|w| {
@@ -323,13 +298,13 @@ pub fn watch(office: &Office, a: WatchArgs, out: &Out) -> Result<ExitCode, CoreE
     if !json_mode {
         eprintln!(
             "{}: {} {}, {} {}, {} {}",
-            t(out, "Xong", "Done"),
+            out.t("Xong", "Done"),
             report.stored,
-            t(out, "lưu mới", "stored"),
+            out.t("lưu mới", "stored"),
             report.duplicates,
-            t(out, "trùng", "duplicates"),
+            out.t("trùng", "duplicates"),
             report.failed,
-            t(out, "lỗi", "failed")
+            out.t("lỗi", "failed")
         );
     }
     Ok(ExitCode::from(if report.failed > 0 { 2 } else { 0 }))
@@ -382,7 +357,7 @@ pub fn intake(office: &Office, cmd: IntakeCommand, out: &Out) -> Result<ExitCode
         IntakeCommand::Flags { all } => {
             let flags = office.intake_flags(all)?;
             if out.json {
-                json(&flags);
+                out.print_json(&flags);
             } else {
                 for f in &flags {
                     let pages: Vec<String> = f.pages.iter().map(u32::to_string).collect();
@@ -400,9 +375,9 @@ pub fn intake(office: &Office, cmd: IntakeCommand, out: &Out) -> Result<ExitCode
         IntakeCommand::Accept { id, code } => {
             let f = office.accept_intake_flag(id, code.as_deref())?;
             if out.json {
-                json(&f);
+                out.print_json(&f);
             } else {
-                println!("#{} {}", f.id, t(out, "đã gắn hồ sơ", "linked"));
+                println!("#{} {}", f.id, out.t("đã gắn hồ sơ", "linked"));
             }
         }
         IntakeCommand::Edit {
@@ -460,11 +435,11 @@ pub fn intake(office: &Office, cmd: IntakeCommand, out: &Out) -> Result<ExitCode
             };
             let d = office.edit_file(&sha256, &edit)?;
             if out.json {
-                json(&d);
+                out.print_json(&d);
             } else {
                 println!(
                     "{} {} → {} ({})",
-                    t(out, "Bản dẫn xuất", "Derived version"),
+                    out.t("Bản dẫn xuất", "Derived version"),
                     d.source_sha256,
                     d.sha256,
                     d.operation

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 use serde::Serialize;
 
-use doisoat_core::{BagExportOptions, CoreError, Credential, Job, Lang, Office, Role};
+use doisoat_core::{BagExportOptions, CoreError, Credential, Job, Office, Role};
 
 use crate::output::Out;
 
@@ -66,20 +66,9 @@ pub enum UserCommand {
 
 fn print<T: Serialize>(out: &Out, value: &T, text: impl FnOnce() -> String) {
     if out.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(value).expect("reports serialise")
-        );
+        out.print_json(value);
     } else {
         println!("{}", text());
-    }
-}
-
-fn say(out: &Out, vi: &str, en: &str) -> String {
-    if out.lang == Lang::En {
-        en.to_string()
-    } else {
-        vi.to_string()
     }
 }
 
@@ -148,11 +137,11 @@ pub fn bag(office: &Office, cmd: BagCommand, out: &Out) -> Result<ExitCode, Core
             print(out, &r, || {
                 format!(
                     "{} {} → {} ({} {}, {} byte, Payload-Oxum {})",
-                    say(out, "Đã xuất", "Exported"),
+                    out.t("Đã xuất", "Exported"),
                     r.dossiers.join(", "),
                     r.path,
                     r.files,
-                    say(out, "tệp", "files"),
+                    out.t("tệp", "files"),
                     r.bytes,
                     r.payload_oxum
                 )
@@ -163,28 +152,27 @@ pub fn bag(office: &Office, cmd: BagCommand, out: &Out) -> Result<ExitCode, Core
             let r = office.import_bag(&path, &Job::quiet())?;
             print(out, &r, || {
                 let mut s = if r.unchanged {
-                    say(
-                        out,
+                    out.t(
                         "Gói đã được nhập trước đó; không có gì thay đổi",
                         "Bag already imported; nothing changed",
                     )
+                    .to_string()
                 } else {
                     format!(
                         "{}: {} {}, {} {}, {} {}",
-                        say(out, "Đã nhập gói", "Imported bag"),
+                        out.t("Đã nhập gói", "Imported bag"),
                         r.dossiers_added,
-                        say(out, "hồ sơ mới", "new dossiers"),
+                        out.t("hồ sơ mới", "new dossiers"),
                         r.files_stored,
-                        say(out, "tệp mới", "new files"),
+                        out.t("tệp mới", "new files"),
                         r.links_added,
-                        say(out, "liên kết mới", "new links")
+                        out.t("liên kết mới", "new links")
                     )
                 };
                 for c in &r.conflicts {
                     s.push_str(&format!(
                         "\n{} {} ({}): {}",
-                        say(
-                            out,
+                        out.t(
                             "Xung đột, giữ cả hai bản, cần người quyết định:",
                             "Conflict, both kept, a person decides:"
                         ),
@@ -209,10 +197,10 @@ pub fn validate(path: &Path, out: &Out) -> Result<ExitCode, CoreError> {
     print(out, &v, || {
         format!(
             "{} {}: {} {}, {} byte",
-            say(out, "Gói hợp lệ", "Valid bag"),
+            out.t("Gói hợp lệ", "Valid bag"),
             v.bag,
             v.files,
-            say(out, "tệp", "files"),
+            out.t("tệp", "files"),
             v.bytes
         )
     });
@@ -226,14 +214,13 @@ pub fn audit(office: &Office, cmd: AuditCommand, out: &Out) -> Result<ExitCode, 
             print(out, &r, || match r.first_bad {
                 None => format!(
                     "{}: {} {}",
-                    say(out, "Nhật ký nguyên vẹn", "Audit trail intact"),
+                    out.t("Nhật ký nguyên vẹn", "Audit trail intact"),
                     r.events,
-                    say(out, "sự kiện", "events")
+                    out.t("sự kiện", "events")
                 ),
                 Some(seq) => format!(
                     "{} #{seq} ({})",
-                    say(
-                        out,
+                    out.t(
                         "Nhật ký bị can thiệp; sự kiện hỏng đầu tiên:",
                         "Audit trail tampered with; first bad event:"
                     ),
@@ -275,10 +262,10 @@ pub fn backup(office: &Office, dest: &Path, out: &Out) -> Result<ExitCode, CoreE
     print(out, &s, || {
         format!(
             "{} {} ({} {}, {} byte; CSDL {})",
-            say(out, "Đã sao lưu vào", "Backed up to"),
+            out.t("Đã sao lưu vào", "Backed up to"),
             dest.display(),
             s.objects,
-            say(out, "tệp", "files"),
+            out.t("tệp", "files"),
             s.object_bytes,
             s.db_content_sha256
         )
@@ -291,15 +278,15 @@ pub fn restore(backup: &Path, data: &Path, out: &Out) -> Result<ExitCode, CoreEr
     print(out, &r, || {
         format!(
             "{} {} ({} {}, {} byte): {}",
-            say(out, "Đã phục hồi vào", "Restored into"),
+            out.t("Đã phục hồi vào", "Restored into"),
             data.display(),
             r.objects,
-            say(out, "tệp", "files"),
+            out.t("tệp", "files"),
             r.object_bytes,
             if r.identical {
-                say(out, "giống hệt bản sao lưu", "identical to the backup")
+                out.t("giống hệt bản sao lưu", "identical to the backup")
             } else {
-                say(out, "KHÁC bản sao lưu", "DIFFERENT from the backup")
+                out.t("KHÁC bản sao lưu", "DIFFERENT from the backup")
             }
         )
     });
@@ -322,7 +309,7 @@ pub fn user(office: &Office, cmd: UserCommand, out: &Out) -> Result<ExitCode, Co
             print(out, &u, || {
                 format!(
                     "{} {} ({})",
-                    say(out, "Đã thêm tài khoản", "Added account"),
+                    out.t("Đã thêm tài khoản", "Added account"),
                     u.name,
                     u.role
                 )

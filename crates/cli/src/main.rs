@@ -312,10 +312,7 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CoreError> {
             let office = open()?;
             if let Some(sha) = history {
                 let h = office.fixity_history(&sha)?;
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&h).expect("history serialises")
-                );
+                out.print_json(&h);
                 return Ok(ExitCode::SUCCESS);
             }
             let opts = doisoat_core::FixityOptions {

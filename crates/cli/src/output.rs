@@ -13,7 +13,8 @@ pub struct Out {
 }
 
 impl Out {
-    fn t<'a>(&self, vi: &'a str, en: &'a str) -> &'a str {
+    /// `vi` or `en`, in the language of the output.
+    pub(crate) fn t<'a>(&self, vi: &'a str, en: &'a str) -> &'a str {
         if self.lang == Lang::En {
             en
         } else {
@@ -21,7 +22,7 @@ impl Out {
         }
     }
 
-    fn print_json<T: Serialize>(&self, value: &T) {
+    pub(crate) fn print_json<T: Serialize>(&self, value: &T) {
         println!(
             "{}",
             serde_json::to_string_pretty(value).expect("view types always serialise")

@@ -104,7 +104,7 @@ pub fn run(cmd: LifecycleCommand, office: &Office, out: &Out) -> Result<ExitCode
                 doisoat_core::report::pdf::write_report_pdf(&r, out.lang, path)?;
             }
             if out.json {
-                println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+                out.print_json(&r);
             } else {
                 print_report(&r, out.lang);
             }
@@ -181,7 +181,7 @@ fn pct(x: Option<f64>) -> String {
 
 fn print_view(v: &LifecycleView, out: &Out) {
     if out.json {
-        println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+        out.print_json(v);
         return;
     }
     let en = out.lang == Lang::En;
