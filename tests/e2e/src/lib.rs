@@ -32,6 +32,15 @@ pub fn app_binary() -> PathBuf {
     target.join("debug").join("doisoat-app")
 }
 
+/// Whether `text` is a local time as the app shows it: `dd/mm/yyyy HH:mm`.
+pub fn is_day_and_minute(text: &str) -> bool {
+    text.len() == 16
+        && text
+            .chars()
+            .enumerate()
+            .all(|(k, c)| c.is_ascii_digit() != [2, 5, 10, 13].contains(&k))
+}
+
 pub fn fixtures() -> PathBuf {
     repo_root().join("fixtures")
 }
@@ -203,5 +212,16 @@ impl App {
         let path = dir.join(format!("{name}.png"));
         std::fs::write(&path, png)?;
         Ok(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn day_and_minute() {
+        assert!(super::is_day_and_minute("27/11/2026 17:05"));
+        assert!(!super::is_day_and_minute("2026-11-27 17:05"));
+        assert!(!super::is_day_and_minute("27/11/2026 17:5"));
+        assert!(!super::is_day_and_minute("27/11/20261 7:05"));
     }
 }

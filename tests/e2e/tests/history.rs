@@ -3,7 +3,7 @@
 //! Needs tauri-driver under a display: run `scripts/e2e.sh history`.
 
 use anyhow::{ensure, Context, Result};
-use doisoat_e2e::{fixtures, App};
+use doisoat_e2e::{fixtures, is_day_and_minute, App};
 
 const DOSSIER: &str = "000.00.38.H38-221125-0001";
 
@@ -91,15 +91,7 @@ async fn history_lists_ingest_and_resolve_with_the_user() -> Result<()> {
     let when = app
         .text("#history-rows tr.event[data-action='resolve'] .when")
         .await?;
-    let digits: Vec<bool> = when.chars().map(|c| c.is_ascii_digit()).collect();
-    ensure!(
-        when.len() == 16
-            && digits
-                .iter()
-                .enumerate()
-                .all(|(k, d)| *d != [2, 5, 10, 13].contains(&k)),
-        "dd/mm/yyyy HH:mm: {when}"
-    );
+    ensure!(is_day_and_minute(&when), "dd/mm/yyyy HH:mm: {when}");
     app.screenshot("08-history").await?;
     app.quit().await
 }
