@@ -9,7 +9,7 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use doisoat_domain::DossierCode;
-use doisoat_intake::synth::{batch_pdf, ScanConditions, SynthPage};
+use doisoat_intake::synth::{self, batch_pdf, ScanConditions, SynthPage};
 use image::GrayImage;
 
 use crate::{fixture, Env, D1, D2, D3};
@@ -24,28 +24,16 @@ fn code(s: &str) -> DossierCode {
 
 /// Content pages: the committed paper scans, at 200 dpi, in grey.
 fn content_pages() -> Vec<GrayImage> {
-    let mut out = Vec::new();
-    for f in [
-        "paper/000.00.38.H38-221125-0001_TP1_scan.pdf",
-        "paper/000.00.38.H38-221125-0001_TP2_scan.pdf",
-        "paper/000.00.38.H38-221125-0003_TP1_scan.pdf",
-    ] {
-        let doc = doisoat_pages::open(&fixture(f)).unwrap();
-        for i in 0..doc.page_count() {
-            let p = doc.render(i, 200.0).unwrap();
-            // Bring 150-dpi scans to the 200 dpi the batch is "scanned" at.
-            let (w, h) = p.image.dimensions();
-            let f = 200.0 / p.dpi;
-            let img = image::DynamicImage::ImageRgb8(p.image).to_luma8();
-            out.push(image::imageops::resize(
-                &img,
-                (w as f32 * f) as u32,
-                (h as f32 * f) as u32,
-                image::imageops::FilterType::Triangle,
-            ));
-        }
-    }
-    out
+    synth::content_pages(
+        &[
+            "paper/000.00.38.H38-221125-0001_TP1_scan.pdf",
+            "paper/000.00.38.H38-221125-0001_TP2_scan.pdf",
+            "paper/000.00.38.H38-221125-0003_TP1_scan.pdf",
+        ]
+        .map(fixture),
+        200.0,
+    )
+    .unwrap()
 }
 
 fn noisy() -> ScanConditions {

@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use doisoat_domain::DossierCode;
-use doisoat_intake::synth::{batch_pdf, ScanConditions, SynthPage};
+use doisoat_intake::synth::{batch_pdf, content_pages, ScanConditions, SynthPage};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -16,26 +16,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let per: usize = per.parse()?;
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/paper");
-    let mut content = Vec::new();
-    for f in [
-        "000.00.38.H38-221125-0001_TP1_scan.pdf",
-        "000.00.38.H38-221125-0001_TP2_scan.pdf",
-        "000.00.38.H38-221125-0003_TP1_scan.pdf",
-    ] {
-        let doc = doisoat_pages::open(&fixtures.join(f))?;
-        for i in 0..doc.page_count() {
-            let p = doc.render(i, 200.0)?;
-            let k = 200.0 / p.dpi;
-            let (w, h) = p.image.dimensions();
-            let g = image::DynamicImage::ImageRgb8(p.image).to_luma8();
-            content.push(image::imageops::resize(
-                &g,
-                (w as f32 * k) as u32,
-                (h as f32 * k) as u32,
-                image::imageops::FilterType::Triangle,
-            ));
-        }
-    }
+    let content = content_pages(
+        &[
+            "000.00.38.H38-221125-0001_TP1_scan.pdf",
+            "000.00.38.H38-221125-0001_TP2_scan.pdf",
+            "000.00.38.H38-221125-0003_TP1_scan.pdf",
+        ]
+        .map(|f| fixtures.join(f)),
+        200.0,
+    )?;
     let mut pages = Vec::new();
     let mut k = 0;
     for c in codes {

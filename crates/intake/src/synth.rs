@@ -130,6 +130,33 @@ pub fn sheet_page(
     Ok(image::DynamicImage::ImageRgb8(page.image).to_luma8())
 }
 
+/// Content pages for a batch: every page of the documents at `paths` (the
+/// committed paper scans), in grey, brought to `dpi`.
+pub fn content_pages(
+    paths: &[std::path::PathBuf],
+    dpi: f32,
+) -> Result<Vec<GrayImage>, crate::IntakeError> {
+    let bad = |e: doisoat_pages::PagesError| crate::IntakeError::Invalid(e.to_string());
+    let mut out = Vec::new();
+    for path in paths {
+        let doc = doisoat_pages::open(path).map_err(bad)?;
+        for i in 0..doc.page_count() {
+            let p = doc.render(i, dpi).map_err(bad)?;
+            // A 150-dpi scan is resized to the batch's resolution.
+            let k = dpi / p.dpi;
+            let (w, h) = p.image.dimensions();
+            let g = image::DynamicImage::ImageRgb8(p.image).to_luma8();
+            out.push(image::imageops::resize(
+                &g,
+                (w as f32 * k) as u32,
+                (h as f32 * k) as u32,
+                image::imageops::FilterType::Triangle,
+            ));
+        }
+    }
+    Ok(out)
+}
+
 /// A scanned batch as a PDF of JPEG pages: each page rotated, noisy and
 /// JPEG-compressed under `cond`. `content` pages are at `cond.dpi`.
 pub fn batch_pdf(
