@@ -79,10 +79,11 @@ pub struct Context<'a> {
     /// Told after each analysed page: (pages analysed so far, page count).
     /// Pages are analysed in parallel, so this is called from several threads.
     pub on_page: &'a (dyn Fn(u32, u32) + Sync),
-    /// Called by the record stage inside its transaction, just before the
-    /// commit, with what is being recorded: the core appends the ingest's
-    /// audit event here, so the file, its link and its event commit
-    /// together or not at all. An error rolls the record back.
+    /// Called by [`ingest_one`]'s record stage inside its transaction, just
+    /// before the commit, with what is being recorded: the core appends the
+    /// ingest's audit event here, so the file, its link and its event commit
+    /// together or not at all. An error rolls the record back. [`store_only`]
+    /// links nothing and does not call it (imports record one event each).
     pub on_record: Option<OnRecord<'a>>,
 }
 
