@@ -14,6 +14,8 @@
 //! - 221201-0001 (received Thu 01/12) is due Tue 06/12: due soon, and its
 //!   apology letter is due from Mon 05/12.
 
+use std::path::PathBuf;
+
 use crate::{fixture, Env};
 
 const WINDOW: [&str; 7] = [
@@ -343,9 +345,9 @@ fn report_prints_a_vietnamese_table() {
     );
 }
 
-#[test]
-fn report_exports_an_xlsx_that_reads_back() {
-    use calamine::{Data, Reader};
+/// Imports the sample export, then writes the Vietnamese report over
+/// [`WINDOW`] to `name` in the test's folder with `flag` (`--xlsx`, `--pdf`).
+fn sample_report_to(name: &str, flag: &str) -> (Env, PathBuf) {
     let env = Env::new();
     assert_eq!(
         env.run(&[
@@ -355,16 +357,23 @@ fn report_exports_an_xlsx_that_reads_back() {
         .code,
         0
     );
-    let out = env.tmp.path().join("báo cáo.xlsx");
+    let out = env.tmp.path().join(name);
     let mut args: Vec<std::ffi::OsString> = ["--lang", "vi"]
         .iter()
         .chain(WINDOW.iter())
         .map(Into::into)
         .collect();
-    args.push("--xlsx".into());
+    args.push(flag.into());
     args.push(out.clone().into());
     let r = env.run(&args);
     assert_eq!(r.code, 0, "{}", r.stderr);
+    (env, out)
+}
+
+#[test]
+fn report_exports_an_xlsx_that_reads_back() {
+    use calamine::{Data, Reader};
+    let (_env, out) = sample_report_to("báo cáo.xlsx", "--xlsx");
     let mut book: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
     assert_eq!(
         book.sheet_names(),
@@ -394,25 +403,7 @@ fn report_exports_an_xlsx_that_reads_back() {
 
 #[test]
 fn report_exports_a_pdf_whose_vietnamese_heading_renders_and_reads() {
-    let env = Env::new();
-    assert_eq!(
-        env.run(&[
-            "import".as_ref(),
-            fixture("lifecycle/sample.csv").as_os_str()
-        ])
-        .code,
-        0
-    );
-    let out = env.tmp.path().join("báo cáo.pdf");
-    let mut args: Vec<std::ffi::OsString> = ["--lang", "vi"]
-        .iter()
-        .chain(WINDOW.iter())
-        .map(Into::into)
-        .collect();
-    args.push("--pdf".into());
-    args.push(out.clone().into());
-    let r = env.run(&args);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (_env, out) = sample_report_to("báo cáo.pdf", "--pdf");
     // Rendered by PDFium (doisoat-pages) at 200 dpi.
     let doc = doisoat_pages::open(&out).unwrap();
     assert!(doc.page_count() >= 1);
