@@ -4,7 +4,12 @@
 #      files copied out of the store and synced) against bagit.py building
 #      a bag of the same files (same algorithms, one process; bagit.py moves
 #      the files it is given into data/, so it copies nothing and syncs
-#      nothing), MB/s of payload, in the same run. Both read their sources
+#      nothing), MB/s of payload, in the same run. A second peer figure does
+#      the same work doisoat does: `cp -r` of the files to a new folder,
+#      bagit.py on it, and `sync -f` so the new bag is on disk (what an
+#      office would run to put a bag on a USB stick). The floor for any tool
+#      that writes a new durable bag is printed beside them: `cp -r` of the
+#      files and `sync -f`, with no hashing at all. Both read their sources
 #      from the page cache: the copy bagit.py bags was just written by `cp`,
 #      and the store is read once before doisoat's export;
 #   2. bag validation: `doisoat bag validate` against `bagit.py --validate`
@@ -100,7 +105,7 @@ resident_mb() {
 }
 
 echo "payload: $FILES files, ${payload_mb} MB; runs: $RUNS (best and median); load: $(cut -d' ' -f1-3 /proc/loadavg)"
-ours_exp=(); peer_exp=(); ours_val=(); peer_val=(); ours_fix=(); cat_read=(); cat2_read=(); warm_fix=(); warm_cat=()
+ours_exp=(); peer_exp=(); peer_dur=(); copy_floor=(); ours_val=(); peer_val=(); ours_fix=(); cat_read=(); cat2_read=(); warm_fix=(); warm_cat=()
 loads=(); ours_exp_cpu=(); peer_exp_cpu=(); ours_val_cpu=(); peer_val_cpu=(); ours_fix_cpu=()
 for r in $(seq "$RUNS"); do
   loads+=("$(cut -d' ' -f1 /proc/loadavg)")
@@ -112,6 +117,14 @@ for r in $(seq "$RUNS"); do
   cp -r "$dir/src" "$dir/out/peer"
   t0=$(now); cpu peer_exp_cpu "$bagit" --quiet --processes 1 --sha256 --sha512 "$dir/out/peer" 2>/dev/null; t1=$(now)
   peer_exp+=("$(echo "$t1 - $t0" | bc)")
+  warm "$dir/src"; sync -f "$dir/out"
+  t0=$(now); cp -r "$dir/src" "$dir/out/peer-copy"
+  "$bagit" --quiet --processes 1 --sha256 --sha512 "$dir/out/peer-copy" 2>/dev/null
+  sync -f "$dir/out/peer-copy"; t1=$(now)
+  peer_dur+=("$(echo "$t1 - $t0" | bc)")
+  warm "$dir/src"
+  t0=$(now); cp -r "$dir/src" "$dir/out/plain-copy"; sync -f "$dir/out/plain-copy"; t1=$(now)
+  copy_floor+=("$(echo "$t1 - $t0" | bc)")
   # 2. validation of the same bag (ours, exported above)
   warm "$dir/out/ours"
   t0=$(now); cpu ours_val_cpu "$cli" bag validate "$dir/out/ours" >/dev/null; t1=$(now)
@@ -144,6 +157,7 @@ fig() { # name, then one value per run: "best median"
   printf '%s\n' "$@" | best | tr '\n' ' '; printf '%s\n' "$@" | median
 }
 read -r oe oe_m <<<"$(fig exp "${ours_exp[@]}")"; read -r pe pe_m <<<"$(fig exp "${peer_exp[@]}")"
+read -r pd pd_m <<<"$(fig exp "${peer_dur[@]}")"; read -r cf cf_m <<<"$(fig exp "${copy_floor[@]}")"
 read -r ov ov_m <<<"$(fig val "${ours_val[@]}")"; read -r pv pv_m <<<"$(fig val "${peer_val[@]}")"
 read -r of of_m <<<"$(fig fix "${ours_fix[@]}")"; read -r cr cr_m <<<"$(fig cat "${cat_read[@]}")"
 read -r c2 c2_m <<<"$(fig cat2 "${cat2_read[@]}")"
@@ -154,6 +168,8 @@ ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
 echo "load average (1 min) before each run: ${loads[*]}"
 echo "best of $RUNS (median in brackets):"
 echo "export:     doisoat $(rate "$payload_mb" "$oe") MB/s [$(rate "$payload_mb" "$oe_m")] (${oe}s)  bagit.py $(rate "$payload_mb" "$pe") MB/s [$(rate "$payload_mb" "$pe_m")] (${pe}s)  ratio $(ratio "$pe" "$oe")x [$(ratio "$pe_m" "$oe_m")x]"
+echo "export, like for like: cp -r + bagit.py + sync $(rate "$payload_mb" "$pd") MB/s [$(rate "$payload_mb" "$pd_m")] (${pd}s)  ratio $(ratio "$pd" "$oe")x [$(ratio "$pd_m" "$oe_m")x]"
+echo "export floor: cp -r + sync, no hashing $(rate "$payload_mb" "$cf") MB/s [$(rate "$payload_mb" "$cf_m")] (${cf}s); doisoat takes $(pct "$oe" "$cf")% [$(pct "$oe_m" "$cf_m")%] of its time"
 echo "validation: doisoat $(rate "$payload_mb" "$ov") MB/s [$(rate "$payload_mb" "$ov_m")] (${ov}s)  bagit.py $(rate "$payload_mb" "$pv") MB/s [$(rate "$payload_mb" "$pv_m")] (${pv}s)  ratio $(ratio "$pv" "$ov")x [$(ratio "$pv_m" "$ov_m")x]"
 echo "fixity (cold): doisoat verify $(rate "$store_mb" "$of") MB/s [$(rate "$store_mb" "$of_m")] (${of}s)  disk: cat $(rate "$store_mb" "$cr") MB/s [$(rate "$store_mb" "$cr_m")], 2x cat $(rate "$store_mb" "$c2") MB/s [$(rate "$store_mb" "$c2_m")]  share $(pct "$disk" "$of")% [$(pct "$disk_m" "$of_m")%] of the faster"
 echo "fixity (warm): doisoat verify $(rate "$store_mb" "$wf") MB/s [$(rate "$store_mb" "$wf_m")] (${wf}s)  cat $(rate "$store_mb" "$wc") MB/s [$(rate "$store_mb" "$wc_m")] (${wc}s)"
