@@ -1,18 +1,18 @@
 //! Separator sheets: one A4 page per dossier with a QR code of the dossier
 //! code (our [`crate::codes::SEPARATOR_PREFIX`] payload), the code in large
-//! type, the applicant and the date (dd/mm/yyyy), in Noto Sans embedded
-//! whole (it carries every Vietnamese glyph), with a text layer.
+//! type, the applicant and the date (dd/mm/yyyy), in Noto Sans (it carries
+//! every Vietnamese glyph; the PDF holds only the glyphs used), with a text
+//! layer.
 //!
 //! Two solid bars, at the top and at the bottom, mark the page as a
 //! separator even when its QR code cannot be read ([`crate::split`] flags
 //! such a sheet instead of guessing its dossier).
 
-use std::collections::BTreeMap;
-
 use doisoat_domain::DossierCode;
 use lopdf::{dictionary, Document};
 
 use crate::codes::{qr_matrix, separator_payload};
+use crate::pdfout::PdfFont;
 use crate::IntakeError;
 
 /// Noto Sans Regular, the UI's bundled font (SIL OFL 1.1).
@@ -40,49 +40,19 @@ pub struct SheetInfo {
     pub procedure: Option<String>,
 }
 
-struct Font<'a> {
-    face: ttf_parser::Face<'a>,
-    used: BTreeMap<u16, char>,
-}
-
-impl Font<'_> {
-    /// The text as a hex string of glyph ids, and its width in points at `size`.
-    fn encode(&mut self, text: &str, size: f32) -> (String, f32) {
-        let mut hex = String::with_capacity(text.len() * 4);
-        let mut width = 0.0;
-        for ch in text.chars() {
-            let gid = self.face.glyph_index(ch).map(|g| g.0).unwrap_or(0);
-            self.used.insert(gid, ch);
-            hex.push_str(&format!("{gid:04X}"));
-            width += self.advance(gid) * size / 1000.0;
-        }
-        (hex, width)
-    }
-
-    fn advance(&self, gid: u16) -> f32 {
-        crate::pdfout::glyph_advance(&self.face, gid)
-    }
-}
-
 /// The sheets for `infos`, one page each, as PDF bytes.
 pub fn separator_sheets(infos: &[SheetInfo]) -> Result<Vec<u8>, IntakeError> {
     if infos.is_empty() {
         return Err(IntakeError::Invalid("no dossier code given".into()));
     }
-    let face = ttf_parser::Face::parse(FONT, 0)
-        .map_err(|e| IntakeError::Invalid(format!("bundled font unreadable: {e}")))?;
-    let mut font = Font {
-        face,
-        used: BTreeMap::new(),
-    };
+    let mut font = PdfFont::load("NotoSans-Regular", FONT)?;
     let mut doc = Document::with_version("1.5");
     let pages_id = doc.new_object_id();
     let contents = infos
         .iter()
         .map(|info| page_content(&mut font, info))
         .collect::<Result<Vec<_>, _>>()?;
-    let font_id =
-        crate::pdfout::embed_type0_font(&mut doc, "NotoSans-Regular", FONT, &font.face, &font.used);
+    let font_id = font.embed(&mut doc);
     let mut kids = Vec::new();
     for content in contents {
         kids.push(crate::pdfout::add_page(
@@ -96,7 +66,7 @@ pub fn separator_sheets(infos: &[SheetInfo]) -> Result<Vec<u8>, IntakeError> {
     Ok(crate::pdfout::finish(doc, pages_id, kids))
 }
 
-fn page_content(font: &mut Font<'_>, info: &SheetInfo) -> Result<String, IntakeError> {
+fn page_content(font: &mut PdfFont, info: &SheetInfo) -> Result<String, IntakeError> {
     let mut c = String::new();
     let bar_w = PAGE_W - 2.0 * MARGIN_MM * MM;
     // The two separator bars.
@@ -114,8 +84,8 @@ fn page_content(font: &mut Font<'_>, info: &SheetInfo) -> Result<String, IntakeE
         ));
     }
     let mut line = |text: &str, size: f32, y: f32| {
-        let (hex, w) = font.encode(text, size);
-        let x = (PAGE_W - w) / 2.0;
+        let x = (PAGE_W - font.width(text, size)) / 2.0;
+        let hex = font.encode(text);
         c.push_str(&format!(
             "BT /F1 {size} Tf {x:.2} {y:.2} Td <{hex}> Tj ET\n"
         ));

@@ -1,16 +1,18 @@
 //! The office's report as a PDF: A4 pages with the totals, a bar chart of the
 //! on-time rate by month, the figures by procedure, officer and month, and
 //! the overdue and due-soon lists. Text is set in Noto Sans (the UI's bundled
-//! font, which carries every Vietnamese glyph), embedded whole as a Type0
-//! font with a ToUnicode map, so the text layer reads back exactly (NFC).
+//! font, which carries every Vietnamese glyph), embedded as a Type0 font
+//! subset to the glyphs used, with a ToUnicode map, so the text layer reads
+//! back exactly (NFC).
 //!
 //! Written with `lopdf` and `ttf-parser`, the crates the separator sheets of
 //! `doisoat-intake` use.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use lopdf::{dictionary, Document, Object, ObjectId, Stream};
+
+use doisoat_intake::pdfout::PdfFont;
 
 use crate::report::{DueItem, Figures, Group, Report};
 use crate::{CoreError, Lang, Result};
@@ -25,50 +27,26 @@ const MARGIN: f32 = 51.0;
 /// Rows of the lists printed in the PDF (the dashboard's cap is higher).
 const LIST_ROWS: usize = 200;
 
+/// One of the report's two fonts and its name in the pages' resources.
 struct Font {
-    name: &'static str,
     resource: &'static str,
-    bytes: &'static [u8],
-    face: ttf_parser::Face<'static>,
-    used: BTreeMap<u16, char>,
+    pdf: PdfFont,
 }
 
 impl Font {
     fn load(name: &'static str, resource: &'static str, bytes: &'static [u8]) -> Result<Font> {
-        let face = ttf_parser::Face::parse(bytes, 0).map_err(|e| {
-            CoreError::InvalidArgument(format!("the bundled font {name} is unreadable ({e})"))
-        })?;
         Ok(Font {
-            name,
             resource,
-            bytes,
-            face,
-            used: BTreeMap::new(),
+            pdf: PdfFont::load(name, bytes).map_err(CoreError::Intake)?,
         })
     }
 
-    /// Width of one glyph in thousandths of the font size.
-    fn advance(&self, gid: u16) -> f32 {
-        doisoat_intake::pdfout::glyph_advance(&self.face, gid)
-    }
-
     fn width(&self, text: &str, size: f32) -> f32 {
-        text.chars()
-            .map(|c| self.advance(self.face.glyph_index(c).map(|g| g.0).unwrap_or(0)))
-            .sum::<f32>()
-            * size
-            / 1000.0
+        self.pdf.width(text, size)
     }
 
-    /// The text as glyph ids in hex (Identity-H), remembering the glyphs used.
     fn encode(&mut self, text: &str) -> String {
-        let mut hex = String::with_capacity(text.len() * 4);
-        for ch in text.chars() {
-            let gid = self.face.glyph_index(ch).map(|g| g.0).unwrap_or(0);
-            self.used.entry(gid).or_insert(ch);
-            hex.push_str(&format!("{gid:04X}"));
-        }
-        hex
+        self.pdf.encode(text)
     }
 }
 
@@ -475,7 +453,7 @@ fn lay_out(r: &Report, w: &Words) -> Result<Layout> {
 }
 
 fn embed(doc: &mut Document, font: &Font) -> ObjectId {
-    doisoat_intake::pdfout::embed_type0_font(doc, font.name, font.bytes, &font.face, &font.used)
+    font.pdf.embed(doc)
 }
 
 /// The report as PDF bytes, labels in `lang`.
