@@ -586,6 +586,39 @@ fn hot_folder_takes_each_of_twenty_files_exactly_once_across_a_restart() {
     assert_eq!(env.count("SELECT COUNT(*) FROM files"), 20);
 }
 
+#[cfg(unix)]
+#[test]
+fn a_watch_stopped_by_sigterm_finishes_and_prints_its_summary() {
+    let env = Env::new();
+    let inbox = env.tmp.path().join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    let watcher = env
+        .command()
+        .args(["--lang", "vi", "watch", "--debounce-ms", "300"])
+        .arg(&inbox)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    std::fs::write(inbox.join("scan_01.pdf"), distinct_scan(1)).unwrap();
+    wait_for_ledger(&env, 1);
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &watcher.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = watcher.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("Xong: 1 lưu mới, 0 trùng, 0 lỗi"),
+        "{stderr}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("stored\t"));
+    assert_eq!(env.count("SELECT COUNT(*) FROM files"), 1);
+}
+
 #[test]
 fn bad_batches_and_folders_give_a_clear_error_and_leave_nothing() {
     let env = Env::new();

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 use doisoat_core::intake::{PageEdit, SplitReport, WatchOptions};
-use doisoat_core::{CoreError, Job, Lang, LinkTarget, Office};
+use doisoat_core::{CancelToken, CoreError, Job, Lang, LinkTarget, Office};
 use doisoat_intake::scan::{self, Batch, ColourMode, Flow, ScanSettings, Source, Stopped};
 
 use crate::output::Out;
@@ -279,7 +279,9 @@ pub fn watch(office: &Office, a: WatchArgs, out: &Out) -> Result<ExitCode, CoreE
         eprintln!("{} {}", out.t("Đang theo dõi", "Watching"), a.dir.display());
     }
     let json_mode = out.json;
-    let report = office.watch_folder(&a.dir, &opts, &Job::quiet(), &|w| {
+    let job = Job::quiet();
+    stop_on_signal(job.cancel_token())?;
+    let report = office.watch_folder(&a.dir, &opts, &job, &|w| {
         if json_mode {
             // One JSON object per line as files are taken.
             println!(
@@ -308,6 +310,33 @@ pub fn watch(office: &Office, a: WatchArgs, out: &Out) -> Result<ExitCode, CoreE
         );
     }
     Ok(ExitCode::from(if report.failed > 0 { 2 } else { 0 }))
+}
+
+/// SIGTERM (a service being stopped) or Ctrl-C ends a watch after the file
+/// in hand, so it prints its summary and exits 0. A second signal exits at
+/// once (130), which the hot folder's ledger also makes safe: a file stored
+/// but not yet in the ledger comes back as a duplicate of the same bytes.
+#[cfg(unix)]
+fn stop_on_signal(token: CancelToken) -> Result<(), CoreError> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])
+        .map_err(|e| CoreError::InvalidArgument(format!("cannot listen for signals: {e}")))?;
+    std::thread::spawn(move || {
+        for (n, signal) in signals.forever().enumerate() {
+            tracing::info!(signal, "stopping the watch");
+            if n == 0 {
+                token.cancel();
+            } else {
+                std::process::exit(130);
+            }
+        }
+    });
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn stop_on_signal(_token: CancelToken) -> Result<(), CoreError> {
+    Ok(())
 }
 
 #[derive(Subcommand)]
