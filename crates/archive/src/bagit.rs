@@ -710,8 +710,7 @@ impl Source {
                     .map_err(|e| BagError::Corrupt(e.to_string()))?;
                 for entry in entries {
                     let mut entry = entry.map_err(|e| BagError::Corrupt(e.to_string()))?;
-                    let raw = String::from_utf8(entry.path_bytes().into_owned())
-                        .map_err(|_| BagError::UnsafePath("a name that is not UTF-8".into()))?;
+                    let raw = member_name(entry.path_bytes().into_owned())?;
                     let kind = match entry.header().entry_type() {
                         tar::EntryType::Regular | tar::EntryType::Continuous => Kind::File,
                         tar::EntryType::Directory => Kind::Dir,
@@ -721,16 +720,8 @@ impl Source {
                         tar::EntryType::XGlobalHeader | tar::EntryType::XHeader => continue,
                         _ => return Err(BagError::SpecialFile(raw)),
                     };
-                    let listed = Listed {
-                        path: safe_path(&raw)?,
-                        kind,
-                        size: entry.size(),
-                    };
-                    if kind == Kind::File {
-                        f(&listed, Some(&mut entry))?;
-                    } else {
-                        f(&listed, None)?;
-                    }
+                    let size = entry.size();
+                    visit_member(f, &raw, kind, size, &mut entry)?;
                 }
                 Ok(())
             }
@@ -742,8 +733,7 @@ impl Source {
                     let mut entry = ar
                         .by_index(i)
                         .map_err(|e| BagError::Corrupt(e.to_string()))?;
-                    let raw = String::from_utf8(entry.name_raw().to_vec())
-                        .map_err(|_| BagError::UnsafePath("a name that is not UTF-8".into()))?;
+                    let raw = member_name(entry.name_raw().to_vec())?;
                     if entry.is_symlink() {
                         return Err(BagError::Link(raw));
                     }
@@ -758,21 +748,35 @@ impl Source {
                             return Err(BagError::SpecialFile(raw));
                         }
                     }
-                    let listed = Listed {
-                        path: safe_path(&raw)?,
-                        kind,
-                        size: entry.size(),
-                    };
-                    if kind == Kind::File {
-                        f(&listed, Some(&mut entry))?;
-                    } else {
-                        f(&listed, None)?;
-                    }
+                    let size = entry.size();
+                    visit_member(f, &raw, kind, size, &mut entry)?;
                 }
                 Ok(())
             }
         }
     }
+}
+
+/// An archive member's name, which must be UTF-8.
+fn member_name(raw: Vec<u8>) -> Result<String> {
+    String::from_utf8(raw).map_err(|_| BagError::UnsafePath("a name that is not UTF-8".into()))
+}
+
+/// Hands one archive member to `f`: its checked path, and its bytes if it
+/// is a file.
+fn visit_member(
+    f: &mut EntryVisitor<'_>,
+    raw: &str,
+    kind: Kind,
+    size: u64,
+    data: &mut dyn Read,
+) -> Result<()> {
+    let listed = Listed {
+        path: safe_path(raw)?,
+        kind,
+        size,
+    };
+    f(&listed, (kind == Kind::File).then_some(data))
 }
 
 fn visit_folder(root: &Path, dir: &Path, f: &mut EntryVisitor<'_>) -> Result<()> {
