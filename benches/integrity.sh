@@ -24,6 +24,8 @@
 #      verified in the same batch, goes by digest, and the digest is the
 #      name). The figure is verify's share of the faster plain read. Warm
 #      figures (from the page cache) are printed beside them.
+# Every export starts with nothing of the previous steps left to write
+# (`sync -f` before its clock starts), so no tool pays for another's writes.
 # Each figure is printed as the best and the median of the runs, with the
 # load average before each run (the machine may be shared), and the CPU
 # time (user + system, median) each tool spent on the same work, which
@@ -111,10 +113,10 @@ for r in $(seq "$RUNS"); do
   loads+=("$(cut -d' ' -f1 /proc/loadavg)")
   rm -rf "$dir/out"; mkdir -p "$dir/out"
   # 1. export
-  warm "$dir/data/store/objects"
+  warm "$dir/data/store/objects"; sync -f "$dir/out"
   t0=$(now); cpu ours_exp_cpu "$cli" --data-dir "$dir/data" bag export "$code" -o "$dir/out/ours" >/dev/null; t1=$(now)
   ours_exp+=("$(echo "$t1 - $t0" | bc)")
-  cp -r "$dir/src" "$dir/out/peer"
+  cp -r "$dir/src" "$dir/out/peer"; sync -f "$dir/out"
   t0=$(now); cpu peer_exp_cpu "$bagit" --quiet --processes 1 --sha256 --sha512 "$dir/out/peer" 2>/dev/null; t1=$(now)
   peer_exp+=("$(echo "$t1 - $t0" | bc)")
   warm "$dir/src"; sync -f "$dir/out"
@@ -122,7 +124,7 @@ for r in $(seq "$RUNS"); do
   "$bagit" --quiet --processes 1 --sha256 --sha512 "$dir/out/peer-copy" 2>/dev/null
   sync -f "$dir/out/peer-copy"; t1=$(now)
   peer_dur+=("$(echo "$t1 - $t0" | bc)")
-  warm "$dir/src"
+  warm "$dir/src"; sync -f "$dir/out"
   t0=$(now); cp -r "$dir/src" "$dir/out/plain-copy"; sync -f "$dir/out/plain-copy"; t1=$(now)
   copy_floor+=("$(echo "$t1 - $t0" | bc)")
   # 2. validation of the same bag (ours, exported above)
