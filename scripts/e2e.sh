@@ -47,6 +47,9 @@ fi
 # lists it; the trailing ':' keeps the system's SANE folders too). The app
 # inherits this through tauri-driver and WebKitWebDriver.
 export SANE_CONFIG_DIR="$PWD/tests/sane:"
+# This clone's PDFium and demo set (see scripts/test.sh).
+export DOISOAT_PDFIUM="$PWD/vendor/pdfium/libpdfium.so"
+export DOISOAT_FIXTURES_DIR="$PWD/fixtures"
 
 DISPLAY="$display" tauri-driver --port "$port" --native-port "$native_port" >artifacts/e2e/tauri-driver.log 2>&1 &
 driver_pid=$!

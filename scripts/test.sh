@@ -11,6 +11,10 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 # Tesseract must not spread one page over both cores; pages run in parallel instead.
 export OMP_THREAD_LIMIT=1
+# This clone's PDFium and fixtures, named outright: a build folder shared by
+# several clones keeps, compiled in, the paths of whichever clone built a crate.
+export DOISOAT_PDFIUM="$PWD/vendor/pdfium/libpdfium.so"
+export DOISOAT_FIXTURES_DIR="$PWD/fixtures"
 
 step() { printf '\n=== %s\n' "$*"; }
 

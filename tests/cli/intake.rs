@@ -411,9 +411,7 @@ fn straightened_and_edited_versions_are_derived_and_the_original_kept() {
 fn sane_dir() -> String {
     format!(
         "{}:",
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../tests/sane")
-            .display()
+        crate::manifest_dir().join("../../tests/sane").display()
     )
 }
 

@@ -10,7 +10,7 @@ use std::process::Command;
 use crate::{fixture, Env, D1, D2};
 
 fn bagit_py() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/bagit.py")
+    crate::manifest_dir().join("../../.venv/bin/bagit.py")
 }
 
 fn peer_validates(bag: &Path) -> (bool, String) {

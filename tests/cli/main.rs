@@ -52,10 +52,14 @@ impl From<Output> for Run {
     }
 }
 
+/// crates/cli, read when the tests run: a build folder shared by several
+/// clones keeps, in `env!`, the path of whichever clone built the tests.
+pub fn manifest_dir() -> PathBuf {
+    PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo"))
+}
+
 pub fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures")
-        .join(rel)
+    manifest_dir().join("../../fixtures").join(rel)
 }
 
 impl Default for Env {

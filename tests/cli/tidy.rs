@@ -1,9 +1,7 @@
 //! Repository conventions, checked by plain `cargo test`.
 
-use std::path::Path;
-
 fn crate_manifests() -> Vec<(String, toml::Table)> {
-    let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let crates = crate::manifest_dir().join("..");
     let mut out = Vec::new();
     for e in std::fs::read_dir(&crates).unwrap().flatten() {
         let manifest = e.path().join("Cargo.toml");
@@ -35,7 +33,7 @@ fn no_crate_under_crates_depends_on_tauri() {
 
 #[test]
 fn every_crate_uses_the_workspace_lints_and_documents_its_root() {
-    let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let crates = crate::manifest_dir().join("..");
     for (name, t) in crate_manifests() {
         let lints = t
             .get("lints")

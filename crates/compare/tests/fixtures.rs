@@ -2,7 +2,7 @@
 //! truth): rescans match, a changed number is found where it is, missing,
 //! reordered and turned pages come out right, and a bad file names its side.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use doisoat_compare::{
     compare, compare_with, CompareError, NoteKind, Options, PageSource, PairStatus, Region, Side,
@@ -11,7 +11,7 @@ use doisoat_compare::{
 use doisoat_pages::{Document, Page, PagesError};
 
 fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo"))
         .join("../../fixtures")
         .join(rel)
 }

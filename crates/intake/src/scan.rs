@@ -561,7 +561,9 @@ mod tests {
     use super::*;
 
     fn use_test_backend() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/sane");
+        let dir =
+            std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo"))
+                .join("../../tests/sane");
         // SANE reads this at init; the trailing ':' keeps the default folders too.
         std::env::set_var("SANE_CONFIG_DIR", format!("{}:", dir.display()));
     }

@@ -5,7 +5,8 @@
 //! The library is looked up, in order: the path given to
 //! [`set_pdfium_library`] (the desktop app passes its bundled resource), the
 //! `DOISOAT_PDFIUM` environment variable, beside the running executable, and
-//! the repository's `vendor/pdfium/` for development builds.
+//! the repository's `vendor/pdfium/` for development builds (found from the
+//! package cargo runs, the working folder, or where this crate was built).
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -40,6 +41,24 @@ fn candidates() -> Vec<PathBuf> {
         out.push(dir.join(&name));
         out.push(dir.join("../lib/doisoat").join(&name));
         out.push(dir.join("../lib/Đối soát hồ sơ").join(&name));
+    }
+    // Development: the repository's vendor/pdfium/, found from where cargo
+    // runs us (`CARGO_MANIFEST_DIR` at run time, the package being run or
+    // tested) or the working folder, then from where this crate was built.
+    // The build-time path alone is not enough: a build folder shared by
+    // several clones keeps the path of whichever clone built this crate.
+    let run_dirs = [
+        std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from),
+        std::env::current_dir().ok(),
+    ];
+    for dir in run_dirs.iter().flatten() {
+        for up in dir.ancestors() {
+            let p = up.join("vendor/pdfium").join(&name);
+            if p.is_file() {
+                out.push(p);
+                break;
+            }
+        }
     }
     out.push(
         Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -14,7 +14,8 @@ use crate::intake::{ScanFinish, ScanState, ScanStored};
 use crate::jobs::JobProgress;
 
 fn committed_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/src/lib/bindings")
+    PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo"))
+        .join("ui/src/lib/bindings")
 }
 
 /// Exports every IPC type and its dependencies into `dir`.

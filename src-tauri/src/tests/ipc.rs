@@ -1,7 +1,7 @@
 //! Every command through Tauri's mock runtime: arguments are deserialised and
 //! results and `{code, message}` errors serialised exactly as for the page.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde_json::{json, Value};
@@ -50,8 +50,10 @@ fn harness() -> Harness {
     })
 }
 
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+/// Read at run time: a build folder shared by several clones keeps, in
+/// `env!`, the path of whichever clone built the tests.
+fn repo() -> PathBuf {
+    PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo"))
 }
 
 impl Harness {

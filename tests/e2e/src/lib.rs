@@ -16,7 +16,11 @@ use fantoccini::{Client, ClientBuilder, Locator};
 
 /// The repository root (two levels above this crate).
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    // Read at run time: a build folder shared by several clones keeps, in
+    // `env!`, the path of whichever clone built this crate.
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
         .join("../..")
         .canonicalize()
         .unwrap_or_else(|_| PathBuf::from("../.."))
