@@ -334,7 +334,7 @@ fn report_prints_a_vietnamese_table() {
     let r = env.run(&args);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
-        r.stdout.contains("đúng hạn") && r.stdout.contains("60.0%"),
+        r.stdout.contains("đúng hạn") && r.stdout.contains("60,0%") && r.stdout.contains("11/2022"),
         "{}",
         r.stdout
     );

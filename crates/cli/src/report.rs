@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 
 use doisoat_core::lifecycle::{LifecycleEvent, LifecycleView};
-use doisoat_core::report::{Figures, Group, Report, ReportQuery};
+use doisoat_core::report::{month_label, percent, Figures, Group, Report, ReportQuery};
 use doisoat_core::{CoreError, Lang, Office};
 
 use crate::output::Out;
@@ -174,11 +174,6 @@ pub fn run(cmd: LifecycleCommand, office: &Office, out: &Out) -> Result<ExitCode
     Ok(ExitCode::SUCCESS)
 }
 
-fn pct(x: Option<f64>) -> String {
-    x.map(|v| format!("{:.1}%", v * 100.0))
-        .unwrap_or_else(|| "—".into())
-}
-
 fn print_view(v: &LifecycleView, out: &Out) {
     if out.json {
         out.print_json(v);
@@ -220,16 +215,16 @@ fn print_view(v: &LifecycleView, out: &Out) {
     }
 }
 
-fn row(label: &str, f: &Figures) -> String {
+fn row(label: &str, f: &Figures, lang: Lang) -> String {
     format!(
         "{:<28} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
         label,
         f.dossiers,
-        pct(f.on_time_rate),
-        pct(f.online_share),
-        pct(f.post_share),
-        pct(f.digitised_share),
-        pct(f.agreement_share),
+        percent(f.on_time_rate, lang),
+        percent(f.online_share, lang),
+        percent(f.post_share, lang),
+        percent(f.digitised_share, lang),
+        percent(f.agreement_share, lang),
         f.open_findings
     )
 }
@@ -268,20 +263,26 @@ fn print_report(r: &Report, lang: Lang) {
         "{:<28} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
         head[0], head[1], head[2], head[3], head[4], head[5], head[6], head[7]
     );
-    println!("{}", row(if en { "TOTAL" } else { "TỔNG" }, &r.totals));
-    let section = |title: &str, groups: &[Group]| {
+    println!(
+        "{}",
+        row(if en { "TOTAL" } else { "TỔNG" }, &r.totals, lang)
+    );
+    let section = |title: &str, groups: &[Group], label: fn(&str) -> String| {
         println!("{title}");
         for g in groups {
-            println!(
-                "{}",
-                row(
-                    &format!("  {}", if g.key.is_empty() { "—" } else { &g.key }),
-                    &g.figures
-                )
-            );
+            let key = if g.key.is_empty() {
+                "—".to_string()
+            } else {
+                label(&g.key)
+            };
+            println!("{}", row(&format!("  {key}"), &g.figures, lang));
         }
     };
-    section(if en { "By month" } else { "Theo tháng" }, &r.by_month);
+    section(
+        if en { "By month" } else { "Theo tháng" },
+        &r.by_month,
+        month_label,
+    );
     section(
         if en {
             "By procedure"
@@ -289,8 +290,13 @@ fn print_report(r: &Report, lang: Lang) {
             "Theo thủ tục"
         },
         &r.by_procedure,
+        str::to_string,
     );
-    section(if en { "By officer" } else { "Theo cán bộ" }, &r.by_officer);
+    section(
+        if en { "By officer" } else { "Theo cán bộ" },
+        &r.by_officer,
+        str::to_string,
+    );
     let list = |title: &str, items: &[doisoat_core::report::DueItem]| {
         println!("{title}: {}", items.len());
         for i in items.iter().take(50) {

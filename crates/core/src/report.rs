@@ -25,6 +25,31 @@ use doisoat_db::lifecycle as db;
 use crate::lifecycle::load_calendar;
 use crate::{dates, CoreError, Office, Result};
 
+/// A share as a percentage with one decimal, the way each language writes
+/// it: `60,0%` in Vietnamese (decimal comma), `60.0%` in English; `—` when
+/// there is nothing to divide by.
+pub fn percent(x: Option<f64>, lang: crate::Lang) -> String {
+    match x {
+        None => "—".into(),
+        Some(v) => {
+            let s = format!("{:.1}%", v * 100.0);
+            if lang == crate::Lang::Vi {
+                s.replace('.', ",")
+            } else {
+                s
+            }
+        }
+    }
+}
+
+/// A month key `yyyy-mm` as people read it: `mm/yyyy`.
+pub fn month_label(key: &str) -> String {
+    match key.split_once('-') {
+        Some((y, m)) if y.len() == 4 && m.len() == 2 => format!("{m}/{y}"),
+        _ => key.to_string(),
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReportQuery {
@@ -446,4 +471,20 @@ pub fn write_report_xlsx(r: &Report, lang: crate::Lang, path: &Path) -> Result<(
     }
     book.save(path).map_err(|e| xlsx_err(path, e))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Lang;
+
+    #[test]
+    fn shares_and_months_read_the_vietnamese_way() {
+        assert_eq!(percent(Some(0.6), Lang::Vi), "60,0%");
+        assert_eq!(percent(Some(0.6), Lang::En), "60.0%");
+        assert_eq!(percent(Some(1.0 / 3.0), Lang::Vi), "33,3%");
+        assert_eq!(percent(None, Lang::Vi), "—");
+        assert_eq!(month_label("2022-11"), "11/2022");
+        assert_eq!(month_label(""), "");
+    }
 }

@@ -27,3 +27,16 @@ export function parseDate(value: string): string | null {
   if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return null;
   return `${y}-${String(mo).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
 }
+
+/** A share as a percentage with one decimal: `60,0%` in Vietnamese (decimal comma), `60.0%` in English. */
+export function formatPercent(x: number | null | undefined, lang: "vi" | "en"): string {
+  if (x === null || x === undefined) return "—";
+  const s = `${(x * 100).toFixed(1)}%`;
+  return lang === "vi" ? s.replace(".", ",") : s;
+}
+
+/** A month key `2022-11` → `11/2022`. */
+export function formatMonth(key: string): string {
+  const m = /^(\d{4})-(\d{2})$/.exec(key);
+  return m ? `${m[2]}/${m[1]}` : key;
+}

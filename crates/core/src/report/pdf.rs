@@ -14,7 +14,7 @@ use lopdf::{dictionary, Document, Object, ObjectId, Stream};
 
 use doisoat_intake::pdfout::PdfFont;
 
-use crate::report::{DueItem, Figures, Group, Report};
+use crate::report::{month_label, percent, DueItem, Figures, Group, Report};
 use crate::{CoreError, Lang, Result};
 
 const REGULAR: &[u8] = include_bytes!("../../../../ui/src/assets/fonts/NotoSans-Regular.ttf");
@@ -196,6 +196,7 @@ impl Layout {
 }
 
 struct Words {
+    lang: Lang,
     title: &'static str,
     period: &'static str,
     today: &'static str,
@@ -214,6 +215,7 @@ struct Words {
 }
 
 const VI: Words = Words {
+    lang: Lang::Vi,
     title: "Báo cáo tình hình giải quyết hồ sơ",
     period: "Hồ sơ tiếp nhận từ",
     today: "Ngày lập báo cáo",
@@ -249,6 +251,7 @@ const VI: Words = Words {
 };
 
 const EN: Words = Words {
+    lang: Lang::En,
     title: "Dossier resolution report",
     period: "Dossiers received from",
     today: "Report date",
@@ -289,30 +292,31 @@ const EN: Words = Words {
     ],
 };
 
-fn pct(x: Option<f64>) -> String {
-    match x {
-        None => "—".into(),
-        Some(v) => format!("{:.1}%", v * 100.0),
-    }
-}
-
-fn figure_rows(groups: &[Group]) -> Vec<Vec<String>> {
+/// One row per group, its key shown by `label`.
+fn figure_rows(groups: &[Group], label: fn(&str) -> String, lang: Lang) -> Vec<Vec<String>> {
     groups
         .iter()
-        .map(|g| figure_row(if g.key.is_empty() { "—" } else { &g.key }, &g.figures))
+        .map(|g| {
+            let key = if g.key.is_empty() {
+                "—".to_string()
+            } else {
+                label(&g.key)
+            };
+            figure_row(&key, &g.figures, lang)
+        })
         .collect()
 }
 
-fn figure_row(label: &str, f: &Figures) -> Vec<String> {
+fn figure_row(label: &str, f: &Figures, lang: Lang) -> Vec<String> {
     vec![
         label.to_string(),
         f.dossiers.to_string(),
         f.finished.to_string(),
-        pct(f.on_time_rate),
-        pct(f.online_share),
-        pct(f.post_share),
-        pct(f.digitised_share),
-        pct(f.agreement_share),
+        percent(f.on_time_rate, lang),
+        percent(f.online_share, lang),
+        percent(f.post_share, lang),
+        percent(f.digitised_share, lang),
+        percent(f.agreement_share, lang),
     ]
 }
 
@@ -348,11 +352,11 @@ fn lay_out(r: &Report, w: &Words) -> Result<Layout> {
     let t = &r.totals;
     let values = [
         t.dossiers.to_string(),
-        pct(t.on_time_rate),
-        pct(t.online_share),
-        pct(t.post_share),
-        pct(t.digitised_share),
-        pct(t.agreement_share),
+        percent(t.on_time_rate, w.lang),
+        percent(t.online_share, w.lang),
+        percent(t.post_share, w.lang),
+        percent(t.digitised_share, w.lang),
+        percent(t.agreement_share, w.lang),
         t.open_findings.to_string(),
     ];
     for (label, value) in w.total_labels.iter().zip(values.iter()) {
@@ -406,7 +410,12 @@ fn lay_out(r: &Report, w: &Words) -> Result<Layout> {
             };
             l.rect(x, base, bar, (chart_h * rate).max(0.5), colour);
             if i % label_every == 0 {
-                let key = g.key.get(2..).unwrap_or(&g.key).to_string();
+                // mm/yy: a bar's slot is too narrow for the year in full.
+                let label = month_label(&g.key);
+                let key = match label.split_once('/') {
+                    Some((m, y)) if y.len() == 4 => format!("{m}/{}", &y[2..]),
+                    _ => label,
+                };
                 l.text_at(
                     (x - 6.0, base - 10.0, slot * label_every as f32 + 12.0),
                     &key,
@@ -418,15 +427,16 @@ fn lay_out(r: &Report, w: &Words) -> Result<Layout> {
     }
 
     let widths = [113.0, 48.0, 66.0, 52.0, 60.0, 52.0, 50.0, 52.0];
-    for (title, groups) in [
-        (w.by_procedure, &r.by_procedure),
-        (w.by_officer, &r.by_officer),
-        (w.by_month, &r.by_month),
+    let as_is: fn(&str) -> String = str::to_string;
+    for (title, groups, label) in [
+        (w.by_procedure, &r.by_procedure, as_is),
+        (w.by_officer, &r.by_officer, as_is),
+        (w.by_month, &r.by_month, month_label as fn(&str) -> String),
     ] {
         l.need(40.0);
         l.line(title, 12.0, Weight::Bold);
-        let mut rows = figure_rows(groups);
-        rows.insert(0, figure_row(w.totals, &r.totals));
+        let mut rows = figure_rows(groups, label, w.lang);
+        rows.insert(0, figure_row(w.totals, &r.totals, w.lang));
         l.table(&widths, &w.figure_head, &rows);
     }
 
@@ -571,7 +581,7 @@ mod tests {
             "Tỷ lệ tiếp nhận hoặc trả kết quả qua bưu chính công ích",
             "Thảo",
             "Hùng",
-            "60.0%",
+            "60,0%",
             "000.00.38.H38-221128-0002",
         ] {
             assert!(
