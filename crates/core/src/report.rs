@@ -412,13 +412,22 @@ pub fn write_report_xlsx(r: &Report, lang: crate::Lang, path: &Path) -> Result<(
         Ok(())
     };
     put(if en { "Total" } else { "Tổng" }, &r.totals)?;
-    for (prefix, groups) in [
-        (if en { "Month" } else { "Tháng" }, &r.by_month),
-        (if en { "Procedure" } else { "Thủ tục" }, &r.by_procedure),
-        (if en { "Officer" } else { "Cán bộ" }, &r.by_officer),
+    let as_is: fn(&str) -> String = str::to_string;
+    for (prefix, groups, label) in [
+        (
+            if en { "Month" } else { "Tháng" },
+            &r.by_month,
+            month_label as fn(&str) -> String,
+        ),
+        (
+            if en { "Procedure" } else { "Thủ tục" },
+            &r.by_procedure,
+            as_is,
+        ),
+        (if en { "Officer" } else { "Cán bộ" }, &r.by_officer, as_is),
     ] {
         for g in groups {
-            put(&format!("{prefix} {}", g.key), &g.figures)?;
+            put(&format!("{prefix} {}", label(&g.key)), &g.figures)?;
         }
     }
     let list = book
