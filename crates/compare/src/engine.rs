@@ -11,6 +11,7 @@ use tracing::{debug, debug_span};
 
 use crate::confirm::confirmed_weight;
 use crate::diff::{compare_ink, Change};
+use crate::explain::unexplained_ink;
 use crate::ink::{binarise, prepare, window_radius, Bitmap, PreparedPage};
 use crate::marks::find_marks;
 use crate::pairing::{align, Link};
@@ -43,7 +44,10 @@ pub fn compare_with(
             .num_threads(opts.threads)
             .build()
             .map_err(|e| CompareError::Ocr(format!("cannot start worker threads: {e}")))?;
-        pool.install(|| run(paper, electronic, opts, progress))
+        // The caller's span (a case in the evaluation, say) carries over to
+        // the pool's threads, so the engine's logs say what they belong to.
+        let caller = tracing::Span::current();
+        pool.install(|| caller.in_scope(|| run(paper, electronic, opts, progress)))
     } else {
         run(paper, electronic, opts, progress)
     }
@@ -392,20 +396,29 @@ fn compare_pair(
     let diff = compare_ink(&e.ink, &warped_ink, Some(&ignore), tolerance);
     let min_weight = scaled_area(opts.min_change_px, e.dpi);
     let confirm_min = scaled_area(opts.confirm_min_px, e.dpi);
+    let min_unexplained = MIN_UNEXPLAINED * (e.dpi / WORKING_DPI).powi(2);
     let changes: Vec<&Change> = diff
         .clusters
         .iter()
         .filter(|c| c.weight >= min_weight)
         .filter(|c| {
             let kept = confirmed_weight(&e.grey, &warped, c, e.dpi);
+            let unexplained = if kept >= confirm_min {
+                unexplained_ink(&e.grey, &warped, c, e.dpi)
+            } else {
+                0.0
+            };
             debug!(
                 weight = c.weight,
                 kept,
+                unexplained,
                 x = c.x0,
                 y = c.y0,
+                w = c.x1 - c.x0,
+                h = c.y1 - c.y0,
                 "candidate change"
             );
-            kept >= confirm_min
+            kept >= confirm_min && unexplained >= min_unexplained
         })
         .collect();
     let mut changes: Vec<Change> = changes.into_iter().copied().collect();
@@ -414,7 +427,7 @@ fn compare_pair(
     let near_text = e.ink.dilate(scaled(12, e.dpi).max(2));
     let largest = scaled(MARK_MAX_SIDE, e.dpi);
     for m in find_marks(&e.grey, &warped, &ignore, e.dpi) {
-        if m.mass < min_mass * 0.5 {
+        if m.mass < min_mass * 0.3 {
             break;
         }
         if (m.x1 - m.x0).max(m.y1 - m.y0) > largest
@@ -427,6 +440,15 @@ fn compare_pair(
         let overlaps = changes
             .iter()
             .any(|c| c.x0 < m.x1 + 4 && m.x0 < c.x1 + 4 && c.y0 < m.y1 + 4 && m.y0 < c.y1 + 4);
+        let unexplained = if m.mass >= min_mass
+            && thick >= MARK_MIN_THICKNESS
+            && ratio >= MARK_MIN_SHARE
+            && !overlaps
+        {
+            unexplained_ink(&e.grey, &warped, &m.as_change(), e.dpi)
+        } else {
+            0.0
+        };
         debug!(
             mass = m.mass,
             thick,
@@ -437,9 +459,14 @@ fn compare_pair(
             w = m.x1 - m.x0,
             h = m.y1 - m.y0,
             overlaps,
+            unexplained,
             "mark"
         );
-        if m.mass >= min_mass && thick >= MARK_MIN_THICKNESS && ratio >= MARK_MIN_SHARE && !overlaps
+        if m.mass >= min_mass
+            && thick >= MARK_MIN_THICKNESS
+            && ratio >= MARK_MIN_SHARE
+            && !overlaps
+            && unexplained >= min_unexplained
         {
             changes.push(m.as_change());
         }
@@ -449,6 +476,8 @@ fn compare_pair(
         strongest = diff.clusters.first().map_or(0, |c| c.weight),
         changes = changes.len(),
         inliers = registration.inliers,
+        width = w,
+        height = h,
         "pair compared"
     );
     if let Some(dir) = &opts.debug_dir {
@@ -518,6 +547,11 @@ fn compare_pair(
     Ok((vec![result], notes))
 }
 
+/// Smallest ink, in pixels of full ink at [`WORKING_DPI`], that a candidate
+/// change must keep once the electronic page is seen through the paper's
+/// fitted blur, levels and shift ([`crate::explain`]): a phone's blur that
+/// merges letters keeps none, a changed digit or tone mark keeps several.
+const MIN_UNEXPLAINED: f32 = 2.5;
 /// Smallest [`crate::marks::Mark::thickness`] of a reported mark: a mark
 /// is a stroke about two pixels wide, a fringe along a stroke well under one.
 const MARK_MIN_THICKNESS: f32 = 0.8;

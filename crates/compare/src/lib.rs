@@ -24,6 +24,7 @@
 
 pub mod confirm;
 pub mod diff;
+pub mod explain;
 pub mod geometry;
 pub mod ink;
 pub mod marks;

@@ -528,6 +528,8 @@ fn main() -> Result<()> {
                     .and_then(|n| n.to_str())
                     .unwrap_or("?")
                     .to_owned();
+                // Debug logs of the engine name the case they come from.
+                let _span = tracing::debug_span!("case", id = %id).entered();
                 let result = (|| -> Result<(String, Tally, String)> {
                     let truth: Value =
                         serde_json::from_str(&std::fs::read_to_string(case.join("truth.json"))?)?;

@@ -1,0 +1,338 @@
+//! Whether the paper's grey around a candidate change is explained by the
+//! electronic page as the paper's optics would show it.
+//!
+//! A phone lens, a moving hand or a worn scanner blur the paper copy: thin
+//! gaps between letters fill in, fine strokes fade, and the binary ink maps
+//! ([`crate::diff`]) or the grey marks ([`crate::marks`]) then disagree where
+//! nothing changed. Here the electronic page is put through a model of that
+//! capture, fitted on the neighbourhood of the candidate (the candidate
+//! itself left out):
+//! - a Gaussian blur whose width is chosen to fit (or a blur of the paper
+//!   side, when the electronic copy is the blurrier one, e.g. a scan);
+//! - the local paper and ink levels (a gain and an offset, so uneven light
+//!   does not matter);
+//! - a sub-pixel shift (what registration left over).
+//!
+//! What the model cannot explain inside the candidate's box is ink that the
+//! other side does not have: a changed digit or mark keeps it, a merged or
+//! faded stroke does not. The answer is that unexplained ink in pixels of
+//! full ink.
+
+use image::GrayImage;
+
+use crate::diff::Change;
+
+/// Context around the candidate over which the capture model is fitted,
+/// pixels at the working resolution.
+const CONTEXT: f32 = 24.0;
+/// Margin around the candidate's box that is left out of the fit and
+/// counted in the answer, pixels.
+const PAD: f32 = 2.0;
+/// Blur widths (Gaussian sigma, pixels) tried on the electronic side.
+const E_SIGMAS: [f32; 7] = [0.0, 0.5, 0.8, 1.1, 1.4, 1.8, 2.3];
+/// Blur widths tried on the paper side (an electronic copy sharper than the paper is the usual case; a scanned electronic copy can be blurrier).
+const P_SIGMAS: [f32; 3] = [0.5, 0.8, 1.1];
+/// Blur at which the shift is searched before the blur is chosen.
+const SEARCH_SIGMA: f32 = 1.1;
+/// Integer shift search radius, pixels.
+const SHIFT: i32 = 3;
+/// Residual (in units of the page's ink contrast) below which a pixel is
+/// taken as explained: noise, JPEG ringing and the model's own error.
+const EXPLAINED: f32 = 0.25;
+
+/// A window of grey values as floats.
+struct Plane {
+    w: usize,
+    h: usize,
+    v: Vec<f32>,
+}
+
+impl Plane {
+    fn cut(img: &GrayImage, x0: u32, y0: u32, x1: u32, y1: u32) -> Plane {
+        let (w, h) = ((x1 - x0) as usize, (y1 - y0) as usize);
+        let mut v = Vec::with_capacity(w * h);
+        for y in y0..y1 {
+            for x in x0..x1 {
+                v.push(f32::from(img.get_pixel(x, y).0[0]));
+            }
+        }
+        Plane { w, h, v }
+    }
+
+    /// Separable Gaussian blur with clamped edges.
+    fn blurred(&self, sigma: f32) -> Plane {
+        if sigma < 0.05 {
+            return Plane {
+                w: self.w,
+                h: self.h,
+                v: self.v.clone(),
+            };
+        }
+        let r = (3.0 * sigma).ceil() as i32;
+        let k: Vec<f32> = (-r..=r)
+            .map(|i| (-(i * i) as f32 / (2.0 * sigma * sigma)).exp())
+            .collect();
+        let sum: f32 = k.iter().sum();
+        let k: Vec<f32> = k.iter().map(|v| v / sum).collect();
+        let (w, h) = (self.w as i32, self.h as i32);
+        let mut rows = vec![0f32; self.v.len()];
+        for y in 0..h {
+            for x in 0..w {
+                let mut s = 0.0;
+                for (j, kv) in k.iter().enumerate() {
+                    let xx = (x + j as i32 - r).clamp(0, w - 1);
+                    s += kv * self.v[(y * w + xx) as usize];
+                }
+                rows[(y * w + x) as usize] = s;
+            }
+        }
+        let mut out = vec![0f32; self.v.len()];
+        for y in 0..h {
+            for x in 0..w {
+                let mut s = 0.0;
+                for (j, kv) in k.iter().enumerate() {
+                    let yy = (y + j as i32 - r).clamp(0, h - 1);
+                    s += kv * rows[(yy * w + x) as usize];
+                }
+                out[(y * w + x) as usize] = s;
+            }
+        }
+        Plane {
+            w: self.w,
+            h: self.h,
+            v: out,
+        }
+    }
+
+    /// The plane sampled at `(x + dx, y + dy)`, bilinear, edges clamped.
+    fn shifted(&self, dx: f32, dy: f32) -> Plane {
+        let (w, h) = (self.w, self.h);
+        let axis = |n: usize, d: f32| -> Vec<(usize, usize, f32)> {
+            (0..n)
+                .map(|i| {
+                    let s = (i as f32 + d).clamp(0.0, (n - 1) as f32);
+                    let i0 = s.floor() as usize;
+                    (i0, (i0 + 1).min(n - 1), s - i0 as f32)
+                })
+                .collect()
+        };
+        let (xs, ys) = (axis(w, dx), axis(h, dy));
+        let mut v = Vec::with_capacity(w * h);
+        for &(y0, y1, fy) in &ys {
+            for &(x0, x1, fx) in &xs {
+                let top = self.v[y0 * w + x0] * (1.0 - fx) + self.v[y0 * w + x1] * fx;
+                let bottom = self.v[y1 * w + x0] * (1.0 - fx) + self.v[y1 * w + x1] * fx;
+                v.push(top * (1.0 - fy) + bottom * fy);
+            }
+        }
+        Plane { w, h, v }
+    }
+}
+
+/// Least-squares `paper ≈ offset + gain · electronic` over the pixels of
+/// `mask`: (mean squared residual, offset, gain).
+fn fit(e: &Plane, p: &Plane, mask: &[bool]) -> (f32, f32, f32) {
+    let (mut n, mut sx, mut sy, mut sxx, mut sxy, mut syy) = (0f64, 0f64, 0f64, 0f64, 0f64, 0f64);
+    for i in 0..e.v.len() {
+        if !mask[i] {
+            continue;
+        }
+        let (x, y) = (f64::from(e.v[i]), f64::from(p.v[i]));
+        n += 1.0;
+        sx += x;
+        sy += y;
+        sxx += x * x;
+        sxy += x * y;
+        syy += y * y;
+    }
+    if n < 3.0 {
+        return (f32::MAX, 0.0, 1.0);
+    }
+    let var = n * sxx - sx * sx;
+    let gain = if var > 1e-6 {
+        (n * sxy - sx * sy) / var
+    } else {
+        0.0
+    };
+    let offset = (sy - gain * sx) / n;
+    // Σ (y − a − b x)² from the sums.
+    let sse = syy + n * offset * offset + gain * gain * sxx - 2.0 * offset * sy - 2.0 * gain * sxy
+        + 2.0 * offset * gain * sx;
+    ((sse.max(0.0) / n) as f32, offset as f32, gain as f32)
+}
+
+/// Ink, in pixels of full ink, inside the candidate's box that the paper
+/// and the electronic page do not share once the electronic page is seen
+/// through the fitted capture model (see the module documentation).
+/// `electronic` and `paper` share one pixel grid.
+pub fn unexplained_ink(electronic: &GrayImage, paper: &GrayImage, c: &Change, dpi: f32) -> f32 {
+    let (w, h) = electronic.dimensions();
+    let scale = dpi / crate::WORKING_DPI;
+    let context = (CONTEXT * scale).round() as u32;
+    let pad = (PAD * scale).round() as u32;
+    let (x0, y0) = (c.x0.saturating_sub(context), c.y0.saturating_sub(context));
+    let (x1, y1) = ((c.x1 + context).min(w), (c.y1 + context).min(h));
+    if x1 <= x0 + 8 || y1 <= y0 + 8 {
+        return 0.0;
+    }
+    let e = Plane::cut(electronic, x0, y0, x1, y1);
+    let p = Plane::cut(paper, x0, y0, x1, y1);
+    let (pw, ph) = (e.w, e.h);
+    // The candidate's box (with its pad), in window coordinates.
+    let core = (
+        c.x0.saturating_sub(pad).max(x0) - x0,
+        c.y0.saturating_sub(pad).max(y0) - y0,
+        (c.x1 + pad).min(x1) - x0,
+        (c.y1 + pad).min(y1) - y0,
+    );
+    let in_core = |x: usize, y: usize| {
+        (core.0 as usize..core.2 as usize).contains(&x)
+            && (core.1 as usize..core.3 as usize).contains(&y)
+    };
+    // The model is fitted around the candidate, away from the window's
+    // edge (where a shift clamps).
+    let edge = 3;
+    let mask: Vec<bool> = (0..ph)
+        .flat_map(|y| (0..pw).map(move |x| (x, y)))
+        .map(|(x, y)| !in_core(x, y) && x >= edge && y >= edge && x + edge < pw && y + edge < ph)
+        .collect();
+    let search = (SHIFT as f32 * scale).round().max(1.0) as i32;
+    let e_search = e.blurred(SEARCH_SIGMA * scale);
+    let mut best = (f32::MAX, 0.0f32, 0.0f32);
+    for dy in -search..=search {
+        for dx in -search..=search {
+            let (cost, _, _) = fit(&e_search, &p.shifted(dx as f32, dy as f32), &mask);
+            if cost < best.0 {
+                best = (cost, dx as f32, dy as f32);
+            }
+        }
+    }
+    let (bx, by) = (best.1, best.2);
+    for ddy in [-0.5f32, -0.25, 0.0, 0.25, 0.5] {
+        for ddx in [-0.5f32, -0.25, 0.0, 0.25, 0.5] {
+            if ddx == 0.0 && ddy == 0.0 {
+                continue;
+            }
+            let (cost, _, _) = fit(&e_search, &p.shifted(bx + ddx, by + ddy), &mask);
+            if cost < best.0 {
+                best = (cost, bx + ddx, by + ddy);
+            }
+        }
+    }
+    let (dx, dy) = (best.1, best.2);
+    let p_shifted = p.shifted(dx, dy);
+    // The blur: on the electronic side, or on the paper side.
+    let mut model: Option<(f32, f32, f32, Plane, Plane)> = None;
+    let candidates = E_SIGMAS
+        .iter()
+        .map(|&s| (s * scale, 0.0))
+        .chain(P_SIGMAS.iter().map(|&s| (0.0, s * scale)));
+    for (se, sp) in candidates {
+        let es = e.blurred(se);
+        let ps = if sp > 0.0 {
+            p.blurred(sp).shifted(dx, dy)
+        } else {
+            Plane {
+                w: pw,
+                h: ph,
+                v: p_shifted.v.clone(),
+            }
+        };
+        let (cost, offset, gain) = fit(&es, &ps, &mask);
+        if model.as_ref().is_none_or(|m| cost < m.0) {
+            model = Some((cost, offset, gain, es, ps));
+        }
+    }
+    let Some((_, offset, gain, es, ps)) = model else {
+        return 0.0;
+    };
+    // The electronic page's ink contrast in the window, seen on the paper.
+    let mut sorted = e.v.clone();
+    sorted.sort_by(f32::total_cmp);
+    let at = |f: f32| sorted[((sorted.len() - 1) as f32 * f) as usize];
+    let span = (at(0.95) - at(0.01)).max(40.0);
+    let contrast = gain.abs().max(0.2) * span;
+    let mut unexplained = 0.0;
+    for y in core.1 as usize..core.3 as usize {
+        for x in core.0 as usize..core.2 as usize {
+            let i = y * pw + x;
+            let r = (ps.v[i] - offset - gain * es.v[i]).abs() / contrast;
+            unexplained += (r - EXPLAINED).max(0.0);
+        }
+    }
+    unexplained
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A line of "letters" (3-px strokes), with an optional extra mark.
+    fn line(paper: u8, ink: u8, mark: bool) -> GrayImage {
+        let mut img = GrayImage::from_pixel(120, 70, image::Luma([paper]));
+        for k in 0..6 {
+            let x = 12 + k * 16;
+            for y in 28..44 {
+                for xx in x..x + 3 {
+                    img.put_pixel(xx, y, image::Luma([ink]));
+                }
+            }
+        }
+        if mark {
+            for y in 20..23 {
+                for x in 44..51 {
+                    img.put_pixel(x, y, image::Luma([ink]));
+                }
+            }
+        }
+        img
+    }
+
+    /// `img` blurred by three 3×3 box passes, on other levels, shifted by one pixel.
+    fn photographed(img: &GrayImage) -> GrayImage {
+        let (w, h) = img.dimensions();
+        let mut v: Vec<f32> = img.as_raw().iter().map(|&g| f32::from(g)).collect();
+        for _ in 0..3 {
+            let src = v.clone();
+            for y in 0..h as i32 {
+                for x in 0..w as i32 {
+                    let mut s = 0.0;
+                    for dy in -1..=1 {
+                        for dx in -1..=1 {
+                            let (xx, yy) = (
+                                (x + dx).clamp(0, w as i32 - 1),
+                                (y + dy).clamp(0, h as i32 - 1),
+                            );
+                            s += src[(yy as u32 * w + xx as u32) as usize];
+                        }
+                    }
+                    v[(y as u32 * w + x as u32) as usize] = s / 9.0;
+                }
+            }
+        }
+        GrayImage::from_fn(w, h, |x, y| {
+            let (sx, sy) = (x.saturating_sub(1), y.saturating_sub(1));
+            let g = v[(sy * w + sx) as usize];
+            image::Luma([(60.0 + g * 0.6) as u8])
+        })
+    }
+
+    #[test]
+    fn blur_is_explained_and_an_added_mark_is_not() {
+        let e = line(250, 10, false);
+        // A candidate over a gap between letters and the place of the mark.
+        let c = Change {
+            x0: 42,
+            y0: 18,
+            x1: 54,
+            y1: 30,
+            weight: 20,
+        };
+        let same = photographed(&line(250, 10, false));
+        let found = unexplained_ink(&e, &same, &c, 200.0);
+        assert!(found < 1.0, "{found}");
+        let marked = photographed(&line(250, 10, true));
+        let found = unexplained_ink(&e, &marked, &c, 200.0);
+        assert!(found > 4.0, "{found}");
+    }
+}
