@@ -13,7 +13,7 @@ use crate::confirm::confirmed_weight;
 use crate::diff::{compare_ink, Change};
 use crate::explain::unexplained_ink;
 use crate::ink::{binarise, prepare, window_radius, Bitmap, PreparedPage};
-use crate::marks::find_marks;
+use crate::marks::{find_marks, Mark};
 use crate::pairing::{align, Link};
 use crate::register::{register, warp_greys};
 use crate::signature::{content_box, distance, signature, Signature};
@@ -426,15 +426,16 @@ fn compare_pair(
     let min_mass = opts.mark_min_mass * (e.dpi / WORKING_DPI).powi(2);
     let near_text = e.ink.dilate(scaled(12, e.dpi).max(2));
     let largest = scaled(MARK_MAX_SIDE, e.dpi);
-    for m in find_marks(&e.grey, &warped, &ignore, e.dpi) {
-        if m.mass < min_mass * 0.3 {
-            break;
-        }
-        if (m.x1 - m.x0).max(m.y1 - m.y0) > largest
-            || !near_text.get((m.x0 + m.x1) / 2, (m.y0 + m.y1) / 2)
-        {
-            continue;
-        }
+    // Marks small enough to be a tone mark, near text, strongest first.
+    let marks: Vec<Mark> = find_marks(&e.grey, &warped, &ignore, e.dpi)
+        .into_iter()
+        .take_while(|m| m.mass >= min_mass * 0.3)
+        .filter(|m| {
+            (m.x1 - m.x0).max(m.y1 - m.y0) <= largest
+                && near_text.get((m.x0 + m.x1) / 2, (m.y0 + m.y1) / 2)
+        })
+        .collect();
+    for m in &marks {
         let thick = m.thickness();
         let ratio = m.mass / m.surround.max(1e-3);
         let overlaps = changes
@@ -471,6 +472,9 @@ fn compare_pair(
             changes.push(m.as_change());
         }
     }
+    changes.extend(swapped_marks(&marks, &changes, min_mass, e.dpi, |c| {
+        unexplained_ink(&e.grey, &warped, c, e.dpi) >= min_unexplained
+    }));
     debug!(
         similarity = diff.similarity,
         strongest = diff.clusters.first().map_or(0, |c| c.weight),
@@ -547,6 +551,79 @@ fn compare_pair(
     Ok((vec![result], notes))
 }
 
+/// A tone mark replaced by another in the same place (a grave for an acute,
+/// "Hồng" → "Hống") leaves a little ink on the electronic side only and a
+/// little on the paper side only, side by side: each part may be too small
+/// to report, the two together are one change. Pairs of marks of opposite
+/// sides whose centres lie within [`SWAP_DX`] × [`SWAP_DY`] pixels, with at
+/// least `min_mass` between them and not already reported, are offered to
+/// `explained_not` (which says whether the pair's box holds ink the capture
+/// model cannot explain) and returned as changes when it holds.
+fn swapped_marks(
+    marks: &[Mark],
+    reported: &[Change],
+    min_mass: f32,
+    dpi: f32,
+    unexplained: impl Fn(&Change) -> bool,
+) -> Vec<Change> {
+    let (max_dx, max_dy) = (SWAP_DX * dpi / WORKING_DPI, SWAP_DY * dpi / WORKING_DPI);
+    let centre = |m: &Mark| ((m.x0 + m.x1) as f32 / 2.0, (m.y0 + m.y1) as f32 / 2.0);
+    let near = |a: &Change, b: &Change| {
+        a.x0 < b.x1 + 4 && b.x0 < a.x1 + 4 && a.y0 < b.y1 + 4 && b.y0 < a.y1 + 4
+    };
+    let mut used = vec![false; marks.len()];
+    let mut out: Vec<Change> = Vec::new();
+    for i in 0..marks.len() {
+        for j in i + 1..marks.len() {
+            let (a, b) = (&marks[i], &marks[j]);
+            if used[i]
+                || used[j]
+                || a.electronic_only == b.electronic_only
+                || a.mass < min_mass * 0.5
+                || b.mass < min_mass * 0.5
+                || a.mass + b.mass < min_mass
+            {
+                continue;
+            }
+            let ((ax, ay), (bx, by)) = (centre(a), centre(b));
+            if (ax - bx).abs() > max_dx || (ay - by).abs() > max_dy {
+                continue;
+            }
+            let pair = Change {
+                x0: a.x0.min(b.x0),
+                y0: a.y0.min(b.y0),
+                x1: a.x1.max(b.x1),
+                y1: a.y1.max(b.y1),
+                weight: (a.mass + b.mass).round() as u32,
+            };
+            if reported.iter().chain(&out).any(|c| near(c, &pair)) {
+                continue;
+            }
+            let kept = unexplained(&pair);
+            debug!(
+                mass = a.mass + b.mass,
+                x = pair.x0,
+                y = pair.y0,
+                w = pair.x1 - pair.x0,
+                h = pair.y1 - pair.y0,
+                kept,
+                "swapped mark"
+            );
+            if kept {
+                used[i] = true;
+                used[j] = true;
+                out.push(pair);
+            }
+        }
+    }
+    out
+}
+
+/// Largest horizontal distance, pixels at [`WORKING_DPI`], between the
+/// centres of the two halves of a swapped mark: about a letter's width.
+const SWAP_DX: f32 = 16.0;
+/// Largest vertical distance between them: marks sit at one height.
+const SWAP_DY: f32 = 5.0;
 /// Smallest ink, in pixels of full ink at [`WORKING_DPI`], that a candidate
 /// change must keep once the electronic page is seen through the paper's
 /// fitted blur, levels and shift ([`crate::explain`]): a phone's blur that
