@@ -184,6 +184,35 @@ impl App {
         self.text("#import-summary").await
     }
 
+    /// Ingests `scan` through the Intake screen into `dossier`/`component`
+    /// (reconciled after, as the screen does by default) and returns the
+    /// reconcile summary once the file is stored.
+    pub async fn ingest_into(&self, scan: &Path, dossier: &str, component: &str) -> Result<String> {
+        self.click("#nav-intake").await?;
+        self.type_into("#path-input", scan.to_str().context("path")?)
+            .await?;
+        self.click("#path-add").await?;
+        self.type_into("#target-dossier", dossier).await?;
+        self.type_into("#target-component", component).await?;
+        self.click("#start-intake").await?;
+        self.wait_css("#intake-results tr[data-status='stored']")
+            .await?;
+        self.text("#reconcile-summary").await
+    }
+
+    /// In an open dossier, resolves the selected finding of `kind` with who
+    /// decided and a note, and waits until the list shows it resolved.
+    pub async fn resolve_finding(&self, kind: &str, actor: &str, note: &str) -> Result<()> {
+        self.type_into("#finding-actor", actor).await?;
+        self.type_into("#finding-note", note).await?;
+        self.click("#resolve").await?;
+        self.wait_css(&format!(
+            "#findings .finding[data-kind='{kind}'][data-status='resolved']"
+        ))
+        .await?;
+        Ok(())
+    }
+
     /// Types `search` into the dossier list's search box, waits until the
     /// list has narrowed to the one dossier `code`, and opens it.
     pub async fn search_and_open(&self, search: &str, code: &str) -> Result<()> {

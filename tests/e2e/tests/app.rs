@@ -32,16 +32,7 @@ async fn import_ingest_resolve_and_restart() -> Result<()> {
     app.screenshot("02-import").await?;
 
     // Ingest the paper scan into component TP2 and reconcile.
-    app.click("#nav-intake").await?;
-    app.type_into("#path-input", scan.to_str().context("path")?)
-        .await?;
-    app.click("#path-add").await?;
-    app.type_into("#target-dossier", DOSSIER).await?;
-    app.type_into("#target-component", "TP2").await?;
-    app.click("#start-intake").await?;
-    app.wait_css("#intake-results tr[data-status='stored']")
-        .await?;
-    let reconciled = app.text("#reconcile-summary").await?;
+    let reconciled = app.ingest_into(&scan, DOSSIER, "TP2").await?;
     ensure!(
         reconciled.contains("sai lệch"),
         "reconcile summary: {reconciled}"
@@ -95,15 +86,12 @@ async fn import_ingest_resolve_and_restart() -> Result<()> {
     app.screenshot("04-finding").await?;
 
     // Resolve it with a note.
-    app.type_into("#finding-actor", "Nguyễn Thị Đào").await?;
-    app.type_into(
-        "#finding-note",
+    app.resolve_finding(
+        "page_differs",
+        "Nguyễn Thị Đào",
         "Đã đối chiếu bản gốc: chữ số trang 2 chép sai",
     )
     .await?;
-    app.click("#resolve").await?;
-    app.wait_css("#findings .finding[data-kind='page_differs'][data-status='resolved']")
-        .await?;
     app.screenshot("05-resolved").await?;
     app.quit().await?;
 

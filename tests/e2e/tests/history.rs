@@ -2,7 +2,7 @@
 //! finding resolved, the history lists both, with who did them.
 //! Needs tauri-driver under a display: run `scripts/e2e.sh history`.
 
-use anyhow::{ensure, Context, Result};
+use anyhow::{ensure, Result};
 use doisoat_e2e::{fixtures, is_day_and_minute, App};
 
 const DOSSIER: &str = "000.00.38.H38-221125-0001";
@@ -20,26 +20,13 @@ async fn history_lists_ingest_and_resolve_with_the_user() -> Result<()> {
 
     app.import(&export).await?;
 
-    app.click("#nav-intake").await?;
-    app.type_into("#path-input", scan.to_str().context("path")?)
-        .await?;
-    app.click("#path-add").await?;
-    app.type_into("#target-dossier", DOSSIER).await?;
-    app.type_into("#target-component", "TP2").await?;
-    app.click("#start-intake").await?;
-    app.wait_css("#intake-results tr[data-status='stored']")
-        .await?;
-    app.wait_css("#reconcile-summary").await?;
+    app.ingest_into(&scan, DOSSIER, "TP2").await?;
 
     app.click("#nav-dossiers").await?;
     app.search_and_open("221125-0001", DOSSIER).await?;
     app.click("#findings .finding[data-kind='page_differs'] .f-head")
         .await?;
-    app.type_into("#finding-actor", "Nguyễn Thị Đào").await?;
-    app.type_into("#finding-note", "Đã đối chiếu bản gốc")
-        .await?;
-    app.click("#resolve").await?;
-    app.wait_css("#findings .finding[data-kind='page_differs'][data-status='resolved']")
+    app.resolve_finding("page_differs", "Nguyễn Thị Đào", "Đã đối chiếu bản gốc")
         .await?;
 
     app.click("#history-toggle").await?;
