@@ -136,9 +136,9 @@ pub fn run() {
                     tracing::info!(path = %lib.display(), "PDFium");
                     doisoat_pages::set_pdfium_library(lib);
                 }
-                None => {
-                    tracing::warn!("libpdfium.so not found; born-digital PDF pages cannot be shown")
-                }
+                None => tracing::info!(
+                    "no bundled libpdfium.so; the renderer looks in its own places (DOISOAT_PDFIUM, beside the executable, vendor/pdfium)"
+                ),
             }
             let state = app.state::<AppState>();
             if std::env::var_os("DOISOAT_FIXTURES_DIR").is_none() && !state.fixtures_dir().is_dir()
