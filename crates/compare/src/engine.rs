@@ -490,8 +490,19 @@ fn compare_pair(
         {
             tracing::warn!(%err, path = %path.display(), "cannot write the debug picture");
         }
-        // Both grey planes on the electronic grid, for looking at a change closely.
-        for (tag, img) in [("e", &e.grey), ("p", &warped)] {
+        // Both grey planes on the electronic grid, for looking at a change
+        // closely, and what was not compared (black).
+        let compared = GrayImage::from_raw(
+            w,
+            h,
+            ignore
+                .data
+                .iter()
+                .map(|&v| if v != 0 { 0 } else { 255 })
+                .collect(),
+        )
+        .expect("ignore size");
+        for (tag, img) in [("e", &e.grey), ("p", &warped), ("compared", &compared)] {
             let path = dir.join(format!("pair-{}-{}-{tag}.png", p_index + 1, e_index + 1));
             if let Err(err) = img.save(&path) {
                 tracing::warn!(%err, path = %path.display(), "cannot write the debug picture");
