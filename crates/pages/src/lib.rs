@@ -239,14 +239,23 @@ impl Document {
     }
 }
 
+/// The pixel size a `width`×`height` page at `dpi` takes at `max_dpi`
+/// (aspect kept), or `None` when it is not above `max_dpi`.
+fn shrunk_size(width: u32, height: u32, dpi: f32, max_dpi: f32) -> Option<(u32, u32)> {
+    if dpi <= max_dpi * 1.05 || max_dpi <= 0.0 {
+        return None;
+    }
+    let f = max_dpi / dpi;
+    let scale = |n: u32| ((n as f32 * f).round() as u32).max(1);
+    Some((scale(width), scale(height)))
+}
+
 /// Shrinks a page whose resolution exceeds `max_dpi`, keeping its aspect.
 fn downscale_to(page: Page, max_dpi: f32) -> Page {
-    if page.dpi <= max_dpi * 1.05 || max_dpi <= 0.0 {
+    let Some((w, h)) = shrunk_size(page.image.width(), page.image.height(), page.dpi, max_dpi)
+    else {
         return page;
-    }
-    let f = max_dpi / page.dpi;
-    let w = ((page.image.width() as f32 * f).round() as u32).max(1);
-    let h = ((page.image.height() as f32 * f).round() as u32).max(1);
+    };
     let image = image::imageops::resize(&page.image, w, h, image::imageops::FilterType::Triangle);
     Page {
         image,
@@ -257,12 +266,10 @@ fn downscale_to(page: Page, max_dpi: f32) -> Page {
 
 /// [`downscale_to`] for a [`NativePage`].
 fn downscale_native(page: NativePage, max_dpi: f32) -> NativePage {
-    if page.dpi <= max_dpi * 1.05 || max_dpi <= 0.0 {
+    let Some((w, h)) = shrunk_size(page.image.width(), page.image.height(), page.dpi, max_dpi)
+    else {
         return page;
-    }
-    let f = max_dpi / page.dpi;
-    let w = ((page.image.width() as f32 * f).round() as u32).max(1);
-    let h = ((page.image.height() as f32 * f).round() as u32).max(1);
+    };
     let image = page
         .image
         .resize_exact(w, h, image::imageops::FilterType::Triangle);

@@ -148,14 +148,7 @@ impl PdfSource {
     /// and for JPEGs that are neither grey nor YCbCr/RGB (CMYK, 16-bit).
     pub fn scan_jpeg(&self, index: usize) -> Option<crate::ScanJpeg<'_>> {
         let page = self.pages.get(index)?;
-        let Some(ScanImage {
-            width,
-            height,
-            encoding: ImageEncoding::Jpeg(bytes),
-        }) = &page.image
-        else {
-            return None;
-        };
+        let (bytes, width, height) = page.jpeg()?;
         let mut decoder = jpeg_decoder::Decoder::new(std::io::Cursor::new(bytes));
         decoder.read_info().ok()?;
         let grey = match decoder.info()?.pixel_format {
@@ -165,8 +158,8 @@ impl PdfSource {
         };
         Some(crate::ScanJpeg {
             bytes,
-            width: *width,
-            height: *height,
+            width,
+            height,
             grey,
             width_pt: page.width_pt,
             height_pt: page.height_pt,
@@ -176,26 +169,33 @@ impl PdfSource {
     }
 }
 
+impl PdfPage {
+    /// A scanned page's JPEG bytes and pixel size; `None` for other pages.
+    fn jpeg(&self) -> Option<(&[u8], u32, u32)> {
+        match &self.image {
+            Some(ScanImage {
+                width,
+                height,
+                encoding: ImageEncoding::Jpeg(bytes),
+            }) => Some((bytes, *width, *height)),
+            _ => None,
+        }
+    }
+}
+
 impl PdfSource {
     /// A scaled-down decode of a scanned JPEG page; `None` for other pages.
     pub fn preview(&self, index: usize, side: u32) -> Result<Option<crate::Preview>, PagesError> {
         let page = &self.pages[index];
-        let Some(ScanImage {
-            width,
-            height,
-            encoding: ImageEncoding::Jpeg(bytes),
-        }) = &page.image
-        else {
+        let Some((bytes, width, height)) = page.jpeg() else {
             return Ok(None);
         };
         let mut decoder = jpeg_decoder::Decoder::new(std::io::Cursor::new(bytes));
         // The smallest DCT scale (1/8 … 1) whose output is at least side/2 on the longer side.
-        let longer = (*width).max(*height).max(1);
+        let longer = width.max(height).max(1);
         let want = (side / 2).max(1) as f32 / longer as f32;
         let req = |n: u32| ((n as f32 * want).ceil() as u16).max(1);
-        let (w, h) = decoder
-            .scale(req(*width), req(*height))
-            .map_err(jpeg_error)?;
+        let (w, h) = decoder.scale(req(width), req(height)).map_err(jpeg_error)?;
         let pixels = decoder.decode().map_err(jpeg_error)?;
         let info = decoder.info().ok_or_else(|| PagesError::Corrupt {
             reason: "JPEG without a frame header".into(),
@@ -220,7 +220,7 @@ impl PdfSource {
         let img = RgbImage::from_raw(w, h, rgb).ok_or_else(|| PagesError::Corrupt {
             reason: "JPEG data shorter than declared".into(),
         })?;
-        let img = rotate(img, page.rotate);
+        let img = rotate_native(DynamicImage::ImageRgb8(img), page.rotate).into_rgb8();
         let (tw, th) = img.dimensions();
         let scale = (side as f32 / tw.max(th) as f32).min(1.0);
         let img = if scale < 1.0 {
@@ -233,9 +233,9 @@ impl PdfSource {
             img
         };
         let (full_w, full_h) = if page.rotate % 180 == 90 {
-            (*height, *width)
+            (height, width)
         } else {
-            (*width, *height)
+            (width, height)
         };
         let (w_pt, _) = page.display_size();
         Ok(Some(crate::Preview {
@@ -516,15 +516,6 @@ fn decode_scan(scan: &ScanImage) -> Result<DynamicImage, PagesError> {
                 .map(DynamicImage::ImageRgb8)
                 .ok_or_else(short)
         }
-    }
-}
-
-fn rotate(img: RgbImage, degrees: u32) -> RgbImage {
-    match degrees {
-        90 => image::imageops::rotate90(&img),
-        180 => image::imageops::rotate180(&img),
-        270 => image::imageops::rotate270(&img),
-        _ => img,
     }
 }
 
