@@ -119,6 +119,124 @@ fn exported_bags_pass_bagit_py_and_import_once() {
     }
 }
 
+/// The SHA-512 of each stored file, recorded once (by a fixity pass, an
+/// import or an export) and then taken by every export instead of hashing
+/// again: the manifests stay right, and a damaged file is still refused.
+#[test]
+fn recorded_sha512s_serve_exports_and_damage_is_still_refused() {
+    use sha2::Digest;
+    let env = Env::new();
+    env.load_fixtures();
+    let dir = env.tmp.path();
+    let unknown = || env.count("SELECT COUNT(*) FROM files WHERE sha512 IS NULL");
+    let all = env.count("SELECT COUNT(*) FROM files");
+    assert_eq!(unknown(), all, "nothing computes a SHA-512 at ingest");
+    let export = |name: &str| {
+        env.run(&[
+            "--json".as_ref(),
+            "bag".as_ref(),
+            "export".as_ref(),
+            D1.as_ref(),
+            D2.as_ref(),
+            "-o".as_ref(),
+            dir.join(name).as_os_str(),
+        ])
+    };
+    // A first export computes the SHA-512s of its files and keeps them.
+    assert_eq!(export("first").code, 0);
+    let after_export = unknown();
+    assert!(after_export < all, "{after_export} of {all} still unknown");
+    // A fixity pass records the rest.
+    run_ok(&env, &["verify"]);
+    assert_eq!(unknown(), 0);
+    let recorded: Vec<(String, String)> = {
+        let db = env.db();
+        let mut q = db.prepare("SELECT sha256, sha512 FROM files").unwrap();
+        q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    for object in env.objects() {
+        let bytes = std::fs::read(&object).unwrap();
+        let sha256 = hex::encode(sha2::Sha256::digest(&bytes));
+        let (_, sha512) = recorded.iter().find(|(s, _)| *s == sha256).unwrap();
+        assert_eq!(*sha512, hex::encode(sha2::Sha512::digest(&bytes)));
+    }
+    // The next exports take them: same manifests, and bagit.py agrees.
+    for name in ["second", "second.tar"] {
+        assert_eq!(export(name).code, 0, "{name}");
+    }
+    for name in ["manifest-sha256.txt", "manifest-sha512.txt"] {
+        assert_eq!(
+            std::fs::read_to_string(dir.join("first").join(name)).unwrap(),
+            std::fs::read_to_string(dir.join("second").join(name)).unwrap(),
+            "{name}"
+        );
+    }
+    let (ok, err) = peer_validates(&dir.join("second"));
+    assert!(
+        ok,
+        "bagit.py refused the bag made from recorded SHA-512s: {err}"
+    );
+    run_ok(
+        &env,
+        &[
+            "bag".as_ref(),
+            "validate".as_ref(),
+            dir.join("second.tar").as_os_str(),
+        ],
+    );
+    // An import records the SHA-512s the bag's validation computed.
+    let dst = Env::new();
+    run_ok(
+        &dst,
+        &[
+            "bag".as_ref(),
+            "import".as_ref(),
+            dir.join("second").as_os_str(),
+        ],
+    );
+    assert!(dst.count("SELECT COUNT(*) FROM files") > 0);
+    assert_eq!(
+        dst.count("SELECT COUNT(*) FROM files WHERE sha512 IS NULL"),
+        0
+    );
+    // One flipped bit in one of D1's stored files: the export is refused,
+    // and nothing is left behind.
+    let held: String = env
+        .db()
+        .query_row(
+            "SELECT c.sha256 FROM copies c JOIN dossiers d ON d.id = c.dossier_id WHERE d.code = ?1 LIMIT 1",
+            [D1],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let object = env
+        .objects()
+        .into_iter()
+        .find(|o| crate::sha256_of(o) == held)
+        .unwrap();
+    let mut p = std::fs::metadata(&object).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    p.set_readonly(false);
+    std::fs::set_permissions(&object, p).unwrap();
+    let mut bytes = std::fs::read(&object).unwrap();
+    let third = bytes.len() / 3;
+    bytes[third] ^= 0x01;
+    std::fs::write(&object, bytes).unwrap();
+    for name in ["damaged", "damaged.zip"] {
+        let r = export(name);
+        assert_ne!(r.code, 0, "{name}: {}", r.stdout);
+        assert!(
+            r.stderr.contains("damaged") || r.stdout.contains("damaged"),
+            "{}",
+            r.stderr
+        );
+        assert!(!dir.join(name).exists(), "{name} was left behind");
+    }
+}
+
 #[test]
 fn a_bag_made_by_bagit_py_imports() {
     let env = Env::new();

@@ -2,7 +2,10 @@
 //!
 //! A bag is written as a folder, a `.tar` or a `.zip` (the serialised forms
 //! hold one top-level folder named after the bag). Payload paths are NFC.
-//! Every payload file is hashed with SHA-256 and SHA-512 while it is copied.
+//! Every payload file is hashed with SHA-256 and SHA-512 while it is copied,
+//! except that a file whose SHA-512 the caller recorded earlier
+//! ([`PayloadSource::Recorded`]) is copied by the kernel and only its copy's
+//! SHA-256 is computed.
 //!
 //! Validation ([`validate`]) never trusts the bag. It works in two passes:
 //! 1. a listing pass refuses unsafe paths (`..`, absolute), links and special
@@ -20,7 +23,8 @@ use std::io::{self, BufWriter, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use doisoat_hashing::many::{hash_streams, StreamError};
-use doisoat_hashing::{copy_hashing_both, BothHasher, Digests, CHUNK};
+use doisoat_hashing::{copy_hashing_both, Digests, StreamHasher, CHUNK};
+use rayon::prelude::*;
 use unicode_normalization::UnicodeNormalization;
 
 /// Tag files are read whole; a bag with bigger ones is refused.
@@ -110,8 +114,27 @@ impl BagFormat {
 /// Where a payload file's bytes come from.
 #[derive(Debug, Clone)]
 pub enum PayloadSource {
+    /// A file: copied, and hashed with SHA-256 and SHA-512 on the way.
     File(PathBuf),
+    /// A file whose SHA-512 the caller recorded earlier from the same bytes
+    /// (checked by their SHA-256). It is copied by the kernel
+    /// (`copy_file_range`) and only its SHA-256 is computed, over the copy
+    /// in the bag, so the caller can still prove the copy is the original.
+    Recorded {
+        path: PathBuf,
+        sha512: String,
+    },
     Bytes(Vec<u8>),
+}
+
+impl PayloadSource {
+    /// The file the bytes come from, if any.
+    fn path(&self) -> Option<&Path> {
+        match self {
+            PayloadSource::File(p) | PayloadSource::Recorded { path: p, .. } => Some(p),
+            PayloadSource::Bytes(_) => None,
+        }
+    }
 }
 
 /// One payload file: its path under `data/` ('/'-separated) and its bytes.
@@ -130,6 +153,9 @@ pub struct WrittenBag {
     pub payload_oxum: String,
     /// The SHA-256 of each payload entry as written, in the order given.
     pub sha256s: Vec<String>,
+    /// The SHA-512 of each payload entry as written, in the order given
+    /// (for [`PayloadSource::Recorded`], the one given).
+    pub sha512s: Vec<String>,
 }
 
 /// The checksums of one file.
@@ -297,28 +323,8 @@ pub fn write_bag(
             for d in &dirs {
                 fs::create_dir_all(d).map_err(io_err(d))?;
             }
-            let source_path = |i: usize| match payload[i].1 {
-                PayloadSource::File(p) => p.clone(),
-                PayloadSource::Bytes(_) => PathBuf::from(&payload[i].0),
-            };
-            let sums = hash_all(
-                payload.len(),
-                |i| match payload[i].1 {
-                    PayloadSource::File(p) => fs::metadata(p).map(|m| m.len()).unwrap_or(0),
-                    PayloadSource::Bytes(b) => b.len() as u64,
-                },
-                |i| {
-                    let reader: Box<dyn Read> = match payload[i].1 {
-                        PayloadSource::File(p) => Box::new(File::open(p).map_err(io_err(p))?),
-                        PayloadSource::Bytes(b) => Box::new(&b[..]),
-                    };
-                    let target = tmp.path().join(&payload[i].0);
-                    let out = File::create(&target).map_err(io_err(&target))?;
-                    Ok((reader, WrittenBack(out)))
-                },
-                source_path,
-                |i| tmp.path().join(&payload[i].0),
-            )?;
+            let target = |i: usize| tmp.path().join(&payload[i].0);
+            let sums = copy_payload(&payload, &target)?;
             let tags = tag_files(&payload, &sums, info);
             for (name, bytes) in &tags {
                 let p = tmp.path().join(name);
@@ -366,11 +372,11 @@ pub fn write_bag(
                 for (rel, src) in &payload {
                     let name = format!("{bag_name}/{rel}");
                     let s = match src {
-                        PayloadSource::File(p) => {
+                        PayloadSource::File(p) | PayloadSource::Recorded { path: p, .. } => {
                             let f = File::open(p).map_err(io_err(p))?;
                             let len = f.metadata().map_err(io_err(p))?.len();
                             // Hash while streaming into the archive: one read.
-                            let mut hasher = HashingReader::new(f);
+                            let mut hasher = HashingReader::new(f, recorded_sha512(src));
                             sink.add(&name, len, &mut hasher).map_err(io_err(dest))?;
                             let s = hasher.finish();
                             if s.size != len {
@@ -384,7 +390,7 @@ pub fn write_bag(
                             s
                         }
                         PayloadSource::Bytes(b) => {
-                            let mut hasher = HashingReader::new(&b[..]);
+                            let mut hasher = HashingReader::new(&b[..], None);
                             sink.add(&name, b.len() as u64, &mut hasher)
                                 .map_err(io_err(dest))?;
                             hasher.finish()
@@ -491,6 +497,7 @@ fn summary(dest: &Path, sums: &[Sums]) -> WrittenBag {
         bytes,
         payload_oxum: format!("{bytes}.{}", sums.len()),
         sha256s: sums.iter().map(|s| s.sha256.clone()).collect(),
+        sha512s: sums.iter().map(|s| s.sha512.clone()).collect(),
     }
 }
 
@@ -535,22 +542,133 @@ fn tag_files(
     tags
 }
 
-/// Hashes what passes through it (a payload file streamed into a tar or zip).
+/// Hashes what passes through it (a payload file streamed into a tar or
+/// zip): SHA-256, and SHA-512 unless it was recorded.
 struct HashingReader<R> {
     inner: R,
-    hasher: BothHasher,
+    hasher: StreamHasher,
+    recorded: Option<String>,
 }
 
 impl<R: Read> HashingReader<R> {
-    fn new(inner: R) -> Self {
+    fn new(inner: R, recorded_sha512: Option<&str>) -> Self {
         HashingReader {
             inner,
-            hasher: BothHasher::default(),
+            hasher: StreamHasher::new(recorded_sha512.is_none()),
+            recorded: recorded_sha512.map(str::to_string),
         }
     }
     fn finish(self) -> Sums {
-        self.hasher.finish().into()
+        let (sha256, sha512, size) = self.hasher.finish();
+        Sums {
+            sha256: sha256.to_hex(),
+            sha512: sha512
+                .map(hex::encode)
+                .or(self.recorded)
+                .unwrap_or_default(),
+            size,
+        }
     }
+}
+
+fn recorded_sha512(src: &PayloadSource) -> Option<&str> {
+    match src {
+        PayloadSource::Recorded { sha512, .. } => Some(sha512),
+        _ => None,
+    }
+}
+
+/// Writes every payload file of a folder bag to `target(i)` and returns its
+/// checksums, in `payload`'s order:
+/// - files and bytes are copied through memory and hashed both ways on the
+///   way, many at once ([`hash_all`]);
+/// - files whose SHA-512 is recorded are copied by the kernel (`io::copy`
+///   between two files is `copy_file_range` on Linux: no trip through user
+///   memory), then the copy is read back from the page cache for its
+///   SHA-256, on every core, largest first.
+///
+/// Each copy is handed to write-back as soon as it is hashed
+/// ([`WrittenBack`]), so the disk writes while the next files are copied.
+fn copy_payload(
+    payload: &[(String, &PayloadSource)],
+    target: &(impl Fn(usize) -> PathBuf + Sync),
+) -> Result<Vec<Sums>> {
+    let (recorded, rest): (Vec<usize>, Vec<usize>) =
+        (0..payload.len()).partition(|&i| matches!(payload[i].1, PayloadSource::Recorded { .. }));
+    let mut sums: Vec<Option<Sums>> = vec![None; payload.len()];
+    let size_of = |i: usize| match payload[i].1 {
+        PayloadSource::Bytes(b) => b.len() as u64,
+        src => src
+            .path()
+            .and_then(|p| fs::metadata(p).ok())
+            .map_or(0, |m| m.len()),
+    };
+    let hashed = hash_all(
+        rest.len(),
+        |k| size_of(rest[k]),
+        |k| {
+            let reader: Box<dyn Read> = match payload[rest[k]].1 {
+                PayloadSource::Bytes(b) => Box::new(&b[..]),
+                src => {
+                    let p = src.path().expect("a file source has a path");
+                    Box::new(File::open(p).map_err(io_err(p))?)
+                }
+            };
+            let t = target(rest[k]);
+            let out = File::create(&t).map_err(io_err(&t))?;
+            Ok((reader, WrittenBack(out)))
+        },
+        |k| {
+            let i = rest[k];
+            payload[i]
+                .1
+                .path()
+                .map_or_else(|| PathBuf::from(&payload[i].0), Path::to_path_buf)
+        },
+        |k| target(rest[k]),
+    )?;
+    for (k, s) in hashed.into_iter().enumerate() {
+        sums[rest[k]] = Some(s);
+    }
+    let mut recorded: Vec<(u64, usize)> = recorded.into_iter().map(|i| (size_of(i), i)).collect();
+    recorded.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let copied: Vec<(usize, Result<Sums>)> = recorded
+        .into_par_iter()
+        .map(|(_, i)| (i, copy_recorded(payload[i].1, &target(i))))
+        .collect();
+    for (i, s) in copied {
+        sums[i] = Some(s?);
+    }
+    Ok(sums
+        .into_iter()
+        .map(|s| s.expect("every payload file was copied"))
+        .collect())
+}
+
+/// Copies a [`PayloadSource::Recorded`] file to `target` in the kernel,
+/// reads the copy back for its SHA-256, and starts its write-back.
+fn copy_recorded(src: &PayloadSource, target: &Path) -> Result<Sums> {
+    let PayloadSource::Recorded { path, sha512 } = src else {
+        unreachable!("only recorded sources are copied by the kernel");
+    };
+    let mut from = File::open(path).map_err(io_err(path))?;
+    let expected = from.metadata().map_err(io_err(path))?.len();
+    let mut to = File::create(target).map_err(io_err(target))?;
+    let copied = io::copy(&mut from, &mut to).map_err(io_err(target))?;
+    let (sha256, size) = doisoat_hashing::hash_reader(File::open(target).map_err(io_err(target))?)
+        .map_err(io_err(target))?;
+    if copied != expected || size != expected {
+        return Err(BagError::Io {
+            path: path.clone(),
+            source: io::Error::other("the file changed size while it was bagged"),
+        });
+    }
+    WrittenBack(to).flush().map_err(io_err(target))?;
+    Ok(Sums {
+        sha256: sha256.to_hex(),
+        sha512: sha512.clone(),
+        size,
+    })
 }
 
 impl<R: Read> Read for HashingReader<R> {
@@ -618,6 +736,9 @@ pub struct PayloadFile {
     pub path: String,
     pub size: u64,
     pub sha256: String,
+    /// Computed while validating (the bag's own SHA-512 manifest, if any,
+    /// was checked against it).
+    pub sha512: String,
     /// Where the checked bytes are on disk now.
     pub local: PathBuf,
 }
@@ -1078,6 +1199,7 @@ pub fn validate(path: &Path, scratch_in: &Path) -> Result<ValidatedBag> {
                     path: rel.clone(),
                     size: s.size,
                     sha256: s.sha256,
+                    sha512: s.sha512,
                 });
             }
             None
@@ -1109,6 +1231,7 @@ pub fn validate(path: &Path, scratch_in: &Path) -> Result<ValidatedBag> {
                     path: rel,
                     size: s.size,
                     sha256: s.sha256,
+                    sha512: s.sha512,
                     local,
                 });
                 Ok(())
@@ -1285,6 +1408,56 @@ mod tests {
                 write_bag(&dest, fmt, &entries(), &info()),
                 Err(BagError::Exists(_))
             ));
+        }
+    }
+
+    /// Files given with their SHA-512 (copied by the kernel, SHA-256 only)
+    /// mixed with files hashed both ways: the same manifests either way.
+    #[test]
+    fn recorded_sha512s_give_the_same_bag() {
+        use sha2::{Digest as _, Sha512};
+        let dir = tempfile::tempdir().unwrap();
+        let contents: Vec<Vec<u8>> = [0usize, 1, CHUNK + 3, 3 * CHUNK + 17]
+            .iter()
+            .enumerate()
+            .map(|(k, n)| (0..*n).map(|i| ((i * 13 + k) % 251) as u8).collect())
+            .collect();
+        let mut plain = Vec::new();
+        let mut recorded = Vec::new();
+        for (k, c) in contents.iter().enumerate() {
+            let src = dir.path().join(format!("src{k}"));
+            fs::write(&src, c).unwrap();
+            plain.push(PayloadEntry {
+                path: format!("f/{k}.bin"),
+                source: PayloadSource::File(src.clone()),
+            });
+            recorded.push(PayloadEntry {
+                path: format!("f/{k}.bin"),
+                // Every other file recorded: both kinds in one bag.
+                source: if k % 2 == 0 {
+                    PayloadSource::Recorded {
+                        path: src,
+                        sha512: hex::encode(Sha512::digest(c)),
+                    }
+                } else {
+                    PayloadSource::File(src)
+                },
+            });
+        }
+        for (name, fmt) in [("folder", BagFormat::Folder), ("bag.tar", BagFormat::Tar)] {
+            let a = dir.path().join(format!("plain-{name}"));
+            let b = dir.path().join(format!("recorded-{name}"));
+            let wa = write_bag(&a, fmt, &plain, &info()).unwrap();
+            let wb = write_bag(&b, fmt, &recorded, &info()).unwrap();
+            assert_eq!(wa.sha256s, wb.sha256s, "{name}");
+            assert_eq!(wa.sha512s, wb.sha512s, "{name}");
+            for (c, sha512) in contents.iter().zip(&wb.sha512s) {
+                assert_eq!(*sha512, hex::encode(Sha512::digest(c)));
+            }
+            let bag = validate(&b, dir.path()).unwrap();
+            for (f, c) in bag.files.iter().zip(&contents) {
+                assert_eq!(fs::read(&f.local).unwrap(), *c, "{name}: {}", f.path);
+            }
         }
     }
 

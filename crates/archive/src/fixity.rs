@@ -22,18 +22,18 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Mutex};
 
-use doisoat_hashing::Sha256Digest;
-use sha2::{Digest as _, Sha256};
+use doisoat_hashing::{Sha256Digest, StreamHasher};
 
 use crate::Pacer;
 
 /// What reading one stored file found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Read {
-    /// Its SHA-256 and length.
+    /// Its SHA-256 and length, and its SHA-512 when it was asked for.
     Hashed {
         digest: Sha256Digest,
         size: u64,
+        sha512: Option<[u8; 64]>,
     },
     Missing,
 }
@@ -75,11 +75,12 @@ impl ReadPlan {
 /// Reads and hashes every file of `paths` as `plan` says, and hands each
 /// result to `each(index, result)` on the calling thread as soon as that
 /// file is done (so not necessarily in order). Files are started in the
-/// order given. When `each` returns `false` it is not called again: each
-/// reader stops after the file in hand, and `read_each` returns once they
-/// have.
+/// order given; file `i` also gets its SHA-512 when `sha512(i)` says so.
+/// When `each` returns `false` it is not called again: each reader stops
+/// after the file in hand, and `read_each` returns once they have.
 pub fn read_each(
     paths: &[PathBuf],
+    sha512: impl Fn(usize) -> bool + Sync,
     plan: &ReadPlan,
     mut each: impl FnMut(usize, io::Result<Read>) -> bool,
 ) {
@@ -92,13 +93,13 @@ pub fn read_each(
         let (tx, rx) = mpsc::sync_channel(readers);
         for _ in 0..readers {
             let tx = tx.clone();
-            let (next, stop, pacer) = (&next, &stop, pacer.as_ref());
+            let (next, stop, pacer, sha512) = (&next, &stop, pacer.as_ref(), &sha512);
             s.spawn(move || {
                 let mut buf = vec![0u8; READ];
                 while !stop.load(Ordering::Relaxed) {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = paths.get(i) else { break };
-                    let result = read_one(path, &mut buf, pacer);
+                    let result = read_one(path, sha512(i), &mut buf, pacer);
                     if tx.send((i, result)).is_err() {
                         break;
                     }
@@ -118,10 +119,15 @@ pub fn read_each(
 /// [`read_each`] at full speed, results in the order of `paths`.
 pub fn read_digests(paths: &[PathBuf]) -> Vec<io::Result<Read>> {
     let mut out: Vec<Option<io::Result<Read>>> = paths.iter().map(|_| None).collect();
-    read_each(paths, &ReadPlan::full_speed(), |i, r| {
-        out[i] = Some(r);
-        true
-    });
+    read_each(
+        paths,
+        |_| false,
+        &ReadPlan::full_speed(),
+        |i, r| {
+            out[i] = Some(r);
+            true
+        },
+    );
     out.into_iter()
         .map(|r| r.expect("every file is read when nobody stops"))
         .collect()
@@ -130,17 +136,22 @@ pub fn read_digests(paths: &[PathBuf]) -> Vec<io::Result<Read>> {
 /// Hashes the file at `path` with sequential read-ahead, then drops its
 /// pages from the page cache.
 pub fn read_digest(path: &Path) -> io::Result<Read> {
-    read_one(path, &mut vec![0u8; READ], None)
+    read_one(path, false, &mut vec![0u8; READ], None)
 }
 
-fn read_one(path: &Path, buf: &mut [u8], pacer: Option<&Mutex<Pacer>>) -> io::Result<Read> {
+fn read_one(
+    path: &Path,
+    with_sha512: bool,
+    buf: &mut [u8],
+    pacer: Option<&Mutex<Pacer>>,
+) -> io::Result<Read> {
     let mut file = match File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Read::Missing),
         Err(e) => return Err(e),
     };
     advise(&file, Advice::Sequential);
-    let mut hasher = Sha256::new();
+    let mut hasher = StreamHasher::new(with_sha512);
     let mut size = 0u64;
     let result = loop {
         let n = match file.read(buf) {
@@ -157,9 +168,11 @@ fn read_one(path: &Path, buf: &mut [u8], pacer: Option<&Mutex<Pacer>>) -> io::Re
     };
     advise(&file, Advice::DontNeed);
     result?;
+    let (digest, sha512, _) = hasher.finish();
     Ok(Read::Hashed {
-        digest: Sha256Digest(hasher.finalize().into()),
+        digest,
         size,
+        sha512,
     })
 }
 
@@ -219,7 +232,47 @@ mod tests {
                 r.as_ref().unwrap(),
                 &Read::Hashed {
                     digest: doisoat_hashing::hash_bytes(&want),
-                    size: want.len() as u64
+                    size: want.len() as u64,
+                    sha512: None,
+                },
+                "file {i}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_sha512_comes_only_where_asked() {
+        use sha2::{Digest as _, Sha512};
+        let dir = tempfile::tempdir().unwrap();
+        let lens = [0, READ + 1, 3 * READ + 5];
+        let paths: Vec<PathBuf> = lens
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let p = dir.path().join(format!("f{i}"));
+                std::fs::write(&p, bytes(*n, i as u32)).unwrap();
+                p
+            })
+            .collect();
+        let mut got: Vec<Option<Read>> = vec![None; lens.len()];
+        read_each(
+            &paths,
+            |i| i != 1,
+            &ReadPlan::full_speed(),
+            |i, r| {
+                got[i] = Some(r.unwrap());
+                true
+            },
+        );
+        for (i, n) in lens.iter().enumerate() {
+            let want = bytes(*n, i as u32);
+            let sha512: Option<[u8; 64]> = (i != 1).then(|| Sha512::digest(&want).into());
+            assert_eq!(
+                got[i].as_ref().unwrap(),
+                &Read::Hashed {
+                    digest: doisoat_hashing::hash_bytes(&want),
+                    size: want.len() as u64,
+                    sha512,
                 },
                 "file {i}"
             );
@@ -241,17 +294,27 @@ mod tests {
             readers: 1,
             bytes_per_sec: None,
         };
-        read_each(&paths, &plan, |_, r| {
-            r.unwrap();
-            seen += 1;
-            seen < 3
-        });
+        read_each(
+            &paths,
+            |_| false,
+            &plan,
+            |_, r| {
+                r.unwrap();
+                seen += 1;
+                seen < 3
+            },
+        );
         assert_eq!(seen, 3);
         let mut order = Vec::new();
-        read_each(&paths, &plan, |i, _| {
-            order.push(i);
-            true
-        });
+        read_each(
+            &paths,
+            |_| false,
+            &plan,
+            |i, _| {
+                order.push(i);
+                true
+            },
+        );
         assert_eq!(order, (0..20).collect::<Vec<_>>());
     }
 
@@ -265,6 +328,7 @@ mod tests {
         // 1 MiB at 1 MiB per second: the pieces after the first wait.
         read_each(
             std::slice::from_ref(&p),
+            |_| false,
             &ReadPlan::paced(1 << 20),
             |_, r| {
                 got = Some(r.unwrap());

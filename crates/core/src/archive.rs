@@ -218,9 +218,13 @@ impl Office {
                             c.sha256
                         ))
                     })?;
+                    let path = self.store().path_of(&digest);
                     entries.push(PayloadEntry {
                         path: rel.clone(),
-                        source: PayloadSource::File(self.store().path_of(&digest)),
+                        source: match files::sha512(&conn, &c.sha256)? {
+                            Some(sha512) => PayloadSource::Recorded { path, sha512 },
+                            None => PayloadSource::File(path),
+                        },
                     });
                     expected.push(Some(c.sha256.clone()));
                     for p in files::pages(&conn, &c.sha256)? {
@@ -273,6 +277,8 @@ impl Office {
         let written = bagit::write_bag(dest, BagFormat::from_path(dest), &entries, &info)
             .map_err(CoreError::Bag)?;
         // Never launder damage: every original must still hash to its name.
+        // (A recorded SHA-512 is only valid for those bytes: this check
+        // covers it too.)
         for (sum, want) in written.sha256s.iter().zip(&expected) {
             if let Some(want) = want {
                 if sum != want {
@@ -286,6 +292,20 @@ impl Office {
                     )));
                 }
             }
+        }
+        // SHA-512s computed for this bag, from bytes that matched their names,
+        // spare the next export of the same files.
+        {
+            let conn = self.conn();
+            let tx = conn
+                .unchecked_transaction()
+                .map_err(doisoat_db::DbError::from)?;
+            for (sha512, want) in written.sha512s.iter().zip(&expected) {
+                if let Some(sha256) = want {
+                    files::record_sha512(&tx, sha256, sha512)?;
+                }
+            }
+            tx.commit().map_err(doisoat_db::DbError::from)?;
         }
         for code in &exported {
             self.audit(
@@ -494,6 +514,10 @@ impl Office {
                     if !o.duplicate {
                         report.files_stored += 1;
                     }
+                    // Validation computed the SHA-512 of these same bytes.
+                    if o.sha256 == f.sha256 {
+                        files::record_sha512(&self.conn(), &o.sha256, &f.sha512)?;
+                    }
                 }
                 Err(doisoat_ingest::IngestError::Cancelled) => return Err(CoreError::Cancelled),
                 Err(e) => {
@@ -558,8 +582,8 @@ impl Office {
             changed: Vec::new(),
             untracked: Vec::new(),
         };
-        // (index in `due`, result, actual digest) waiting for the next commit.
-        let mut pending: Vec<(usize, &'static str, Option<String>)> = Vec::new();
+        // Verifications waiting for the next commit.
+        let mut pending: Vec<Verified> = Vec::new();
         let mut pending_bytes = 0u64;
         let mut missing = Vec::new();
         let mut changed = Vec::new();
@@ -568,7 +592,7 @@ impl Office {
         let store = self.store();
         let listing = std::thread::scope(|s| {
             let listing = opts.max_files.is_none().then(|| s.spawn(|| store.list()));
-            let record = |pending: &mut Vec<(usize, &'static str, Option<String>)>| -> Result<()> {
+            let record = |pending: &mut Vec<Verified>| -> Result<()> {
                 if pending.is_empty() {
                     return Ok(());
                 }
@@ -577,20 +601,36 @@ impl Office {
                 let tx = conn
                     .unchecked_transaction()
                     .map_err(doisoat_db::DbError::from)?;
-                for (i, result, actual) in pending.drain(..) {
-                    fixity::record(&tx, &due[i].sha256, &at, result, actual.as_deref())?;
+                for v in pending.drain(..) {
+                    let sha256 = &due[v.index].sha256;
+                    fixity::record(&tx, sha256, &at, v.result, v.actual.as_deref())?;
+                    if let Some(sha512) = &v.sha512 {
+                        files::record_sha512(&tx, sha256, sha512)?;
+                    }
                 }
                 tx.commit().map_err(doisoat_db::DbError::from)?;
                 Ok(())
             };
-            doisoat_archive::fixity::read_each(&paths, &plan, |i, read| {
+            // A file's first pass also records its SHA-512 (for exports).
+            let sha512 = |i: usize| !due[i].sha512_known;
+            doisoat_archive::fixity::read_each(&paths, sha512, &plan, |i, read| {
                 let d = &due[i];
+                let mut sha512 = None;
                 let state = match (wanted[i], read) {
                     (None, _) => Ok(ObjectState::Changed {
                         actual: Sha256Digest([0; 32]),
                     }),
                     (Some(_), Ok(FixityRead::Missing)) => Ok(ObjectState::Missing),
-                    (Some(want), Ok(FixityRead::Hashed { digest, .. })) if digest == want => {
+                    (
+                        Some(want),
+                        Ok(FixityRead::Hashed {
+                            digest,
+                            sha512: s512,
+                            ..
+                        }),
+                    ) if digest == want => {
+                        // Only bytes that match their name give a SHA-512 to keep.
+                        sha512 = s512.map(hex::encode);
                         Ok(ObjectState::Intact)
                     }
                     (Some(_), Ok(FixityRead::Hashed { digest, .. })) => {
@@ -610,16 +650,16 @@ impl Office {
                         report.intact += 1;
                         report.bytes += d.size;
                         pending_bytes += d.size;
-                        (i, "intact", None)
+                        Verified::new(i, "intact", None, sha512)
                     }
                     Ok(ObjectState::Missing) => {
                         missing.push(i);
-                        (i, "missing", None)
+                        Verified::new(i, "missing", None, None)
                     }
                     Ok(ObjectState::Changed { actual }) => {
                         changed.push(i);
                         pending_bytes += d.size;
-                        (i, "changed", Some(actual.to_hex()))
+                        Verified::new(i, "changed", Some(actual.to_hex()), None)
                     }
                 };
                 report.checked += 1;
@@ -698,6 +738,33 @@ impl Office {
             Some(json!({"objects": s.objects, "bytes": s.object_bytes, "db_content_sha256": s.db_content_sha256})),
         )?;
         Ok(s)
+    }
+}
+
+/// One file's verification, waiting to be recorded.
+struct Verified {
+    /// Its place in the pass's list of due files.
+    index: usize,
+    result: &'static str,
+    /// What a changed file hashes to now.
+    actual: Option<String>,
+    /// The SHA-512 of an intact file whose SHA-512 was not yet recorded.
+    sha512: Option<String>,
+}
+
+impl Verified {
+    fn new(
+        index: usize,
+        result: &'static str,
+        actual: Option<String>,
+        sha512: Option<String>,
+    ) -> Verified {
+        Verified {
+            index,
+            result,
+            actual,
+            sha512,
+        }
     }
 }
 

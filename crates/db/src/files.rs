@@ -117,6 +117,28 @@ pub fn thumbnail(conn: &Connection, sha256: &str, page_no: u32) -> Result<Option
         .optional()?)
 }
 
+/// Records the SHA-512 of a stored file, computed from bytes whose SHA-256
+/// matched its name. A SHA-512 already recorded is kept (the same bytes
+/// have only one). Returns whether a row changed.
+pub fn record_sha512(conn: &Connection, sha256: &str, sha512: &str) -> Result<bool> {
+    Ok(conn.execute(
+        "UPDATE files SET sha512 = ?2 WHERE sha256 = ?1 AND sha512 IS NULL",
+        params![sha256, sha512],
+    )? > 0)
+}
+
+/// The recorded SHA-512 of a stored file (`None` when not yet known).
+pub fn sha512(conn: &Connection, sha256: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT sha512 FROM files WHERE sha256 = ?1",
+            [sha256],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten())
+}
+
 /// Every recorded file with its size, for verification.
 pub fn all(conn: &Connection) -> Result<Vec<(String, u64)>> {
     let mut stmt = conn.prepare("SELECT sha256, size FROM files ORDER BY sha256")?;
@@ -167,5 +189,19 @@ mod tests {
         );
         // The same digest twice violates the primary key: duplicates are caught.
         assert!(insert(&conn, &f, &[]).is_err());
+    }
+
+    #[test]
+    fn sha512_is_recorded_once() {
+        let conn = crate::open_in_memory().unwrap();
+        let (f, p) = sample("bb");
+        insert(&conn, &f, &p).unwrap();
+        assert_eq!(sha512(&conn, "bb").unwrap(), None);
+        assert!(record_sha512(&conn, "bb", "51").unwrap());
+        assert!(!record_sha512(&conn, "bb", "52").unwrap());
+        assert_eq!(sha512(&conn, "bb").unwrap().as_deref(), Some("51"));
+        // A file not held gets nothing.
+        assert!(!record_sha512(&conn, "cc", "51").unwrap());
+        assert_eq!(sha512(&conn, "cc").unwrap(), None);
     }
 }

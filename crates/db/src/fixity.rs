@@ -12,12 +12,14 @@ pub struct Due {
     pub sha256: String,
     pub size: u64,
     pub last_verified: Option<String>,
+    /// Whether the file's SHA-512 is recorded yet (migration 0006).
+    pub sha512_known: bool,
 }
 
 /// Recorded files in the order the next pass should verify them.
 pub fn due(conn: &Connection, limit: Option<u64>) -> Result<Vec<Due>> {
     let mut stmt = conn.prepare(
-        "SELECT f.sha256, f.size, s.last_verified FROM files f LEFT JOIN fixity_state s ON s.sha256 = f.sha256
+        "SELECT f.sha256, f.size, s.last_verified, f.sha512 IS NOT NULL FROM files f LEFT JOIN fixity_state s ON s.sha256 = f.sha256
          ORDER BY s.last_verified IS NOT NULL, s.last_verified, f.sha256 LIMIT ?1",
     )?;
     let limit = limit.map(|l| l as i64).unwrap_or(-1);
@@ -27,6 +29,7 @@ pub fn due(conn: &Connection, limit: Option<u64>) -> Result<Vec<Due>> {
                 sha256: r.get(0)?,
                 size: r.get::<_, i64>(1)? as u64,
                 last_verified: r.get(2)?,
+                sha512_known: r.get(3)?,
             })
         })?
         .collect::<Result<_, _>>()?;

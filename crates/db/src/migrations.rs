@@ -24,6 +24,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_lifecycle_figures",
         include_str!("../migrations/0005_lifecycle_figures.sql"),
     ),
+    ("0006_sha512", include_str!("../migrations/0006_sha512.sql")),
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> Result<()> {

@@ -189,6 +189,50 @@ impl BothHasher {
     }
 }
 
+/// SHA-256 alone, or SHA-256 and SHA-512 ([`BothHasher`]), chosen per
+/// stream: a stored file whose SHA-512 is already recorded needs only its
+/// SHA-256 (at SHA-NI speed) to prove its bytes are the ones recorded.
+pub enum StreamHasher {
+    Sha256 { hasher: Sha256, size: u64 },
+    Both(Box<BothHasher>),
+}
+
+impl StreamHasher {
+    pub fn new(with_sha512: bool) -> StreamHasher {
+        if with_sha512 {
+            StreamHasher::Both(Box::default())
+        } else {
+            StreamHasher::Sha256 {
+                hasher: Sha256::new(),
+                size: 0,
+            }
+        }
+    }
+
+    pub fn update(&mut self, bytes: &[u8]) {
+        match self {
+            StreamHasher::Sha256 { hasher, size } => {
+                hasher.update(bytes);
+                *size += bytes.len() as u64;
+            }
+            StreamHasher::Both(h) => h.update(bytes),
+        }
+    }
+
+    /// The SHA-256, the SHA-512 if it was computed, and the byte count.
+    pub fn finish(self) -> (Sha256Digest, Option<[u8; 64]>, u64) {
+        match self {
+            StreamHasher::Sha256 { hasher, size } => {
+                (Sha256Digest(hasher.finalize().into()), None, size)
+            }
+            StreamHasher::Both(h) => {
+                let d = h.finish();
+                (d.sha256, Some(d.sha512), d.size)
+            }
+        }
+    }
+}
+
 /// Copies `reader` into `writer` and computes both digests from the same
 /// read: each byte is read once and written from the buffer it was hashed in.
 pub fn copy_hashing_both<R: Read + ?Sized, W: Write + ?Sized>(
@@ -254,6 +298,24 @@ mod tests {
             "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a\
              2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f"
         );
+    }
+
+    #[test]
+    fn a_stream_hasher_gives_the_sha512_only_when_asked() {
+        let data: Vec<u8> = (0..(CHUNK / 2 + 99)).map(|i| (i * 5 % 241) as u8).collect();
+        for with_sha512 in [false, true] {
+            let mut h = StreamHasher::new(with_sha512);
+            for piece in data.chunks(70_000) {
+                h.update(piece);
+            }
+            let (sha256, sha512, size) = h.finish();
+            assert_eq!(sha256, hash_bytes(&data));
+            assert_eq!(size, data.len() as u64);
+            assert_eq!(
+                sha512,
+                with_sha512.then(|| <[u8; 64]>::from(Sha512::digest(&data)))
+            );
+        }
     }
 
     #[test]
