@@ -35,6 +35,19 @@ fn footprint(env: &Env) -> (i64, i64, i64, usize) {
     )
 }
 
+/// Flips one bit of the (read-only) stored object at `object`, one
+/// `nth`-th of the way in.
+fn flip_a_bit(object: &Path, nth: usize) {
+    let mut p = std::fs::metadata(object).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    p.set_readonly(false);
+    std::fs::set_permissions(object, p).unwrap();
+    let mut bytes = std::fs::read(object).unwrap();
+    let at = bytes.len() / nth;
+    bytes[at] ^= 0x10;
+    std::fs::write(object, bytes).unwrap();
+}
+
 fn run_ok<S: AsRef<OsStr>>(env: &Env, args: &[S]) -> String {
     let r = env.run(args);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
@@ -217,14 +230,7 @@ fn recorded_sha512s_serve_exports_and_damage_is_still_refused() {
         .into_iter()
         .find(|o| crate::sha256_of(o) == held)
         .unwrap();
-    let mut p = std::fs::metadata(&object).unwrap().permissions();
-    #[allow(clippy::permissions_set_readonly_false)]
-    p.set_readonly(false);
-    std::fs::set_permissions(&object, p).unwrap();
-    let mut bytes = std::fs::read(&object).unwrap();
-    let third = bytes.len() / 3;
-    bytes[third] ^= 0x01;
-    std::fs::write(&object, bytes).unwrap();
+    flip_a_bit(&object, 3);
     for name in ["damaged", "damaged.zip"] {
         let r = export(name);
         assert_ne!(r.code, 0, "{name}: {}", r.stdout);
@@ -379,14 +385,7 @@ fn fixity_finds_a_flipped_bit_and_keeps_history() {
     assert_eq!(ok["intact"], 1);
     let object = env.objects().remove(0);
     let sha = crate::sha256_of(&scan);
-    let mut p = std::fs::metadata(&object).unwrap().permissions();
-    #[allow(clippy::permissions_set_readonly_false)]
-    p.set_readonly(false);
-    std::fs::set_permissions(&object, p).unwrap();
-    let mut bytes = std::fs::read(&object).unwrap();
-    let mid = bytes.len() / 2;
-    bytes[mid] ^= 0x10;
-    std::fs::write(&object, bytes).unwrap();
+    flip_a_bit(&object, 2);
     let r = env.run(&["--json", "verify"]);
     assert_eq!(r.code, 1);
     assert_eq!(r.json()["changed"], serde_json::json!([sha]));
