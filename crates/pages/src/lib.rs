@@ -6,6 +6,8 @@
 //!   (JPEG or Flate), born-digital and mixed pages are rendered by PDFium;
 //! - split single- and multi-page TIFF, and JPEG/PNG;
 //! - report each page's size, dpi when known and whether it has a text layer;
+//! - read a born-digital page's text layer as words with boxes on the
+//!   rendered image ([`text`]);
 //! - compute the perceptual fingerprint and the thumbnail of a page.
 //!
 //! Every decode runs under explicit limits, so a file that declares
@@ -17,6 +19,7 @@ pub mod fingerprint;
 mod pdf;
 mod pdfium;
 mod raster;
+pub mod text;
 pub mod thumbnail;
 
 use std::path::{Path, PathBuf};
@@ -25,6 +28,7 @@ pub use detect::{sniff, SourceKind};
 pub use error::PagesError;
 pub use fingerprint::{fingerprint, Fingerprint};
 pub use pdfium::set_pdfium_library;
+pub use text::Word;
 
 /// The largest image side doisoat decodes. A4 at 600 dpi is 4961 × 7016 px;
 /// an A0 plan at 300 dpi is about 9933 × 14043 px.
@@ -43,6 +47,10 @@ pub struct Page {
     pub dpi_known: bool,
     /// Whether the page carries a text layer (PDF text operators).
     pub has_text: bool,
+    /// The words of the text layer of a page PDFium renders (born-digital
+    /// or mixed), in the pixel grid of `image`, in content order. Empty for
+    /// scans, images and pages without text.
+    pub words: Vec<Word>,
 }
 
 /// What is known about a page without decoding it.
@@ -110,8 +118,18 @@ impl Document {
 
     /// Page `index` (0-based). Scanned pages and images come at their native
     /// resolution, downscaled when above `max_dpi`; born-digital PDF pages are
-    /// rendered by PDFium at `max_dpi`.
+    /// rendered by PDFium at `max_dpi`, with the words of their text layer.
     pub fn render(&self, index: usize, max_dpi: f32) -> Result<Page, PagesError> {
+        self.render_page(index, max_dpi, true)
+    }
+
+    /// [`Document::render`]; the text layer is read only `with_words`.
+    fn render_page(
+        &self,
+        index: usize,
+        max_dpi: f32,
+        with_words: bool,
+    ) -> Result<Page, PagesError> {
         if index >= self.page_count() {
             return Err(PagesError::NoSuchPage {
                 index,
@@ -119,7 +137,7 @@ impl Document {
             });
         }
         let page = match &self.inner {
-            Inner::Pdf(p) => p.render(index, max_dpi)?,
+            Inner::Pdf(p) => p.render(index, max_dpi, with_words)?,
             Inner::Raster(r) => r.render(index)?,
         };
         Ok(downscale_to(page, max_dpi))
@@ -167,7 +185,7 @@ impl Document {
                 }
             }
         }
-        let page = self.render(index, max_dpi)?;
+        let page = self.render_page(index, max_dpi, false)?;
         Ok(NativePage {
             image: image::DynamicImage::ImageRgb8(page.image),
             dpi: page.dpi,
@@ -220,7 +238,7 @@ impl Document {
         }
         let info = self.page_info(index)?;
         // Born-digital pages: render at a resolution that gives about `side` px.
-        let page = self.render(index, if info.scanned { 0.0 } else { 100.0 })?;
+        let page = self.render_page(index, if info.scanned { 0.0 } else { 100.0 }, false)?;
         let (w, h) = page.image.dimensions();
         let scale = (side as f32 / w.max(h) as f32).min(1.0);
         let small = image::imageops::thumbnail(
@@ -256,10 +274,12 @@ fn downscale_to(page: Page, max_dpi: f32) -> Page {
     else {
         return page;
     };
+    let factor = w as f32 / page.image.width() as f32;
     let image = image::imageops::resize(&page.image, w, h, image::imageops::FilterType::Triangle);
     Page {
         image,
         dpi: max_dpi,
+        words: page.words.iter().map(|word| word.scaled(factor)).collect(),
         ..page
     }
 }

@@ -98,7 +98,10 @@ impl PdfSource {
             })
     }
 
-    pub fn render(&self, index: usize, max_dpi: f32) -> Result<Page, PagesError> {
+    /// Page `index`; a page PDFium renders also brings its text layer's
+    /// words when `with_words` (a scanned page's hidden OCR text is not read:
+    /// it says what a program guessed, not what the page shows).
+    pub fn render(&self, index: usize, max_dpi: f32, with_words: bool) -> Result<Page, PagesError> {
         let page = &self.pages[index];
         if let Some(native) = self.scan_native(index)? {
             return Ok(Page {
@@ -106,6 +109,7 @@ impl PdfSource {
                 dpi: native.dpi,
                 dpi_known: native.dpi_known,
                 has_text: native.has_text,
+                words: Vec::new(),
             });
         }
         let dpi = if max_dpi > 0.0 {
@@ -113,12 +117,15 @@ impl PdfSource {
         } else {
             RENDER_DPI
         };
-        let image = crate::pdfium::render(&self.path, index, dpi)?;
+        // Only a page with text operators has words to read.
+        let with_words = with_words && page.info.has_text;
+        let (image, words) = crate::pdfium::render(&self.path, index, dpi, with_words)?;
         Ok(Page {
             image,
             dpi,
             dpi_known: true,
             has_text: page.info.has_text,
+            words,
         })
     }
 }

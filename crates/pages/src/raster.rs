@@ -96,6 +96,7 @@ fn render_single(path: &Path, kind: SourceKind) -> Result<Page, PagesError> {
         dpi: dpi.unwrap_or(ASSUMED_DPI),
         dpi_known: dpi.is_some(),
         has_text: false,
+        words: Vec::new(),
     })
 }
 
@@ -169,6 +170,7 @@ fn render_tiff(path: &Path, index: usize) -> Result<Page, PagesError> {
         dpi: dpi.unwrap_or(ASSUMED_DPI),
         dpi_known: dpi.is_some(),
         has_text: false,
+        words: Vec::new(),
     })
 }
 
