@@ -50,6 +50,14 @@ pub fn month_label(key: &str) -> String {
     }
 }
 
+/// A month key `yyyy-mm` where there is little room (a chart's axis): `mm/yy`.
+pub fn short_month_label(key: &str) -> String {
+    match key.split_once('-') {
+        Some((y, m)) if y.len() == 4 && m.len() == 2 => format!("{m}/{}", &y[2..]),
+        _ => key.to_string(),
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReportQuery {
@@ -495,5 +503,7 @@ mod tests {
         assert_eq!(percent(None, Lang::Vi), "—");
         assert_eq!(month_label("2022-11"), "11/2022");
         assert_eq!(month_label(""), "");
+        assert_eq!(short_month_label("2022-11"), "11/22");
+        assert_eq!(short_month_label("?"), "?");
     }
 }

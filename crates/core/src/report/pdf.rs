@@ -14,7 +14,7 @@ use lopdf::{dictionary, Document, Object, ObjectId, Stream};
 
 use doisoat_intake::pdfout::PdfFont;
 
-use crate::report::{month_label, percent, DueItem, Figures, Group, Report};
+use crate::report::{month_label, percent, short_month_label, DueItem, Figures, Group, Report};
 use crate::{CoreError, Lang, Result};
 
 const REGULAR: &[u8] = include_bytes!("../../../../ui/src/assets/fonts/NotoSans-Regular.ttf");
@@ -59,6 +59,7 @@ enum Weight {
 #[derive(Clone, Copy)]
 enum Align {
     Left,
+    Center,
     Right,
 }
 
@@ -118,6 +119,7 @@ impl Layout {
         let width = font.width(&s, size);
         let x = match align {
             Align::Left => x,
+            Align::Center => x + (max_w - width) / 2.0,
             Align::Right => x + max_w - width,
         };
         let hex = font.encode(&s);
@@ -402,20 +404,27 @@ fn lay_out(r: &Report, w: &Words) -> Result<Layout> {
         let label_every = (r.by_month.len() / 24).max(1);
         for (i, g) in r.by_month.iter().enumerate() {
             let x = MARGIN + 24.0 + i as f32 * slot + (slot - bar) / 2.0;
-            let rate = g.figures.on_time_rate.unwrap_or(0.0) as f32;
-            let colour = if rate < 0.9 {
-                (0.75, 0.22, 0.17)
-            } else {
-                (0.16, 0.42, 0.71)
-            };
-            l.rect(x, base, bar, (chart_h * rate).max(0.5), colour);
+            match g.figures.on_time_rate {
+                Some(rate) => {
+                    let rate = rate as f32;
+                    let colour = if rate < 0.9 {
+                        (0.75, 0.22, 0.17)
+                    } else {
+                        (0.16, 0.42, 0.71)
+                    };
+                    l.rect(x, base, bar, (chart_h * rate).max(0.5), colour);
+                }
+                // No dossier finished that month: no rate, which is not a
+                // 0 % rate (a red stub would say it was).
+                None => l.text_at(
+                    (x, base + 2.0, bar),
+                    "—",
+                    (7.0, Weight::Regular, Align::Center),
+                ),
+            }
             if i % label_every == 0 {
                 // mm/yy: a bar's slot is too narrow for the year in full.
-                let label = month_label(&g.key);
-                let key = match label.split_once('/') {
-                    Some((m, y)) if y.len() == 4 => format!("{m}/{}", &y[2..]),
-                    _ => label,
-                };
+                let key = short_month_label(&g.key);
                 l.text_at(
                     (x - 6.0, base - 10.0, slot * label_every as f32 + 12.0),
                     &key,
@@ -590,6 +599,29 @@ mod tests {
             );
             assert_eq!(want, doisoat_domain::text::nfc(want));
         }
+    }
+
+    /// A month with no dossier finished has no on-time rate: the chart shows
+    /// a dash there, not a red 0 % stub.
+    #[test]
+    fn a_month_without_a_rate_gets_no_bar() {
+        let red_bars = |r: &Report| {
+            let doc = Document::load_mem(&report_pdf(r, Lang::Vi).unwrap()).unwrap();
+            let page = *doc.get_pages().get(&1).unwrap();
+            let content = String::from_utf8_lossy(&doc.get_page_content(page)).into_owned();
+            (
+                content.matches("0.750 0.220 0.170 rg").count(),
+                doc.extract_text(&[1]).unwrap(),
+            )
+        };
+        let mut r = sample();
+        let (both, _) = red_bars(&r);
+        assert_eq!(both, 2, "both months at 60 % are red bars");
+        r.by_month[1].figures.on_time_rate = None;
+        let (one, text) = red_bars(&r);
+        assert_eq!(one, 1);
+        assert!(text.contains('—'), "{text}");
+        assert!(text.contains("11/22") && text.contains("12/22"), "{text}");
     }
 
     #[test]
