@@ -83,6 +83,8 @@ impl Steps<'_> {
 struct SidePage {
     page: PreparedPage,
     signature: Signature,
+    /// The page's text layer in the grid of `page` (born-digital pages only).
+    words: Vec<doisoat_pages::Word>,
 }
 
 fn load_side(
@@ -100,11 +102,18 @@ fn load_side(
                 page: i as u32 + 1,
                 source,
             })?;
+            let loaded_width = page.image.width().max(1) as f32;
             let (image, dpi) = to_working_resolution(page.image, page.dpi, page.dpi_known);
+            let factor = image.width() as f32 / loaded_width;
+            let words = page.words.iter().map(|w| w.scaled(factor)).collect();
             let page = prepare(&image, dpi);
             let signature = signature(&page.ink);
             steps.tick()?;
-            Ok(SidePage { page, signature })
+            Ok(SidePage {
+                page,
+                signature,
+                words,
+            })
         })
         .collect()
 }
@@ -543,7 +552,8 @@ fn compare_pair(
     if opts.ocr && !changes.is_empty() {
         #[cfg(feature = "ocr")]
         {
-            let (text, all_agree) = crate::ocr::text_changes(&e.grey, &warped, &changes, e.dpi)?;
+            let (text, all_agree) =
+                crate::ocr::text_changes(&e.grey, &warped, &changes, &electronic.words, e.dpi)?;
             let strongest = changes.iter().map(|c| c.weight).max().unwrap_or(0);
             if all_agree && strongest < min_weight * 2 {
                 // A borderline ink difference that reads the same on both

@@ -33,6 +33,7 @@ pub mod ocr;
 pub mod pairing;
 pub mod register;
 pub mod signature;
+pub mod text_layer;
 
 mod engine;
 

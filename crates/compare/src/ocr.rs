@@ -1,6 +1,12 @@
 //! Names what changed: tesseract (Vietnamese, in process through leptess)
-//! reads each changed region on both copies, and the words that differ are
-//! reported, e.g. `120,5` → `126,5`.
+//! reads each changed region, and the words that differ are reported, e.g.
+//! `120,5` → `126,5`.
+//!
+//! When the electronic page is born-digital, its text layer gives the
+//! electronic words exactly ([`crate::text_layer`]): only the paper is read,
+//! over the whole line of the change, and aligned to the layer's words.
+//! Otherwise (a scanned electronic copy, or a change where the layer has no
+//! words) both sides are read.
 //!
 //! Only changed regions are read, never whole pages. Each worker thread
 //! keeps its own tesseract instance; tesseract's own OpenMP threads are
@@ -13,7 +19,10 @@ use std::sync::Once;
 use image::{imageops, GrayImage};
 use leptess::{LepTess, Variable};
 
+use doisoat_pages::Word;
+
 use crate::diff::Change;
+use crate::text_layer::{named_change, windows};
 use crate::{CompareError, TextChange};
 
 thread_local! {
@@ -90,9 +99,11 @@ pub fn vietnamese_numbers(text: &str) -> String {
                 .rev()
                 .take_while(|d| d.is_ascii_digit())
                 .count();
-            let after_other_sep = i >= 2 + before_sep
-                && matches!(chars[i - 1 - before_sep], '.' | ',' | '/' | '-')
-                && chars[i - 2 - before_sep].is_ascii_digit();
+            // The digits before the separator run from i - 1 - before_sep to
+            // i - 1; what precedes them is another separator after a digit?
+            let after_other_sep = i >= 3 + before_sep
+                && matches!(chars[i - 2 - before_sep], '.' | ',' | '/' | '-')
+                && chars[i - 3 - before_sep].is_ascii_digit();
             if ends && !after_other_sep {
                 match digits {
                     1 | 2 => {
@@ -146,37 +157,71 @@ fn reading_box(c: &Change, width: u32, height: u32, dpi: f32) -> (u32, u32, u32,
     (x0, y0, x1, y1)
 }
 
-/// Reads each change on the electronic page and on the registered paper
+/// Names each change between the electronic page and the registered paper
 /// page (same pixel grid) and returns the text that differs, plus whether
-/// every change read the same on both sides.
+/// every change read the same on both sides. `words` is the electronic
+/// page's text layer in that grid (empty for a scan): where it has words at
+/// a change, they are the electronic text and only the paper is read.
 pub fn text_changes(
     electronic: &GrayImage,
     paper: &GrayImage,
     changes: &[Change],
+    words: &[Word],
     dpi: f32,
 ) -> Result<(Vec<TextChange>, bool), CompareError> {
-    let mut out: Vec<TextChange> = Vec::new();
-    let mut all_agree = true;
-    for c in changes.iter().take(8) {
-        let (x0, y0, x1, y1) = reading_box(c, electronic.width(), electronic.height(), dpi);
-        if x1 <= x0 || y1 <= y0 {
-            continue;
-        }
-        let e = imageops::crop_imm(electronic, x0, y0, x1 - x0, y1 - y0).to_image();
-        let p = imageops::crop_imm(paper, x0, y0, x1 - x0, y1 - y0).to_image();
-        let (te, tp) = (
-            vietnamese_numbers(&read(&e, dpi)?),
-            vietnamese_numbers(&read(&p, dpi)?),
+    let (width, height) = electronic.dimensions();
+    let changes = &changes[..changes.len().min(8)];
+    let (lines, unplaced) = windows(words, changes, dpi, width, height);
+    let mut named = Vec::new();
+    for line in &lines {
+        let crop = imageops::crop_imm(
+            paper,
+            line.x0,
+            line.y0,
+            line.x1 - line.x0,
+            line.y1 - line.y0,
+        )
+        .to_image();
+        let text = vietnamese_numbers(&read(&crop, dpi)?);
+        tracing::debug!(
+            layer = line.words.join(" "),
+            paper = text.trim(),
+            "read a change against the text layer"
         );
-        tracing::debug!(electronic = te.trim(), paper = tp.trim(), "read a change");
-        if let Some(change) = differing_words(&te, &tp) {
-            all_agree = false;
-            if !out.contains(&change) {
-                out.push(change);
-            }
+        named.extend(named_change(line, &text));
+    }
+    for i in unplaced {
+        named.extend(read_both(electronic, paper, &changes[i], dpi)?);
+    }
+    let all_agree = named.is_empty();
+    let mut out: Vec<TextChange> = Vec::new();
+    for change in named {
+        if !out.contains(&change) {
+            out.push(change);
         }
     }
     Ok((out, all_agree))
+}
+
+/// Reads one change by OCR on both pages; `None` when they read the same.
+fn read_both(
+    electronic: &GrayImage,
+    paper: &GrayImage,
+    c: &Change,
+    dpi: f32,
+) -> Result<Option<TextChange>, CompareError> {
+    let (x0, y0, x1, y1) = reading_box(c, electronic.width(), electronic.height(), dpi);
+    if x1 <= x0 || y1 <= y0 {
+        return Ok(None);
+    }
+    let e = imageops::crop_imm(electronic, x0, y0, x1 - x0, y1 - y0).to_image();
+    let p = imageops::crop_imm(paper, x0, y0, x1 - x0, y1 - y0).to_image();
+    let (te, tp) = (
+        vietnamese_numbers(&read(&e, dpi)?),
+        vietnamese_numbers(&read(&p, dpi)?),
+    );
+    tracing::debug!(electronic = te.trim(), paper = tp.trim(), "read a change");
+    Ok(differing_words(&te, &tp))
 }
 
 #[cfg(test)]
@@ -206,5 +251,11 @@ mod tests {
             "1.004227 và 120,25."
         );
         assert_eq!(vietnamese_numbers("Điều 3. Hiệu lực"), "Điều 3. Hiệu lực");
+        // A dossier code's groups are left as they are.
+        assert_eq!(
+            vietnamese_numbers("Mã hồ sơ: 000.00.38.H38-220202-0089"),
+            "Mã hồ sơ: 000.00.38.H38-220202-0089"
+        );
+        assert_eq!(vietnamese_numbers("1.500,25 đồng"), "1.500,25 đồng");
     }
 }

@@ -8,7 +8,10 @@
 //!              [--tolerance PX] [--min-change PX] [--confirm-min PX] [--mark-min MASS]
 //! ```
 //! Each case is compared on one thread; `--jobs` runs several cases at once
-//! (faster, but the per-page timings then share the cores).
+//! (faster, but the per-page timings then share the cores). Besides the
+//! tiers, the score is also given per kind of electronic copy
+//! (`e:born_digital`, `e:scanned`): a born-digital copy's text layer names
+//! the changes, a scanned one is read by OCR.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -517,6 +520,8 @@ fn main() -> Result<()> {
         );
     }
     let tallies: Mutex<BTreeMap<String, Tally>> = Mutex::new(BTreeMap::new());
+    // The same cases again, split by the kind of electronic copy instead of the tier.
+    let by_electronic_kind: Mutex<BTreeMap<String, Tally>> = Mutex::new(BTreeMap::new());
     let next = std::sync::atomic::AtomicUsize::new(0);
     std::thread::scope(|s| {
         for _ in 0..args.jobs.max(1) {
@@ -530,10 +535,14 @@ fn main() -> Result<()> {
                     .to_owned();
                 // Debug logs of the engine name the case they come from.
                 let _span = tracing::debug_span!("case", id = %id).entered();
-                let result = (|| -> Result<(String, Tally, String)> {
+                let result = (|| -> Result<(String, String, Tally, String)> {
                     let truth: Value =
                         serde_json::from_str(&std::fs::read_to_string(case.join("truth.json"))?)?;
                     let tier = truth["tier"].as_str().unwrap_or("?").to_owned();
+                    let electronic_kind = format!(
+                        "e:{}",
+                        truth["electronic_kind"].as_str().unwrap_or("unknown")
+                    );
                     let outcome = match args.method {
                         Method::Engine => run_engine(case, &truth, &args)?,
                         Method::Dhash => run_dhash(case, &truth)?,
@@ -545,10 +554,10 @@ fn main() -> Result<()> {
                         truth["kind"].as_str().unwrap_or("?"),
                         truth["electronic_kind"].as_str().unwrap_or("?")
                     );
-                    Ok((tier, t, line))
+                    Ok((tier, electronic_kind, t, line))
                 })();
                 match result {
-                    Ok((tier, t, line)) => {
+                    Ok((tier, electronic_kind, t, line)) => {
                         if args.verbose {
                             eprintln!("{line}");
                         }
@@ -556,6 +565,12 @@ fn main() -> Result<()> {
                             .lock()
                             .expect("tally lock")
                             .entry(tier)
+                            .or_default()
+                            .add(&t);
+                        by_electronic_kind
+                            .lock()
+                            .expect("tally lock")
+                            .entry(electronic_kind)
                             .or_default()
                             .add(&t);
                     }
@@ -584,6 +599,9 @@ fn main() -> Result<()> {
         scores.insert(tier.clone(), t.score(args.ocr));
     }
     scores.insert("all".into(), all.score(args.ocr));
+    for (kind, t) in by_electronic_kind.into_inner().expect("tally lock") {
+        scores.insert(kind, t.score(args.ocr));
+    }
     let method = match args.method {
         Method::Engine => "doisoat",
         Method::Dhash => "dhash16-page-i",
@@ -598,7 +616,7 @@ fn main() -> Result<()> {
         );
     } else {
         println!(
-            "{:<16} {:<6} {:>5} {:>8} {:>9} {:>7} {:>6} {:>8} {:>6} {:>9} {:>9}",
+            "{:<16} {:<14} {:>5} {:>8} {:>9} {:>7} {:>6} {:>8} {:>6} {:>9} {:>9}",
             "method",
             "tier",
             "cases",
@@ -613,7 +631,7 @@ fn main() -> Result<()> {
         );
         for (tier, s) in &scores {
             println!(
-                "{:<16} {:<6} {:>5} {:>8.3} {:>9.3} {:>7.3} {:>6.3} {:>8.3} {:>6} {:>9.3} {:>9.3}",
+                "{:<16} {:<14} {:>5} {:>8.3} {:>9.3} {:>7.3} {:>6.3} {:>8.3} {:>6} {:>9.3} {:>9.3}",
                 method,
                 tier,
                 s.cases,
