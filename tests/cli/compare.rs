@@ -99,3 +99,47 @@ fn trouble_exits_2_with_an_error_object() {
         .contains(bad.to_str().unwrap()));
     assert!(String::from_utf8_lossy(&r.stderr).contains("encrypted.pdf"));
 }
+
+#[test]
+fn a_born_digital_copy_names_the_change_from_its_text_layer() {
+    // The electronic TP2 is born-digital: its text layer says "120,5" where
+    // the paper scan (page 2) reads "126,5". The electronic side of the
+    // change is the layer's exact word; only the paper is read by OCR.
+    let env = Env::new();
+    let paper = fixture("paper/000.00.38.H38-221125-0001_TP2_scan.pdf");
+    let electronic = fixture("portal/electronic/000.00.38.H38-221125-0001_TP2.pdf");
+    let r = env
+        .command()
+        .args(["--json", "compare"])
+        .arg(&paper)
+        .arg(&electronic)
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
+    let pages = v["pages"].as_array().unwrap();
+    let changed = pages.iter().find(|p| p["electronic_page"] == 2).unwrap();
+    assert_eq!(changed["status"], "different", "{v}");
+    assert_eq!(
+        changed["text"],
+        serde_json::json!([{"electronic": "120,5", "paper": "126,5"}]),
+        "{v}"
+    );
+    // The pages that match carry no text.
+    for p in pages.iter().filter(|p| p["electronic_page"] != 2) {
+        assert_eq!(p["status"], "same", "{v}");
+        assert!(p.get("text").is_none(), "{v}");
+    }
+
+    // The same change, as a person reads it.
+    let r = env
+        .command()
+        .args(["--lang", "vi", "compare"])
+        .arg(&paper)
+        .arg(&electronic)
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&r.stdout);
+    assert!(out.contains("\"120,5\" → \"126,5\""), "{out}");
+}

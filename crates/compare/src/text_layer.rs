@@ -302,8 +302,10 @@ fn align(e: &[String], p: &[String]) -> Vec<Step> {
 /// that differs where the change is, or `None` when the paper reads the
 /// same there. Differences that touch none of the change's words (an OCR
 /// slip elsewhere on the line, a letter cut at the crop's edge) are left
-/// out; a word added on paper counts when it sits next to a touched word,
-/// and so does any difference next to one when the touched words read the same.
+/// out, and so are misread words at either end of a run of differences
+/// (`m²` read as `m?` right after the changed `120,5`); a word added on paper
+/// counts when it sits next to a touched word. When the touched words read
+/// the same, the differences right beside them are taken instead.
 pub fn named_change(window: &LineWindow, paper: &str) -> Option<TextChange> {
     let e: Vec<String> = window.words.iter().map(|w| comparable(w)).collect();
     let p_raw: Vec<&str> = paper.split_whitespace().collect();
@@ -329,36 +331,40 @@ pub fn named_change(window: &LineWindow, paper: &str) -> Option<TextChange> {
         Step::Same(i, _) | Step::Replaced(i, _) | Step::Dropped(i) => Some(i),
         Step::Added(_) => None,
     };
-    // Each run: whether it holds a touched word, and whether it sits next to one.
-    let marked: Vec<(&[Step], bool, bool)> = runs
-        .into_iter()
-        .map(|(start, end)| {
+    // Within each run, the steps from the first to the last that `keep`
+    // accepts, with the paper words added right beside them.
+    let pick = |keep: &dyn Fn(usize) -> bool| -> Vec<&[Step]> {
+        let mut chosen = Vec::new();
+        for &(start, end) in &runs {
             let run = &steps[start..end];
-            let hits = run.iter().filter_map(e_at).any(touched);
-            let beside = steps[..start]
-                .iter()
-                .rev()
-                .find_map(e_at)
-                .is_some_and(touched)
-                || steps[end..].iter().find_map(e_at).is_some_and(touched);
-            (run, hits, beside)
-        })
-        .collect();
-    let only_added = |run: &[Step]| run.iter().all(|s| matches!(s, Step::Added(_)));
-    let mut chosen: Vec<&[Step]> = marked
-        .iter()
-        .filter(|(run, hits, beside)| *hits || (*beside && only_added(run)))
-        .map(|(run, ..)| *run)
-        .collect();
+            let kept = |s: &Step| e_at(s).is_some_and(keep);
+            let (Some(mut a), Some(mut b)) =
+                (run.iter().position(kept), run.iter().rposition(kept))
+            else {
+                // Only paper words added, right beside a kept word.
+                let beside = steps[..start].iter().rev().find_map(e_at).is_some_and(keep)
+                    || steps[end..].iter().find_map(e_at).is_some_and(keep);
+                if beside && run.iter().all(|s| matches!(s, Step::Added(_))) {
+                    chosen.push(run);
+                }
+                continue;
+            };
+            while a > 0 && matches!(run[a - 1], Step::Added(_)) {
+                a -= 1;
+            }
+            while b + 1 < run.len() && matches!(run[b + 1], Step::Added(_)) {
+                b += 1;
+            }
+            chosen.push(&run[a..=b]);
+        }
+        chosen
+    };
+    let mut chosen = pick(&touched);
     if chosen.is_empty() {
-        // The touched words read the same, but the word next to them does
+        // The touched words read the same, but a word next to them does
         // not: on a centred or right-aligned line a longer or shorter word
         // moves its neighbours, and the change's ink lands beside it.
-        chosen = marked
-            .iter()
-            .filter(|(_, _, beside)| *beside)
-            .map(|(run, ..)| *run)
-            .collect();
+        chosen = pick(&|i: usize| (i > 0 && touched(i - 1)) || touched(i + 1));
     }
     let mut e_words: Vec<&str> = Vec::new();
     let mut p_words: Vec<&str> = Vec::new();
@@ -481,6 +487,18 @@ mod tests {
             ("Diện", "Dien")
         );
         assert_eq!(named_change(&centred, "c) Diện tích: 120,5 n²"), None);
+        // A misread word right after the changed one is not part of the change.
+        let named = named_change(w, "c) Diện tích: 126,5 m?").unwrap();
+        assert_eq!(
+            (named.electronic.as_str(), named.paper.as_str()),
+            ("120,5", "126,5")
+        );
+        // A word added on paper right after the changed one is.
+        let named = named_change(w, "c) Diện tích: 126,5 ha m²").unwrap();
+        assert_eq!(
+            (named.electronic.as_str(), named.paper.as_str()),
+            ("120,5", "126,5 ha")
+        );
         // A word dropped on paper where the change is.
         let named = named_change(w, "c) Diện tích: m²").unwrap();
         assert_eq!(
