@@ -67,7 +67,12 @@ impl RunningJobs {
         }
     }
 
-    fn register(self: &Arc<Self>, id: &str, token: CancelToken) -> Result<Registration, IpcError> {
+    /// Registers job `id`; it stays registered while the returned value lives.
+    pub(crate) fn register(
+        self: &Arc<Self>,
+        id: &str,
+        token: CancelToken,
+    ) -> Result<Registration, IpcError> {
         let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
         if tokens.contains_key(id) {
             return Err(IpcError::new(
@@ -91,7 +96,7 @@ impl RunningJobs {
 }
 
 /// Removes a job's token when the job ends, however it ends.
-struct Registration {
+pub(crate) struct Registration {
     jobs: Arc<RunningJobs>,
     id: String,
 }

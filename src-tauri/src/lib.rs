@@ -5,7 +5,8 @@
 //! commands; [`jobs`] runs long work off the UI thread with progress and
 //! cancellation; [`paths`] checks every path the page sends; [`error`] is the
 //! IPC error shape; [`state`] is what the commands share; [`intake`] is the
-//! scanning panel (SANE on Linux) and its batch on the desk.
+//! scanning panel (SANE on Linux) and its batch on the desk; [`upkeep`] is
+//! the store's background fixity check.
 
 pub mod args;
 pub mod commands;
@@ -16,6 +17,7 @@ pub mod intake;
 pub mod jobs;
 pub mod paths;
 pub mod state;
+pub mod upkeep;
 
 #[cfg(test)]
 mod tests;
@@ -62,6 +64,9 @@ pub fn attach<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri:
             intake::scan_thumbnail,
             intake::scan_discard,
             intake::scan_store,
+            upkeep::fixity_status,
+            upkeep::set_fixity_schedule,
+            upkeep::fixity_check_now,
         ])
 }
 
@@ -147,6 +152,7 @@ pub fn run() {
                     state.set_fixtures_dir(dir);
                 }
             }
+            upkeep::spawn(app.handle().clone());
             Ok(())
         });
     attach(builder, state)

@@ -24,6 +24,8 @@ pub struct AppState {
     demo_request: AtomicBool,
     /// When the app started, for the start-up figure.
     pub started: Instant,
+    /// The background fixity check's last round and its timer.
+    pub fixity: crate::upkeep::FixityWorker,
 }
 
 impl AppState {
@@ -49,6 +51,7 @@ impl AppState {
             jobs: Arc::default(),
             demo_request: AtomicBool::new(false),
             started,
+            fixity: Default::default(),
         }
     }
 

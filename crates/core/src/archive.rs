@@ -562,6 +562,12 @@ impl Office {
     /// and another thread lists the store for untracked files.
     pub fn fixity_pass(&self, opts: &FixityOptions, job: &Job) -> Result<VerifyReport> {
         self.require(Action::Verify, "store")?;
+        self.run_fixity_pass(opts, job)
+    }
+
+    /// [`Office::fixity_pass`] without the role check: also the office's
+    /// own background round ([`Office::fixity_round`]).
+    pub(crate) fn run_fixity_pass(&self, opts: &FixityOptions, job: &Job) -> Result<VerifyReport> {
         let due = fixity::due(&self.conn(), opts.max_files)?;
         let total = due.len() as u64;
         let plan = match opts.bytes_per_sec.filter(|b| *b > 0) {

@@ -19,6 +19,7 @@ pub mod lifecycle;
 mod reconcile;
 pub mod report;
 pub mod ui_queries;
+pub mod upkeep;
 mod views;
 pub mod xlsx;
 
@@ -39,6 +40,7 @@ pub use doisoat_domain::{DossierCode, FindingKind};
 pub use error::{pages_message_vi, CoreError, ErrorInfo, Lang};
 pub use job::{CancelToken, Job, Progress};
 pub use reconcile::{compare_files, CompareFile, CompareReport};
+pub use upkeep::{FixityRound, FixitySchedule};
 pub use views::*;
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;

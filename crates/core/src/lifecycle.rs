@@ -7,7 +7,7 @@
 //! calendar on every change, so the dashboard only aggregates.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
 use doisoat_calendar::{
     self as cal, parse_iso_date, Date, DeadlineInput, HolidayTable, OfficeOptions, RuleBook,
@@ -15,6 +15,7 @@ use doisoat_calendar::{
 };
 use doisoat_db::{dossiers, lifecycle as db, Connection};
 
+use crate::auth::Action;
 use crate::{dates, CoreError, Office, Result};
 
 /// The states a dossier moves through.
@@ -624,29 +625,39 @@ impl Office {
 
     /// Adds or replaces one year of the holiday table and recomputes open
     /// dossiers' due dates.
+    /// Administrators only; audited.
     pub fn set_holiday_year(&self, year: YearTable) -> Result<()> {
-        let mut conn = self.conn();
-        let mut table = load_calendar(&conn)?.table;
-        table.set_year(year).map_err(cal_err)?;
-        let tx = conn.transaction().map_err(doisoat_db::DbError::from)?;
-        db::set_setting(&tx, "calendar", &table.to_json(), &self.now())?;
-        refresh_open(&tx, &self.now())?;
-        tx.commit().map_err(doisoat_db::DbError::from)?;
-        Ok(())
+        self.require(Action::Settings, "calendar")?;
+        let y = year.year;
+        {
+            let mut conn = self.conn();
+            let mut table = load_calendar(&conn)?.table;
+            table.set_year(year).map_err(cal_err)?;
+            let tx = conn.transaction().map_err(doisoat_db::DbError::from)?;
+            db::set_setting(&tx, "calendar", &table.to_json(), &self.now())?;
+            refresh_open(&tx, &self.now())?;
+            tx.commit().map_err(doisoat_db::DbError::from)?;
+        }
+        self.audit("settings", "calendar", None, Some(json!({ "year": y })))
     }
 
     pub fn office_settings(&self) -> Result<OfficeSettings> {
         office_settings(&self.conn())
     }
 
+    /// Administrators only; audited with the settings before and after.
     pub fn set_office_settings(&self, s: &OfficeSettings) -> Result<()> {
-        let mut conn = self.conn();
-        let tx = conn.transaction().map_err(doisoat_db::DbError::from)?;
-        let json = serde_json::to_string(s).map_err(doisoat_db::DbError::from)?;
-        db::set_setting(&tx, "office", &json, &self.now())?;
-        refresh_open(&tx, &self.now())?;
-        tx.commit().map_err(doisoat_db::DbError::from)?;
-        Ok(())
+        self.require(Action::Settings, "office")?;
+        let before = self.office_settings()?;
+        {
+            let mut conn = self.conn();
+            let tx = conn.transaction().map_err(doisoat_db::DbError::from)?;
+            let json = serde_json::to_string(s).map_err(doisoat_db::DbError::from)?;
+            db::set_setting(&tx, "office", &json, &self.now())?;
+            refresh_open(&tx, &self.now())?;
+            tx.commit().map_err(doisoat_db::DbError::from)?;
+        }
+        self.audit("settings", "office", Some(json!(before)), Some(json!(s)))
     }
 }
 

@@ -12,6 +12,7 @@ use crate::commands::{AppInfo, FindingUpdateInput, TargetInput};
 use crate::error::IpcError;
 use crate::intake::{ScanFinish, ScanState, ScanStored};
 use crate::jobs::JobProgress;
+use crate::upkeep::FixityStatus;
 
 fn committed_dir() -> PathBuf {
     PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo"))
@@ -46,6 +47,7 @@ fn export_all(dir: &Path) {
         ScanStored,
         doisoat_intake::scan::ScanDevice,
         doisoat_intake::scan::ScanSettings,
+        FixityStatus,
     );
 }
 

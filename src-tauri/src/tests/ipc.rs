@@ -321,6 +321,76 @@ fn import_ingest_reconcile_and_resolve() {
 /// The dossier's history lists the ingest and the decision, newest first,
 /// with who (the account, and the person who decided), the desk's local
 /// time and what changed.
+/// The footer's store check: the default schedule, a round started by
+/// hand, a flipped bit found by the next one, and a bad schedule refused.
+#[test]
+fn background_fixity_rounds_find_a_flipped_bit() {
+    let h = harness();
+    h.import_fixture();
+    let scan = repo().join(format!("fixtures/paper/{CODE}_TP2_scan.pdf"));
+    let ingested = h.ok(
+        "ingest",
+        json!({ "job": "ing", "files": [scan], "target": { "dossier": CODE, "component": "TP2" } }),
+    );
+    let status = h.ok("fixity_status", json!({}));
+    assert_eq!(status["schedule"]["enabled"], json!(true), "{status}");
+    assert_eq!(status["schedule"]["pace_mb"], json!(20), "{status}");
+    assert_eq!(status["last"], Value::Null, "{status}");
+    assert_eq!(status["running"], json!(false), "{status}");
+
+    let status = h.ok("fixity_check_now", json!({}));
+    let report = &status["last"]["report"];
+    // The portal export's attachments and the scan, all intact.
+    assert!(report["checked"].as_u64().unwrap() >= 2, "{status}");
+    assert_eq!(report["checked"], report["intact"], "{status}");
+    assert!(
+        status["last"]["at"]
+            .as_str()
+            .is_some_and(|a| a.starts_with("20")),
+        "{status}"
+    );
+
+    // One flipped bit in the stored object.
+    let sha = ingested["files"][0]["sha256"]
+        .as_str()
+        .expect("the scan's digest")
+        .to_owned();
+    let object = h
+        .dir
+        .join("data/store/objects")
+        .join(&sha[..2])
+        .join(&sha[2..]);
+    let mut perms = std::fs::metadata(&object).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&object, perms).unwrap();
+    let mut bytes = std::fs::read(&object).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x04;
+    std::fs::write(&object, bytes).unwrap();
+    let status = h.ok("fixity_check_now", json!({}));
+    let changed = status["last"]["report"]["changed"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(changed, [json!(sha)], "{status}");
+
+    let code = h.err_code(
+        "set_fixity_schedule",
+        json!({ "schedule": { "enabled": true, "pace_mb": 0, "every_minutes": 30, "files_per_round": 500 } }),
+    );
+    assert_eq!(code, "invalid_argument");
+    let status = h.ok(
+        "set_fixity_schedule",
+        json!({ "schedule": { "enabled": true, "pace_mb": 5, "every_minutes": 60, "files_per_round": 100 } }),
+    );
+    assert_eq!(status["schedule"]["pace_mb"], json!(5), "{status}");
+    assert_eq!(
+        h.ok("fixity_status", json!({}))["schedule"]["every_minutes"],
+        json!(60)
+    );
+}
+
 #[test]
 fn dossier_history_lists_ingest_and_resolve() {
     let h = harness();

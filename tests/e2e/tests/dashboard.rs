@@ -2,12 +2,14 @@
 //! an unfinished 2022 dossier shows it as overdue, and both exports (XLSX and
 //! PDF, written into the data folder's `exports/`) open: the workbook parses
 //! back with calamine, the PDF renders with PDFium (doisoat-pages) to a PNG
-//! in artifacts/e2e/ that has ink where the heading is.
+//! in artifacts/e2e/ that has ink where the heading is. The store check in
+//! the footer runs a round when asked and reports it with its time; the
+//! dashboard shows its schedule.
 //! Needs tauri-driver on :4444 under a display: run `scripts/e2e.sh dashboard`.
 
 use anyhow::{ensure, Context, Result};
 use calamine::{Data, Reader};
-use doisoat_e2e::{fixtures, repo_root, App};
+use doisoat_e2e::{fixtures, is_day_and_minute, repo_root, App};
 
 const OVERDUE: &str = "000.00.38.H38-221128-0002";
 
@@ -82,5 +84,31 @@ async fn dashboard_shows_overdue_and_exports_open() -> Result<()> {
         "ink in the right margin of {}",
         png.display()
     );
+
+    // The store check: the dashboard shows the default schedule; a round
+    // started from the footer reports on the store, with its time.
+    app.wait_css("#store-check-panel").await?;
+    let pace = app
+        .eval("return document.querySelector('#fixity-pace').value")
+        .await?;
+    ensure!(pace == serde_json::json!("20"), "pace {pace}");
+    app.click("#fixity-check-now").await?;
+    app.wait_true(
+        "a fixity round",
+        "return /\\(\\d{2}\\/\\d{2}\\/\\d{4} \\d{2}:\\d{2}\\)/.test(document.querySelector('#fixity-summary')?.textContent ?? '')",
+    )
+    .await?;
+    let summary = app.text("#fixity-summary").await?;
+    // An XLSX import brings no files: the store is empty.
+    ensure!(summary.contains("kho chưa có tệp nào"), "{summary}");
+    let when = summary
+        .rsplit_once('(')
+        .and_then(|(_, w)| w.split_once(')'))
+        .map(|(w, _)| w.to_string())
+        .unwrap_or_default();
+    ensure!(is_day_and_minute(&when), "{summary}");
+    app.eval("document.querySelector('#store-check-panel').scrollIntoView(); return true")
+        .await?;
+    app.screenshot("dashboard-03-store-check").await?;
     app.quit().await
 }

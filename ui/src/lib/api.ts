@@ -6,6 +6,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { IpcError } from "./bindings/IpcError";
 import type { JobProgress } from "./bindings/JobProgress";
+import type { FixityStatus } from "./bindings/FixityStatus";
 
 export type { IpcError };
 
@@ -29,6 +30,11 @@ export async function call<T>(command: string, args: Record<string, unknown> = {
 
 export function onProgress(handler: (p: JobProgress) => void): Promise<UnlistenFn> {
   return listen<JobProgress>("job-progress", (event) => handler(event.payload));
+}
+
+/** The background store check's status after each of its rounds. */
+export function onFixityStatus(handler: (s: FixityStatus) => void): Promise<UnlistenFn> {
+  return listen<FixityStatus>("fixity-status", (event) => handler(event.payload));
 }
 
 let jobCounter = 0;

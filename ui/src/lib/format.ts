@@ -10,9 +10,22 @@ export function formatDate(value: string | null | undefined): string {
   return `${m[3]}/${m[2]}/${m[1]}`;
 }
 
-/** Same, with the time of day: `25/11/2022 08:30`. */
+/** Vietnam's offset from UTC: the core shows times in it (ICT, no DST). */
+const VN_OFFSET_MS = 7 * 3600 * 1000;
+
+/** Same, with the time of day: `25/11/2022 08:30`. A moment with a zone
+ * (`…Z`, `…+00:00`, as the core records events) is shown in Vietnam time,
+ * like the history's; a time without one is shown as written. */
 export function formatDateTime(value: string | null | undefined): string {
   if (!value) return "—";
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value)) {
+    const ms = Date.parse(value);
+    if (!Number.isNaN(ms)) {
+      const t = new Date(ms + VN_OFFSET_MS);
+      const p = (n: number) => String(n).padStart(2, "0");
+      return `${p(t.getUTCDate())}/${p(t.getUTCMonth() + 1)}/${t.getUTCFullYear()} ${p(t.getUTCHours())}:${p(t.getUTCMinutes())}`;
+    }
+  }
   const d = formatDate(value);
   const m = /[T ](\d{2}):(\d{2})/.exec(value);
   return m ? `${d} ${m[1]}:${m[2]}` : d;
