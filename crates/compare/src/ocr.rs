@@ -146,15 +146,56 @@ pub fn differing_words(electronic: &str, paper: &str) -> Option<TextChange> {
     })
 }
 
-/// The box to read around a change: its own lines, widened to take in the
-/// neighbouring words (they read the same on both sides and drop out).
-fn reading_box(c: &Change, width: u32, height: u32, dpi: f32) -> (u32, u32, u32, u32) {
+/// The box to read around a change on a page without a text layer: its
+/// own text line, widened to take in the neighbouring words (they read the
+/// same on both sides and drop out). The line is found on the electronic
+/// page: rows with ink above and below the change, up to a blank gap, so a
+/// changed tone mark, a few pixels tall, is read with the letters under it.
+fn reading_box(c: &Change, electronic: &GrayImage, dpi: f32) -> (u32, u32, u32, u32) {
+    let (width, height) = electronic.dimensions();
     let px = |inches: f32| (inches * dpi).round() as u32;
     let x0 = c.x0.saturating_sub(px(0.5));
     let x1 = (c.x1 + px(0.5)).min(width);
-    let y0 = c.y0.saturating_sub(px(0.05));
-    let y1 = (c.y1 + px(0.05)).min(height);
-    (x0, y0, x1, y1)
+    // A row holds ink when a few of its pixels are dark.
+    let inked = |y: u32| {
+        (x0..x1)
+            .filter(|&x| electronic.get_pixel(x, y)[0] < 110)
+            .take(3)
+            .count()
+            >= 3
+    };
+    // Blank rows that end a line (the gap between a tone mark and its
+    // letter is narrower), and how far a line may reach beyond the change.
+    let gap = px(0.015).max(2);
+    let reach = px(0.15);
+    let grow = |from: u32, up: bool| -> u32 {
+        let (mut y, mut edge, mut blank) = (from, from, 0);
+        for _ in 0..reach {
+            if (up && y == 0) || (!up && y + 1 >= height) {
+                break;
+            }
+            y = if up { y - 1 } else { y + 1 };
+            if inked(y) {
+                edge = y;
+                blank = 0;
+            } else {
+                blank += 1;
+                if blank >= gap {
+                    break;
+                }
+            }
+        }
+        edge
+    };
+    let top = grow(c.y0.min(height.saturating_sub(1)), true);
+    let bottom = grow(c.y1.saturating_sub(1).min(height.saturating_sub(1)), false);
+    let pad = px(0.02);
+    (
+        x0,
+        top.min(c.y0).saturating_sub(pad),
+        x1,
+        (bottom + 1).max(c.y1).saturating_add(pad).min(height),
+    )
 }
 
 /// Names each change between the electronic page and the registered paper
@@ -210,7 +251,7 @@ fn read_both(
     c: &Change,
     dpi: f32,
 ) -> Result<Option<TextChange>, CompareError> {
-    let (x0, y0, x1, y1) = reading_box(c, electronic.width(), electronic.height(), dpi);
+    let (x0, y0, x1, y1) = reading_box(c, electronic, dpi);
     if x1 <= x0 || y1 <= y0 {
         return Ok(None);
     }
@@ -236,6 +277,37 @@ mod tests {
         assert_eq!(differing_words("Nguyễn Văn An", "Nguyễn  Văn An"), None);
         let c = differing_words("Ông Nguyễn Văn An", "Ông Nguyễn Vân An").unwrap();
         assert_eq!((c.electronic.as_str(), c.paper.as_str()), ("Văn", "Vân"));
+    }
+
+    #[test]
+    fn a_tone_mark_is_read_with_its_whole_line() {
+        // Two text lines (rows 40-60 and 100-120) on white; a tone mark
+        // (rows 33-37) above the first, two blank rows above its letters.
+        let mut img = GrayImage::from_pixel(400, 200, image::Luma([255]));
+        for x in 50..350 {
+            for y in (40..60).chain(100..120) {
+                if x % 7 < 4 {
+                    img.put_pixel(x, y, image::Luma([20]));
+                }
+            }
+        }
+        for x in 120..130 {
+            for y in 33..38 {
+                img.put_pixel(x, y, image::Luma([20]));
+            }
+        }
+        let mark = Change {
+            x0: 120,
+            y0: 33,
+            x1: 130,
+            y1: 38,
+            weight: 50,
+        };
+        let (x0, y0, x1, y1) = reading_box(&mark, &img, 200.0);
+        assert_eq!((x0, x1), (20, 230));
+        // Down to the bottom of the first line, not into the second.
+        assert!((60..100).contains(&y1), "{y1}");
+        assert!((23..=33).contains(&y0), "{y0}");
     }
 
     #[test]
