@@ -200,7 +200,7 @@ fn reading_box(c: &Change, electronic: &GrayImage, dpi: f32) -> (u32, u32, u32, 
 
 /// Names each change between the electronic page and the registered paper
 /// page (same pixel grid) and returns the text that differs, plus whether
-/// every change read the same on both sides. `words` is the electronic
+/// every change was read against the text layer and read the same there. `words` is the electronic
 /// page's text layer in that grid (empty for a scan): where it has words at
 /// a change, they are the electronic text and only the paper is read.
 pub fn text_changes(
@@ -234,7 +234,10 @@ pub fn text_changes(
     for i in unplaced {
         named.extend(read_both(electronic, paper, &changes[i], dpi)?);
     }
-    let all_agree = named.is_empty();
+    // Only a reading against the layer can settle a change as noise: two
+    // OCR readings that agree are no proof, since tesseract reads a scanned
+    // "Diếm" and "Diễm" alike (seed 2 c0034 was lost that way).
+    let all_agree = named.is_empty() && unplaced.is_empty() && !lines.is_empty();
     let mut out: Vec<TextChange> = Vec::new();
     for change in named {
         if !out.contains(&change) {
