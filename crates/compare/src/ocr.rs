@@ -231,7 +231,7 @@ pub fn text_changes(
         );
         named.extend(named_change(line, &text));
     }
-    for i in unplaced {
+    for &i in &unplaced {
         named.extend(read_both(electronic, paper, &changes[i], dpi)?);
     }
     // Only a reading against the layer can settle a change as noise: two
