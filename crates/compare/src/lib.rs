@@ -12,8 +12,10 @@
 //!    grey ([`marks`]). Scan noise stays below the thresholds; a changed
 //!    digit or diacritic does not.
 //! 3. **What changed, and where?** Regions are reported normalised to the
-//!    electronic page; with [`Options::ocr`], tesseract reads the changed
-//!    regions on both sides and names the text change ([`ocr`]).
+//!    electronic page; with [`Options::ocr`], the text change is named
+//!    ([`ocr`]): a born-digital electronic page's text layer gives its words
+//!    exactly and only the paper is read by tesseract ([`text_layer`]); a
+//!    scanned one is read on both sides.
 //!
 //! Invariants: this crate knows nothing about Tauri, the database or the CLI.
 //! It never reads the clock or a random source: tunables and the RANSAC seed
@@ -83,7 +85,8 @@ impl PageSource for PagesInMemory {
 #[derive(Debug, Clone)]
 pub struct Options {
     /// Read changed regions with tesseract (Vietnamese) and report the text
-    /// that changed. Also used to settle pairs whose ink difference is borderline.
+    /// that changed. Also used to settle pairs whose ink difference is
+    /// borderline, when the paper reads the same as the text layer.
     pub ocr: bool,
     /// Largest signature distance (0 = identical layout, 1 = unrelated) at
     /// which two pages are still taken to be versions of the same page.
