@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use doisoat_core::{
-    DemoReport, DossierPage, DossierQuery, DossierView, Finding, FindingUpdate, ImportOptions,
-    ImportReport, IngestReport, Lang, LinkTarget, Office, ReconcileReport,
+    CopyView, DemoReport, DossierPage, DossierQuery, DossierView, Finding, FindingUpdate,
+    ImportOptions, ImportReport, IngestReport, Lang, LinkTarget, Office, ReconcileReport,
 };
 use doisoat_domain::{FindingStatus, Side};
 use serde::{Deserialize, Serialize};
@@ -125,6 +125,13 @@ pub async fn update_finding(
         actor: actor.to_owned(),
     };
     blocking(&state, move |office| office.update_finding(id, &update)).await
+}
+
+/// Takes back a copy's link to its dossier (the file stays stored; the
+/// core checks the role and audits it).
+#[tauri::command]
+pub async fn unlink_copy(state: State<'_, AppState>, copy_id: i64) -> Result<CopyView, IpcError> {
+    blocking(&state, move |office| office.unlink_copy(copy_id)).await
 }
 
 #[tauri::command]

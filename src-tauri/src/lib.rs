@@ -44,6 +44,7 @@ pub fn attach<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri:
             commands::dossier_statuses,
             commands::open_dossier,
             commands::update_finding,
+            commands::unlink_copy,
             commands::thumbnail,
             commands::page_image,
             commands::import_export,

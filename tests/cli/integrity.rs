@@ -421,6 +421,106 @@ fn an_edited_audit_row_is_named() {
     assert!(r.stdout.contains("#3"), "{}", r.stdout);
 }
 
+/// A file linked to the wrong component is taken back: the link goes, the
+/// file stays stored, the dossier's history says who did it and what the
+/// link was; a supervisor may not, and the refusal is audited.
+#[test]
+fn a_wrong_link_is_taken_back_and_audited() {
+    let env = Env::new();
+    env.load_fixtures();
+    let scan = fixture(&format!("paper/{D1}_TP1_scan.pdf"));
+    // The clerk's slip: the TP1 scan also filed under TP2.
+    run_ok(
+        &env,
+        &[
+            "ingest".as_ref(),
+            "--dossier".as_ref(),
+            D1.as_ref(),
+            "--component".as_ref(),
+            "TP2".as_ref(),
+            scan.as_os_str(),
+        ],
+    );
+    let wrong = |env: &Env| -> Vec<i64> {
+        env.json(&["show", D1])["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["code"] == "TP2")
+            .flat_map(|c| c["paper"].as_array().unwrap().clone())
+            .filter(|p| p["name"].as_str().unwrap().contains("TP1"))
+            .map(|p| p["id"].as_i64().unwrap())
+            .collect()
+    };
+    let ids = wrong(&env);
+    assert_eq!(ids.len(), 1, "the slip is linked once");
+    let id = ids[0].to_string();
+    // `show` prints the link id the command takes.
+    let text = run_ok(&env, &["--lang", "vi", "show", D1]);
+    assert!(
+        text.contains(&format!("#{id} giấy  {D1}_TP1_scan.pdf")),
+        "{text}"
+    );
+
+    let (objects, files) = (env.objects().len(), env.count("SELECT COUNT(*) FROM files"));
+    let out = run_ok(&env, &["--lang", "vi", "unlink", &id]);
+    assert!(out.contains(&format!("Đã gỡ liên kết #{id}")), "{out}");
+    assert!(wrong(&env).is_empty());
+    // TP1 keeps its own link; the file and its bytes stay.
+    let tp1 = env.json(&["show", D1])["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "TP1")
+        .unwrap()["paper"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(tp1, 1);
+    assert_eq!(env.objects().len(), objects);
+    assert_eq!(env.count("SELECT COUNT(*) FROM files"), files);
+    let history = env.json(&["audit", "log", "--dossier", D1]);
+    let last = history.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "unlink", "{last}");
+    let before = last["before"].as_str().unwrap();
+    assert!(before.contains("\"component\":\"TP2\""), "{before}");
+    assert!(before.contains(&format!("{D1}_TP1_scan.pdf")), "{before}");
+    run_ok(&env, &["audit", "verify"]);
+    // Twice: nothing left to take back.
+    let r = env.run(&["--json", "unlink", &id]);
+    assert_eq!(r.code, 2);
+    assert!(r.stdout.contains("copy_not_found"), "{}", r.stdout);
+
+    // With accounts, a supervisor may not; the refusal is audited.
+    let add = |name: &str, role: &str, as_admin: bool| {
+        let mut c = env.command();
+        c.args(["user", "add", name, "--role", role])
+            .env("DOISOAT_NEW_PASSWORD", format!("{name}-mật-khẩu"));
+        if as_admin {
+            c.env("DOISOAT_USER", "admin")
+                .env("DOISOAT_PASSWORD", "admin-mật-khẩu");
+        }
+        assert!(c.output().unwrap().status.success());
+    };
+    add("admin", "administrator", false);
+    add("hoa", "supervisor", true);
+    let tp1_id = env.json(&["show", D1])["components"][0]["paper"][0]["id"].clone();
+    let o = env
+        .command()
+        .env("DOISOAT_USER", "hoa")
+        .env("DOISOAT_PASSWORD", "hoa-mật-khẩu")
+        .args(["--lang", "vi", "unlink", &tp1_id.to_string()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("không được phép gỡ tệp khỏi hồ sơ"), "{err}");
+    assert_eq!(
+        env.count("SELECT COUNT(*) FROM audit_events WHERE actor = 'hoa' AND action = 'unlink' AND outcome = 'refused'"),
+        1
+    );
+}
+
 #[test]
 fn a_clerk_cannot_resolve_and_the_refusal_is_audited() {
     let env = Env::new();

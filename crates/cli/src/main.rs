@@ -155,8 +155,12 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },
-    /// Show one dossier: components, copies, findings.
+    /// Show one dossier: components, copies (with their link ids), findings.
     Show { code: String },
+    /// Take back a file's link to its dossier (the id `show` prints, as
+    /// #N): for a file linked to the wrong dossier or component. The file
+    /// stays stored; the unlinking is audited.
+    Unlink { copy: i64 },
     /// Lifecycle, deadlines and the office's figures.
     #[command(flatten)]
     Lifecycle(report::LifecycleCommand),
@@ -347,6 +351,11 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CoreError> {
         Command::Show { code } => {
             let v = open()?.dossier(&code)?;
             out.dossier(&v);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Unlink { copy } => {
+            let c = open()?.unlink_copy(copy)?;
+            out.unlinked(&c);
             Ok(ExitCode::SUCCESS)
         }
         Command::Bag(integrity::BagCommand::Validate { path }) => integrity::validate(&path, out),

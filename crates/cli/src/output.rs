@@ -3,9 +3,10 @@
 use serde::Serialize;
 
 use doisoat_core::{
-    CompareReport, CoreError, DossierPage, DossierView, Finding, FindingKind, ImportReport,
-    IngestReport, Lang, ReconcileReport, VerifyReport,
+    CompareReport, CopyView, CoreError, DossierPage, DossierView, Finding, FindingKind,
+    ImportReport, IngestReport, Lang, ReconcileReport, VerifyReport,
 };
+use doisoat_domain::Side;
 
 pub struct Out {
     pub lang: Lang,
@@ -351,7 +352,44 @@ impl Out {
                 c.electronic.len(),
                 self.t("bản điện tử", "electronic")
             );
+            for copy in c.paper.iter().chain(&c.electronic) {
+                self.copy_line(copy);
+            }
+        }
+        if !v.unassigned.is_empty() {
+            println!("  {}", self.t("Chưa gắn thành phần", "No component"));
+            for copy in &v.unassigned {
+                self.copy_line(copy);
+            }
         }
         self.finding_lines(&v.findings);
+    }
+
+    /// One linked copy: its link id (what `unlink` takes), side, name, pages.
+    fn copy_line(&self, c: &CopyView) {
+        let side = match c.side {
+            Side::Paper => self.t("giấy", "paper"),
+            Side::Electronic => self.t("điện tử", "electronic"),
+        };
+        println!(
+            "    #{} {side}  {}  ({} {})",
+            c.id,
+            c.name,
+            c.page_count,
+            self.t("trang", "pages")
+        );
+    }
+
+    pub fn unlinked(&self, c: &CopyView) {
+        if self.json {
+            return self.print_json(c);
+        }
+        println!(
+            "{} #{} {} ({})",
+            self.t("Đã gỡ liên kết", "Unlinked"),
+            c.id,
+            c.name,
+            self.t("tệp vẫn được lưu trong kho", "the file stays in the store")
+        );
     }
 }

@@ -231,7 +231,7 @@ impl Office {
 
     /// Writes the chain's head beside the database. Best effort: a missing
     /// head file only weakens the tail check.
-    fn keep_head(&self, row: &audit::EventRow) {
+    pub(crate) fn keep_head(&self, row: &audit::EventRow) {
         let _ = std::fs::write(
             self.dir().join(HEAD_FILE),
             format!("{} {}\n", row.seq, row.hash),

@@ -51,7 +51,9 @@ impl Role {
         use Action::*;
         match self {
             // The desk: receives, scans, imports, compares.
-            Role::Clerk => matches!(action, Ingest | Import | Reconcile),
+            // The desk: receives, scans, imports, compares, and takes back a
+            // file it linked to the wrong dossier.
+            Role::Clerk => matches!(action, Ingest | Import | Reconcile | Unlink),
             // Keeps paper and electronic consistent and decides findings.
             Role::Archivist => {
                 matches!(
@@ -59,6 +61,7 @@ impl Role {
                     Ingest
                         | Import
                         | Reconcile
+                        | Unlink
                         | ResolveFinding
                         | ExportBag
                         | ImportBag
@@ -84,6 +87,8 @@ pub enum Action {
     Ingest,
     Import,
     Reconcile,
+    /// Take a copy's link to its dossier back (the file stays stored).
+    Unlink,
     ResolveFinding,
     ExportBag,
     ImportBag,
@@ -100,6 +105,7 @@ impl Action {
             Action::Ingest => "ingest",
             Action::Import => "import",
             Action::Reconcile => "reconcile",
+            Action::Unlink => "unlink",
             Action::ResolveFinding => "resolve",
             Action::ExportBag => "export",
             Action::ImportBag => "bag_import",

@@ -88,6 +88,8 @@ pub enum CoreError {
     Intake(doisoat_intake::IntakeError),
     #[error("no intake flag with id {0}")]
     FlagNotFound(i64),
+    #[error("no linked copy with id {0}")]
+    CopyNotFound(i64),
 }
 
 impl CoreError {
@@ -131,6 +133,7 @@ impl CoreError {
             CoreError::Backup(e) => e.code(),
             CoreError::Intake(e) => intake_code(e),
             CoreError::FlagNotFound(_) => "flag_not_found",
+            CoreError::CopyNotFound(_) => "copy_not_found",
         }
     }
 
@@ -201,6 +204,7 @@ impl CoreError {
             CoreError::Backup(e) => format!("Sao lưu/phục hồi không thành công: {e}"),
             CoreError::Intake(e) => intake_message_vi(e),
             CoreError::FlagNotFound(id) => format!("Không có cờ tiếp nhận số {id}"),
+            CoreError::CopyNotFound(id) => format!("Không có liên kết tệp số {id}"),
         }
     }
 }
@@ -241,6 +245,7 @@ fn action_vi(action: &str) -> &'static str {
         "ingest" => "lưu bản quét",
         "import" => "nhập danh sách hồ sơ",
         "reconcile" => "đối soát",
+        "unlink" => "gỡ tệp khỏi hồ sơ",
         "resolve" => "xử lý phát hiện",
         "export" => "xuất gói hồ sơ",
         "bag_import" => "nhập gói hồ sơ",

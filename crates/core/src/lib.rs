@@ -181,6 +181,51 @@ impl Office {
         &self.store
     }
 
+    /// Takes back the link `copy_id` (a file linked to the wrong dossier or
+    /// component). The file stays in the store, and any other link to it
+    /// stays. The link and its `unlink` event (who, when, and the link as it
+    /// was) go in one transaction, so neither is ever without the other.
+    pub fn unlink_copy(&self, copy_id: i64) -> Result<CopyView> {
+        let (row, code) = {
+            let conn = self.conn();
+            let row = copies::get(&conn, copy_id)?.ok_or(CoreError::CopyNotFound(copy_id))?;
+            let code = match row.dossier_id {
+                Some(id) => dossiers::code_of(&conn, id)?,
+                None => None,
+            };
+            (row, code)
+        };
+        let subject = code.clone().unwrap_or_else(|| row.sha256.clone());
+        let actor = self.require(auth::Action::Unlink, &subject)?;
+        let before = serde_json::json!({"copy": row.id, "sha256": row.sha256, "name": row.original_name,
+            "dossier": code, "component": row.component_code, "side": row.side.as_str()});
+        let event = {
+            let mut conn = self.conn();
+            let tx = conn
+                .transaction_with_behavior(doisoat_db::TransactionBehavior::Immediate)
+                .map_err(doisoat_db::DbError::from)?;
+            if !copies::unlink(&tx, copy_id)? {
+                return Err(CoreError::CopyNotFound(copy_id));
+            }
+            let event = doisoat_db::audit::append_in(
+                &tx,
+                &doisoat_db::audit::NewEvent {
+                    at: self.now(),
+                    actor: actor.name,
+                    action: "unlink".into(),
+                    subject,
+                    outcome: "ok".into(),
+                    before: Some(before.to_string()),
+                    after: None,
+                },
+            )?;
+            tx.commit().map_err(doisoat_db::DbError::from)?;
+            event
+        };
+        self.keep_head(&event);
+        Ok(CopyView::new(&row, Vec::new()))
+    }
+
     /// Stores scans and links them (to the dossier and component given, or
     /// found in each file's name). A bad file fails alone; the rest go in.
     pub fn ingest(

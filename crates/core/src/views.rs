@@ -84,6 +84,8 @@ impl From<&PageRow> for PageView {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CopyView {
+    /// The link's id (`unlink` takes it).
+    pub id: i64,
     pub sha256: String,
     pub side: Side,
     pub name: String,
@@ -97,6 +99,7 @@ pub struct CopyView {
 impl CopyView {
     pub(crate) fn new(c: &CopyRow, pages: Vec<PageView>) -> CopyView {
         CopyView {
+            id: c.id,
             sha256: c.sha256.clone(),
             side: c.side,
             name: c.original_name.clone(),

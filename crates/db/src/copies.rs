@@ -1,7 +1,7 @@
 //! `copies`: which stored file is the paper or electronic copy of which
 //! dossier component. The same bytes can be a copy of several components.
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use doisoat_domain::Side;
 
@@ -69,6 +69,18 @@ pub fn of_dossier(conn: &Connection, dossier_id: i64) -> Result<Vec<CopyRow>> {
         conn.prepare_cached(&format!("{SELECT} WHERE c.dossier_id = ?1 ORDER BY c.id"))?;
     let rows = stmt.query_map([dossier_id], row)?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// One copy by its id.
+pub fn get(conn: &Connection, id: i64) -> Result<Option<CopyRow>> {
+    let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE c.id = ?1"))?;
+    Ok(stmt.query_row([id], row).optional()?)
+}
+
+/// Removes the link `id` (the file stays in the store, and any other copy
+/// of it stays linked). Returns whether a link was removed.
+pub fn unlink(conn: &Connection, id: i64) -> Result<bool> {
+    Ok(conn.execute("DELETE FROM copies WHERE id = ?1", [id])? > 0)
 }
 
 /// Copies of a file, wherever linked.

@@ -100,6 +100,15 @@ pub fn id_of(conn: &Connection, code: &str) -> Result<Option<i64>> {
         .optional()?)
 }
 
+/// The code of dossier `id`.
+pub fn code_of(conn: &Connection, id: i64) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT code FROM dossiers WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
 fn index_text(rec: &DossierRecord) -> String {
     fold(&format!(
         "{} {} {}",

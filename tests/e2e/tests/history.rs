@@ -1,5 +1,7 @@
 //! A dossier's history in the real app: after a scan is ingested and its
-//! finding resolved, the history lists both, with who did them.
+//! finding resolved, the history lists both, with who did them. A scan
+//! filed under the wrong component is taken back (two clicks), and the
+//! history lists that too.
 //! Needs tauri-driver under a display: run `scripts/e2e.sh history`.
 
 use anyhow::{ensure, Result};
@@ -29,7 +31,47 @@ async fn history_lists_ingest_and_resolve_with_the_user() -> Result<()> {
     app.resolve_finding("page_differs", "Nguyễn Thị Đào", "Đã đối chiếu bản gốc")
         .await?;
 
+    // The clerk's slip: the TP1 scan filed under TP2 too; taken back.
+    let slip = fixtures().join(format!("paper/{DOSSIER}_TP1_scan.pdf"));
+    app.ingest_into(&slip, DOSSIER, "TP2").await?;
+    app.click("#nav-dossiers").await?;
+    app.search_and_open("221125-0001", DOSSIER).await?;
+    app.click(".component[data-component='TP2']").await?;
+    let wrong = app
+        .eval(
+            "return [...document.querySelectorAll('.unlink-list .unlink')].find(b => b.textContent.includes('_TP1_scan.pdf'))?.dataset.copy ?? null;",
+        )
+        .await?;
+    let wrong = wrong.as_str().unwrap_or_default().to_string();
+    ensure!(
+        !wrong.is_empty(),
+        "TP2 lists the TP1 scan with an unlink button"
+    );
+    let button = format!(".unlink-list .unlink[data-copy='{wrong}']");
+    app.click(&button).await?;
+    ensure!(
+        app.text(&button).await?.contains("Bấm lần nữa để gỡ"),
+        "the first click only arms"
+    );
+    app.screenshot("08a-unlink-armed").await?;
+    app.click(&button).await?;
+    app.wait_true(
+        "the link taken back",
+        &format!("return document.querySelector(\"{button}\") === null"),
+    )
+    .await?;
+    let tp2 = app.text(".component[data-component='TP2']").await?;
+    ensure!(!tp2.contains("_TP1_scan.pdf"), "TP2 after unlinking: {tp2}");
+
     app.click("#history-toggle").await?;
+    let unlink = app
+        .wait_css("#history-rows tr.event[data-action='unlink']")
+        .await?;
+    let unlink_text = unlink.text().await?;
+    ensure!(
+        unlink_text.contains("Gỡ tệp khỏi hồ sơ") && unlink_text.contains("_TP1_scan.pdf"),
+        "the unlinking and its file: {unlink_text}"
+    );
     let resolve = app
         .wait_css("#history-rows tr.event[data-action='resolve']")
         .await?;
@@ -48,17 +90,20 @@ async fn history_lists_ingest_and_resolve_with_the_user() -> Result<()> {
         resolve_text.contains(&actor),
         "the account {actor} is shown: {resolve_text}"
     );
-    let ingest = app
-        .wait_css("#history-rows tr.event[data-action='ingest']")
+    // Two ingests now (the TP2 scan, then the slip): the TP2 one, by the same account.
+    let ingests = app
+        .eval(
+            "return [...document.querySelectorAll(\"#history-rows tr.event[data-action='ingest']\")].map(r => [r.textContent, r.dataset.actor ?? '']);",
+        )
         .await?;
-    let ingest_text = ingest.text().await?;
+    let ingests: Vec<(String, String)> = serde_json::from_value(ingests)?;
     ensure!(
-        ingest_text.contains("Tiếp nhận tệp") && ingest_text.contains("_TP2_scan.pdf"),
-        "the ingest and its file: {ingest_text}"
-    );
-    ensure!(
-        ingest.attr("data-actor").await?.as_deref() == Some(actor.as_str()),
-        "the same account ingested"
+        ingests
+            .iter()
+            .any(|(text, who)| text.contains("Tiếp nhận tệp")
+                && text.contains("_TP2_scan.pdf")
+                && *who == actor),
+        "the TP2 ingest, by {actor}: {ingests:?}"
     );
     // Newest first, and dates the Vietnamese way.
     let order = app
@@ -67,13 +112,14 @@ async fn history_lists_ingest_and_resolve_with_the_user() -> Result<()> {
         )
         .await?;
     let order: Vec<String> = serde_json::from_value(order)?;
-    let (r, i) = (
+    let (u, r, i) = (
+        order.iter().position(|a| a == "unlink"),
         order.iter().position(|a| a == "resolve"),
-        order.iter().position(|a| a == "ingest"),
+        order.iter().rposition(|a| a == "ingest"),
     );
     ensure!(
-        matches!((r, i), (Some(r), Some(i)) if r < i),
-        "resolve above ingest: {order:?}"
+        matches!((u, r, i), (Some(u), Some(r), Some(i)) if u < r && r < i),
+        "unlink above resolve above the first ingest: {order:?}"
     );
     let when = app
         .text("#history-rows tr.event[data-action='resolve'] .when")

@@ -2,4 +2,8 @@
 import type { PageView } from "./PageView";
 import type { Side } from "./Side";
 
-export type CopyView = { sha256: string, side: Side, name: string, kind: string, size: number, page_count: number, added_at: string, pages: Array<PageView>, };
+export type CopyView = { 
+/**
+ * The link's id (`unlink` takes it).
+ */
+id: number, sha256: string, side: Side, name: string, kind: string, size: number, page_count: number, added_at: string, pages: Array<PageView>, };
