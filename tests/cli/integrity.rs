@@ -48,6 +48,20 @@ fn flip_a_bit(object: &Path, nth: usize) {
     std::fs::write(object, bytes).unwrap();
 }
 
+/// Adds the account `name` (password `NAME-mật-khẩu`), as the account
+/// `admin` once accounts exist.
+fn add_user(env: &Env, name: &str, role: &str, as_admin: bool) {
+    let mut c = env.command();
+    c.args(["user", "add", name, "--role", role])
+        .env("DOISOAT_NEW_PASSWORD", format!("{name}-mật-khẩu"));
+    if as_admin {
+        c.env("DOISOAT_USER", "admin")
+            .env("DOISOAT_PASSWORD", "admin-mật-khẩu");
+    }
+    let o = c.output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
 fn run_ok<S: AsRef<OsStr>>(env: &Env, args: &[S]) -> String {
     let r = env.run(args);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
@@ -492,18 +506,8 @@ fn a_wrong_link_is_taken_back_and_audited() {
     assert!(r.stdout.contains("copy_not_found"), "{}", r.stdout);
 
     // With accounts, a supervisor may not; the refusal is audited.
-    let add = |name: &str, role: &str, as_admin: bool| {
-        let mut c = env.command();
-        c.args(["user", "add", name, "--role", role])
-            .env("DOISOAT_NEW_PASSWORD", format!("{name}-mật-khẩu"));
-        if as_admin {
-            c.env("DOISOAT_USER", "admin")
-                .env("DOISOAT_PASSWORD", "admin-mật-khẩu");
-        }
-        assert!(c.output().unwrap().status.success());
-    };
-    add("admin", "administrator", false);
-    add("hoa", "supervisor", true);
+    add_user(&env, "admin", "administrator", false);
+    add_user(&env, "hoa", "supervisor", true);
     let tp1_id = env.json(&["show", D1])["components"][0]["paper"][0]["id"].clone();
     let o = env
         .command()
@@ -531,20 +535,9 @@ fn a_clerk_cannot_resolve_and_the_refusal_is_audited() {
         .as_i64()
         .expect("the fixtures give findings")
         .to_string();
-    let add = |name: &str, role: &str, as_admin: bool| {
-        let mut c = env.command();
-        c.args(["user", "add", name, "--role", role])
-            .env("DOISOAT_NEW_PASSWORD", format!("{name}-mật-khẩu"));
-        if as_admin {
-            c.env("DOISOAT_USER", "admin")
-                .env("DOISOAT_PASSWORD", "admin-mật-khẩu");
-        }
-        let o = c.output().unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    };
-    add("admin", "administrator", false);
-    add("lan", "clerk", true);
-    add("minh", "archivist", true);
+    add_user(&env, "admin", "administrator", false);
+    add_user(&env, "lan", "clerk", true);
+    add_user(&env, "minh", "archivist", true);
 
     // Without signing in, a folder with accounts refuses.
     let r = env.run(&["decide", &id]);
