@@ -79,11 +79,18 @@ pub fn status(state: &AppState) -> Result<FixityStatus, IpcError> {
 }
 
 /// Runs one round now on this thread (a blocking one), unless one is
-/// already running; records it and tells the page.
+/// already running (then that round's end is the answer); tells the page
+/// when it starts and what it found.
 pub fn run_round<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> Result<(), IpcError> {
     let office: Arc<Office> = state.office()?;
     let job = Job::new(|_| {});
-    let registration = state.jobs.register(FIXITY_JOB, job.cancel_token())?;
+    let Ok(registration) = state.jobs.register(FIXITY_JOB, job.cancel_token()) else {
+        return Ok(());
+    };
+    if let Ok(s) = status(state) {
+        // `running`: the footer says so and its button waits.
+        let _ = app.emit(FIXITY_EVENT, s);
+    }
     let outcome = office
         .fixity_round(&job)
         .map_err(|e| IpcError::from_core(&e, state.lang()).message);
@@ -117,10 +124,8 @@ pub fn spawn<R: Runtime>(app: AppHandle<R>) {
             let state = app.state::<AppState>();
             std::thread::sleep(FIRST_ROUND_AFTER);
             loop {
-                if !state.jobs.is_running(FIXITY_JOB) {
-                    if let Err(e) = run_round(&app, &state) {
-                        tracing::debug!(code = %e.code, "no fixity round");
-                    }
+                if let Err(e) = run_round(&app, &state) {
+                    tracing::debug!(code = %e.code, "no fixity round");
                 }
                 let every = state
                     .office()
@@ -158,7 +163,9 @@ pub async fn set_fixity_schedule(
     status(&state)
 }
 
-/// Runs a round now, off the UI thread, and returns the status after it.
+/// Runs a round now, off the UI thread, and returns the status after it;
+/// while the timer's round runs, returns at once with `running` set (its
+/// end reaches the page as an event).
 #[tauri::command]
 pub async fn fixity_check_now<R: Runtime>(app: AppHandle<R>) -> Result<FixityStatus, IpcError> {
     let handle = app.clone();
