@@ -80,8 +80,13 @@ pub fn status(state: &AppState) -> Result<FixityStatus, IpcError> {
 
 /// Runs one round now on this thread (a blocking one), unless one is
 /// already running (then that round's end is the answer); tells the page
-/// when it starts and what it found.
-pub fn run_round<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> Result<(), IpcError> {
+/// when it starts and what it found. `asked`: someone pressed "check now",
+/// which runs even when automatic rounds are off.
+pub fn run_round<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &AppState,
+    asked: bool,
+) -> Result<(), IpcError> {
     let office: Arc<Office> = state.office()?;
     let job = Job::new(|_| {});
     let Ok(registration) = state.jobs.register(FIXITY_JOB, job.cancel_token()) else {
@@ -92,7 +97,7 @@ pub fn run_round<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> Result<(),
         let _ = app.emit(FIXITY_EVENT, s);
     }
     let outcome = office
-        .fixity_round(&job)
+        .fixity_round(&job, asked)
         .map_err(|e| IpcError::from_core(&e, state.lang()).message);
     drop(registration);
     if let Err(message) = &outcome {
@@ -124,7 +129,7 @@ pub fn spawn<R: Runtime>(app: AppHandle<R>) {
             let state = app.state::<AppState>();
             std::thread::sleep(FIRST_ROUND_AFTER);
             loop {
-                if let Err(e) = run_round(&app, &state) {
+                if let Err(e) = run_round(&app, &state, false) {
                     tracing::debug!(code = %e.code, "no fixity round");
                 }
                 let every = state
@@ -171,7 +176,7 @@ pub async fn fixity_check_now<R: Runtime>(app: AppHandle<R>) -> Result<FixitySta
     let handle = app.clone();
     tauri::async_runtime::spawn_blocking(move || {
         let state = handle.state::<AppState>();
-        run_round(&handle, &state)?;
+        run_round(&handle, &state, true)?;
         status(&state)
     })
     .await

@@ -92,11 +92,12 @@ impl Office {
         self.audit("settings", KEY, Some(json!(before)), Some(json!(s)))
     }
 
-    /// One background round: the next `files_per_round` files, oldest
-    /// verification first, at `pace_mb`. `None` when the schedule is off.
-    pub fn fixity_round(&self, job: &Job) -> Result<Option<FixityRound>> {
+    /// One round of the schedule: the next `files_per_round` files, oldest
+    /// verification first, at `pace_mb`. `None` when automatic rounds are
+    /// off; `asked` (someone pressed "check now") runs it anyway.
+    pub fn fixity_round(&self, job: &Job, asked: bool) -> Result<Option<FixityRound>> {
         let s = self.fixity_schedule()?;
-        if !s.enabled {
+        if !s.enabled && !asked {
             return Ok(None);
         }
         let opts = FixityOptions {
@@ -164,14 +165,17 @@ mod tests {
             ));
         }
         assert_eq!(office.fixity_schedule().unwrap(), slow);
-        // Off: a round does nothing.
+        // Off: the timer's round does nothing; one asked for still runs.
         office
             .set_fixity_schedule(&FixitySchedule {
                 enabled: false,
                 ..slow
             })
             .unwrap();
-        assert!(office.fixity_round(&Job::new(|_| {})).unwrap().is_none());
+        let job = Job::new(|_| {});
+        assert!(office.fixity_round(&job, false).unwrap().is_none());
+        let asked = office.fixity_round(&job, true).unwrap().unwrap();
+        assert_eq!((asked.report.checked, asked.report.intact), (1, 1));
     }
 
     /// A clerk may not change the schedule, but the office's own round
@@ -200,7 +204,10 @@ mod tests {
             office.set_fixity_schedule(&FixitySchedule::default()),
             Err(CoreError::Forbidden { .. })
         ));
-        let round = office.fixity_round(&Job::new(|_| {})).unwrap().unwrap();
+        let round = office
+            .fixity_round(&Job::new(|_| {}), false)
+            .unwrap()
+            .unwrap();
         assert_eq!((round.report.checked, round.report.intact), (1, 1));
         assert!(round.at.starts_with("20"), "{}", round.at);
         assert_eq!(
