@@ -1,19 +1,27 @@
 //! `doisoat compare`: the contract of contracts/compare.md (exit codes, JSON).
 
+use std::path::Path;
+use std::process::Output;
+
 use crate::{fixture, Env};
+
+/// Runs `doisoat FLAGS… compare PAPER ELECTRONIC`.
+fn compare(env: &Env, flags: &[&str], paper: &Path, electronic: &Path) -> Output {
+    env.command()
+        .args(flags)
+        .arg("compare")
+        .arg(paper)
+        .arg(electronic)
+        .output()
+        .unwrap()
+}
 
 #[test]
 fn matching_copies_exit_0_with_the_contract_json() {
     let env = Env::new();
     let paper = fixture("paper/000.00.38.H38-221125-0001_TP1_scan.pdf");
     let electronic = fixture("portal/electronic/000.00.38.H38-221125-0001_TP1.pdf");
-    let r = env
-        .command()
-        .args(["--json", "compare"])
-        .arg(&paper)
-        .arg(&electronic)
-        .output()
-        .unwrap();
+    let r = compare(&env, &["--json"], &paper, &electronic);
     let v: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
     assert_eq!(r.status.code(), Some(0), "{v}");
     assert_eq!(v["verdict"], "match");
@@ -32,15 +40,12 @@ fn matching_copies_exit_0_with_the_contract_json() {
 #[test]
 fn a_changed_digit_exits_1_and_names_the_page() {
     let env = Env::new();
-    let r = env
-        .command()
-        .args(["--json", "compare"])
-        .arg(fixture("paper/000.00.38.H38-221125-0001_TP2_scan.pdf"))
-        .arg(fixture(
-            "portal/electronic/000.00.38.H38-221125-0001_TP2.pdf",
-        ))
-        .output()
-        .unwrap();
+    let r = compare(
+        &env,
+        &["--json"],
+        &fixture("paper/000.00.38.H38-221125-0001_TP2_scan.pdf"),
+        &fixture("portal/electronic/000.00.38.H38-221125-0001_TP2.pdf"),
+    );
     assert_eq!(r.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
     assert_eq!(v["verdict"], "mismatch");
@@ -58,15 +63,12 @@ fn a_changed_digit_exits_1_and_names_the_page() {
 #[test]
 fn a_missing_page_is_reported_with_null() {
     let env = Env::new();
-    let r = env
-        .command()
-        .args(["--json", "compare"])
-        .arg(fixture("paper/000.00.38.H38-221125-0002_TP1_scan.pdf"))
-        .arg(fixture(
-            "portal/electronic/000.00.38.H38-221125-0002_TP1.pdf",
-        ))
-        .output()
-        .unwrap();
+    let r = compare(
+        &env,
+        &["--json"],
+        &fixture("paper/000.00.38.H38-221125-0002_TP1_scan.pdf"),
+        &fixture("portal/electronic/000.00.38.H38-221125-0002_TP1.pdf"),
+    );
     assert_eq!(r.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
     let missing = v["pages"]
@@ -83,13 +85,12 @@ fn a_missing_page_is_reported_with_null() {
 fn trouble_exits_2_with_an_error_object() {
     let env = Env::new();
     let bad = fixture("bad/encrypted.pdf");
-    let r = env
-        .command()
-        .args(["--json", "compare"])
-        .arg(fixture("images/scan_gcn_150dpi.jpg"))
-        .arg(&bad)
-        .output()
-        .unwrap();
+    let r = compare(
+        &env,
+        &["--json"],
+        &fixture("images/scan_gcn_150dpi.jpg"),
+        &bad,
+    );
     assert_eq!(r.status.code(), Some(2));
     let v: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
     assert_eq!(v["error"]["code"], "pdf_encrypted");
@@ -108,13 +109,7 @@ fn a_born_digital_copy_names_the_change_from_its_text_layer() {
     let env = Env::new();
     let paper = fixture("paper/000.00.38.H38-221125-0001_TP2_scan.pdf");
     let electronic = fixture("portal/electronic/000.00.38.H38-221125-0001_TP2.pdf");
-    let r = env
-        .command()
-        .args(["--json", "compare"])
-        .arg(&paper)
-        .arg(&electronic)
-        .output()
-        .unwrap();
+    let r = compare(&env, &["--json"], &paper, &electronic);
     assert_eq!(r.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
     let pages = v["pages"].as_array().unwrap();
@@ -132,13 +127,7 @@ fn a_born_digital_copy_names_the_change_from_its_text_layer() {
     }
 
     // The same change, as a person reads it.
-    let r = env
-        .command()
-        .args(["--lang", "vi", "compare"])
-        .arg(&paper)
-        .arg(&electronic)
-        .output()
-        .unwrap();
+    let r = compare(&env, &["--lang", "vi"], &paper, &electronic);
     assert_eq!(r.status.code(), Some(1));
     let out = String::from_utf8_lossy(&r.stdout);
     assert!(out.contains("\"120,5\" → \"126,5\""), "{out}");
