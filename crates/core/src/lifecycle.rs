@@ -199,9 +199,17 @@ pub(crate) fn load_calendar(conn: &Connection) -> Result<Calendar> {
 }
 
 pub(crate) fn office_settings(conn: &Connection) -> Result<OfficeSettings> {
-    Ok(match db::setting(conn, "office")? {
+    json_setting(conn, "office")
+}
+
+/// A setting kept as JSON under `key`, or `T`'s default until one is set.
+pub(crate) fn json_setting<T: serde::de::DeserializeOwned + Default>(
+    conn: &Connection,
+    key: &str,
+) -> Result<T> {
+    Ok(match db::setting(conn, key)? {
         Some(json) => serde_json::from_str(&json).map_err(doisoat_db::DbError::from)?,
-        None => OfficeSettings::default(),
+        None => T::default(),
     })
 }
 

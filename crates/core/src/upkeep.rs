@@ -75,10 +75,7 @@ pub struct FixityRound {
 impl Office {
     /// The background fixity schedule (the default until someone sets one).
     pub fn fixity_schedule(&self) -> Result<FixitySchedule> {
-        Ok(match doisoat_db::lifecycle::setting(&self.conn(), KEY)? {
-            Some(json) => serde_json::from_str(&json).map_err(doisoat_db::DbError::from)?,
-            None => FixitySchedule::default(),
-        })
+        crate::lifecycle::json_setting(&self.conn(), KEY)
     }
 
     /// Changes the background fixity schedule (administrators; audited
