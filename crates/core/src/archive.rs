@@ -300,8 +300,9 @@ impl Office {
             let tx = conn
                 .unchecked_transaction()
                 .map_err(doisoat_db::DbError::from)?;
-            for (sha512, want) in written.sha512s.iter().zip(&expected) {
-                if let Some(sha256) = want {
+            for ((sha512, want), entry) in written.sha512s.iter().zip(&expected).zip(&entries) {
+                // Originals whose SHA-512 came from the database need nothing.
+                if let (Some(sha256), PayloadSource::File(_)) = (want, &entry.source) {
                     files::record_sha512(&tx, sha256, sha512)?;
                 }
             }
