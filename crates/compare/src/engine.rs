@@ -15,6 +15,7 @@ use crate::explain::unexplained_ink;
 use crate::ink::{binarise, prepare, window_radius, Bitmap, PreparedPage};
 use crate::marks::{find_marks, Mark};
 use crate::pairing::{align, Link};
+use crate::qr::{self, QrCheck, QrCode};
 use crate::register::{register, warp_greys};
 use crate::signature::{content_box, distance, signature, Signature};
 use crate::{
@@ -484,6 +485,38 @@ fn compare_pair(
     changes.extend(swapped_marks(&marks, &changes, min_mass, e.dpi, |c| {
         unexplained_ink(&e.grey, &warped, c, e.dpi) >= min_unexplained
     }));
+    // A change on a QR code is judged by what the paper's code says.
+    let paper_scale = paper.page.dpi / e.dpi;
+    let mut codes: Vec<(QrCode, QrCheck)> = Vec::new();
+    changes.retain(|c| {
+        let known = codes.iter().find(|(q, _)| q.covers(c)).map(|(_, v)| *v);
+        let verdict = match known {
+            Some(v) => v,
+            None => match qr::find(&e.grey, &e.ink, c, e.dpi.round() as u32) {
+                Some(q) if q.covers(c) => {
+                    let v = qr::check(&warped, &q, paper_scale);
+                    debug!(
+                        ?v,
+                        module = q.module,
+                        x = q.x0,
+                        y = q.y0,
+                        "QR code under a change"
+                    );
+                    codes.push((q, v));
+                    v
+                }
+                _ => return true,
+            },
+        };
+        verdict == QrCheck::NotSame
+    });
+    if codes.iter().any(|(_, v)| *v == QrCheck::TooFine) {
+        notes.push(Note {
+            kind: NoteKind::QrCodeNotCompared,
+            side: Side::Paper,
+            page: p_index as u32 + 1,
+        });
+    }
     debug!(
         similarity = diff.similarity,
         strongest = diff.clusters.first().map_or(0, |c| c.weight),

@@ -33,6 +33,7 @@ pub mod marks;
 #[cfg(feature = "ocr")]
 pub mod ocr;
 pub mod pairing;
+pub mod qr;
 pub mod register;
 pub mod signature;
 pub mod text_layer;
@@ -210,6 +211,9 @@ pub enum NoteKind {
     BlankPage,
     /// Registration was poor; the comparison of this pair is less certain.
     WeakRegistration,
+    /// The paper's QR code could not be read and its modules are finer than
+    /// the scan resolves: the code was not compared.
+    QrCodeNotCompared,
 }
 
 /// A note about one page of one side.
