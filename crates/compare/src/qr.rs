@@ -39,10 +39,12 @@ pub struct QrCode {
 }
 
 impl QrCode {
-    /// Whether the centre of `c` lies on the symbol.
+    /// Whether `c` lies on the symbol (within two modules of it, for the
+    /// fringe of its edge): a change that reaches beyond it, onto text
+    /// beside the code, is not the code's to judge.
     pub fn covers(&self, c: &Change) -> bool {
-        let (cx, cy) = ((c.x0 + c.x1) / 2, (c.y0 + c.y1) / 2);
-        (self.x0..self.x1).contains(&cx) && (self.y0..self.y1).contains(&cy)
+        let m = (2.0 * self.module).ceil() as u32;
+        c.x0 + m >= self.x0 && c.y0 + m >= self.y0 && c.x1 <= self.x1 + m && c.y1 <= self.y1 + m
     }
 }
 
@@ -218,6 +220,9 @@ mod tests {
         assert_eq!(code.text, text);
         assert!((code.module - 3.0).abs() < 0.5, "{code:?}");
         assert!(code.covers(&c));
+        // A change reaching from the code onto the page beside it is not the code's.
+        let wider = Change { x1: 250, ..c };
+        assert!(!code.covers(&wider));
         // The symbol's box: inside the drawn code and its quiet zone.
         assert!(code.x0 >= 40 && code.y0 >= 50 && code.x1 <= 300 && code.y1 <= 300);
         // The same code on the paper reads the same; another code reads otherwise.
