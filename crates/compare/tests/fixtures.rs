@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 
 use doisoat_compare::{
-    compare, compare_with, CompareError, NoteKind, Options, PageSource, PairStatus, Region, Side,
-    Verdict,
+    compare, compare_with, CompareError, Comparison, NoteKind, Options, PageSource, PairStatus,
+    Region, Side, Verdict,
 };
 use doisoat_pages::{Document, Page, PagesError};
 
@@ -38,6 +38,13 @@ impl PageSource for Edited<'_> {
         (self.edit)(index, &mut page);
         Ok(page)
     }
+}
+
+/// Whether `c` carries a note of `kind` about `page` of `side`.
+fn noted(c: &Comparison, kind: NoteKind, side: Side, page: u32) -> bool {
+    c.notes
+        .iter()
+        .any(|n| n.kind == kind && n.side == side && n.page == page)
 }
 
 #[test]
@@ -169,9 +176,7 @@ fn swapped_turned_and_stamped_pages_still_match() {
         (Some(1), Some(2))
     );
     assert!(
-        c.notes
-            .iter()
-            .any(|n| n.kind == NoteKind::RedInkIgnored && n.side == Side::Paper && n.page == 1),
+        noted(&c, NoteKind::RedInkIgnored, Side::Paper, 1),
         "{:?}",
         c.notes
     );
@@ -250,9 +255,7 @@ fn a_qr_code_too_fine_for_the_scan_is_noted_not_reported() {
     // compared (said in a note) rather than reported as altered.
     assert_eq!(c.verdict, Verdict::Match, "{c:#?}");
     assert!(
-        c.notes
-            .iter()
-            .any(|n| n.kind == NoteKind::QrCodeNotCompared && n.side == Side::Paper && n.page == 1),
+        noted(&c, NoteKind::QrCodeNotCompared, Side::Paper, 1),
         "{:?}",
         c.notes
     );
