@@ -200,9 +200,10 @@ fn reading_box(c: &Change, electronic: &GrayImage, dpi: f32) -> (u32, u32, u32, 
 
 /// Names each change between the electronic page and the registered paper
 /// page (same pixel grid) and returns the text that differs, plus whether
-/// every change was read against the text layer and read the same there. `words` is the electronic
-/// page's text layer in that grid (empty for a scan): where it has words at
-/// a change, they are the electronic text and only the paper is read.
+/// every change was read against the text layer and read the same there.
+/// `words` is the electronic page's text layer in that grid (empty for a
+/// scan): where it has words at a change, they are the electronic text and
+/// only the paper is read.
 pub fn text_changes(
     electronic: &GrayImage,
     paper: &GrayImage,

@@ -246,45 +246,41 @@ enum Step {
 /// than shifting the rest), a dropped or added word 1.
 fn align(e: &[String], p: &[String]) -> Vec<Step> {
     let (n, m) = (e.len(), p.len());
+    // The cost of pairing layer word `i` with paper word `j`.
+    let pair_cost = |i: usize, j: usize| {
+        if e[i] == p[j] {
+            0.0
+        } else {
+            word_distance(&e[i], &p[j]).max(0.01)
+        }
+    };
     let mut cost = vec![vec![0.0f32; m + 1]; n + 1];
     for i in 0..=n {
         for j in 0..=m {
             cost[i][j] = match (i, j) {
                 (0, _) => j as f32,
                 (_, 0) => i as f32,
-                _ => {
-                    let d = if e[i - 1] == p[j - 1] {
-                        0.0
-                    } else {
-                        word_distance(&e[i - 1], &p[j - 1]).max(0.01)
-                    };
-                    (cost[i - 1][j - 1] + d)
-                        .min(cost[i - 1][j] + 1.0)
-                        .min(cost[i][j - 1] + 1.0)
-                }
+                _ => (cost[i - 1][j - 1] + pair_cost(i - 1, j - 1))
+                    .min(cost[i - 1][j] + 1.0)
+                    .min(cost[i][j - 1] + 1.0),
             };
         }
     }
     let mut steps = Vec::with_capacity(n.max(m));
     let (mut i, mut j) = (n, m);
     while i > 0 || j > 0 {
-        if i > 0 && j > 0 {
-            let same = e[i - 1] == p[j - 1];
-            let d = if same {
-                0.0
+        if i > 0
+            && j > 0
+            && (cost[i][j] - (cost[i - 1][j - 1] + pair_cost(i - 1, j - 1))).abs() < 1e-4
+        {
+            steps.push(if e[i - 1] == p[j - 1] {
+                Step::Same(i - 1, j - 1)
             } else {
-                word_distance(&e[i - 1], &p[j - 1]).max(0.01)
-            };
-            if (cost[i][j] - (cost[i - 1][j - 1] + d)).abs() < 1e-4 {
-                steps.push(if same {
-                    Step::Same(i - 1, j - 1)
-                } else {
-                    Step::Replaced(i - 1, j - 1)
-                });
-                i -= 1;
-                j -= 1;
-                continue;
-            }
+                Step::Replaced(i - 1, j - 1)
+            });
+            i -= 1;
+            j -= 1;
+            continue;
         }
         if i > 0 && (j == 0 || (cost[i][j] - (cost[i - 1][j] + 1.0)).abs() < 1e-4) {
             steps.push(Step::Dropped(i - 1));
