@@ -53,7 +53,7 @@ pub struct FindingUpdateInput {
 }
 
 /// Runs `work` with the office on a blocking thread, off the async runtime.
-async fn blocking<T, F>(state: &AppState, work: F) -> Result<T, IpcError>
+pub(crate) async fn blocking<T, F>(state: &AppState, work: F) -> Result<T, IpcError>
 where
     T: Send + 'static,
     F: FnOnce(&Office) -> Result<T, doisoat_core::CoreError> + Send + 'static,

@@ -16,6 +16,7 @@ use doisoat_core::{FixityRound, FixitySchedule, Job, Office};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 
+use crate::commands::blocking;
 use crate::error::IpcError;
 use crate::state::AppState;
 
@@ -159,12 +160,7 @@ pub async fn set_fixity_schedule(
     state: State<'_, AppState>,
     schedule: FixitySchedule,
 ) -> Result<FixityStatus, IpcError> {
-    let office = state.office()?;
-    let lang = state.lang();
-    tauri::async_runtime::spawn_blocking(move || office.set_fixity_schedule(&schedule))
-        .await
-        .map_err(|e| IpcError::new("internal", e.to_string()))?
-        .map_err(|e| IpcError::from_core(&e, lang))?;
+    blocking(&state, move |office| office.set_fixity_schedule(&schedule)).await?;
     status(&state)
 }
 
