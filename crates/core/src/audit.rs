@@ -215,7 +215,25 @@ impl Office {
         before: Option<Value>,
         after: Option<Value>,
     ) -> Result<()> {
-        let e = NewEvent {
+        let e = self.new_event(actor, action, subject, outcome, before, after);
+        let row = audit::append(&mut self.conn(), &e)?;
+        self.keep_head(&row);
+        Ok(())
+    }
+
+    /// An event by `actor` at the office's clock, to append on its own
+    /// ([`Office::record`]) or inside the transaction of the change it
+    /// records.
+    pub(crate) fn new_event(
+        &self,
+        actor: &str,
+        action: &str,
+        subject: &str,
+        outcome: &str,
+        before: Option<Value>,
+        after: Option<Value>,
+    ) -> NewEvent {
+        NewEvent {
             at: self.now(),
             actor: actor.to_string(),
             action: action.to_string(),
@@ -223,10 +241,7 @@ impl Office {
             outcome: outcome.to_string(),
             before: before.map(|v| v.to_string()),
             after: after.map(|v| v.to_string()),
-        };
-        let row = audit::append(&mut self.conn(), &e)?;
-        self.keep_head(&row);
-        Ok(())
+        }
     }
 
     /// Writes the chain's head beside the database. Best effort: a missing

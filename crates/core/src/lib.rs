@@ -209,15 +209,7 @@ impl Office {
             }
             let event = doisoat_db::audit::append_in(
                 &tx,
-                &doisoat_db::audit::NewEvent {
-                    at: self.now(),
-                    actor: actor.name,
-                    action: "unlink".into(),
-                    subject,
-                    outcome: "ok".into(),
-                    before: Some(before.to_string()),
-                    after: None,
-                },
+                &self.new_event(&actor.name, "unlink", &subject, "ok", Some(before), None),
             )?;
             tx.commit().map_err(doisoat_db::DbError::from)?;
             event
