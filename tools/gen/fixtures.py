@@ -18,13 +18,14 @@ import random
 import shutil
 import struct
 import sys
+import tempfile
 import zlib
 from datetime import datetime
 from pathlib import Path
 
 from PIL import Image
 
-from . import forms
+from . import corpus, forms
 from .layout import draw_page_pdf, new_pdf, norm_box, pdf_bytes
 from .mutate import change_word
 from .scan import flatbed, jpeg, pdf_from_parts, write_jpeg, write_png, write_tiff
@@ -33,6 +34,8 @@ CODES = [f"{forms.AGENCY}-221125-{i:04d}" for i in (1, 2, 3)]
 SINGLE_CODE = f"{forms.AGENCY}-221128-0004"
 EXTRA_CSV_CODE = f"{forms.AGENCY}-221128-0005"
 JPEG_Q = 75
+# (seed, index) of the corpus case copied to fixtures/compare/mark_swap.
+MARK_SWAP_CASE = (3, 114)
 
 
 def _dossiers() -> dict[str, forms.Dossier]:
@@ -100,7 +103,7 @@ def _huge_png() -> bytes:
 
 def generate(out: Path) -> dict:
     if out.exists():
-        for sub in ("portal", "paper", "images", "bad", "receipts"):
+        for sub in ("portal", "paper", "images", "bad", "receipts", "compare"):
             shutil.rmtree(out / sub, ignore_errors=True)
     portal = out / "portal"
     electronic = portal / "electronic"
@@ -284,6 +287,15 @@ def generate(out: Path) -> dict:
     (receipts / "truth.json").write_text(json.dumps(receipt_truth, ensure_ascii=False, indent=1) + "\n",
                                          encoding="utf-8")
 
+    # ---- a tone mark swapped in its place, which only OCR settles: case 114 of the corpus, seed 3
+    mark_swap = out / "compare" / "mark_swap"
+    mark_swap.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus.make_case(Path(tmp), MARK_SWAP_CASE[1], MARK_SWAP_CASE[0])
+        case = Path(tmp) / f"c{MARK_SWAP_CASE[1]:04d}"
+        for name in ("paper.pdf", "electronic.pdf", "truth.json"):
+            shutil.copyfile(case / name, mark_swap / name)
+
     write_readme(out, ds, truth, receipt_truth, region)
     return truth
 
@@ -376,6 +388,13 @@ Components without paper (for "paper copy missing"): 0001 TP3, TP4; 0002 TP4; 00
   → dossier `{receipt['dossier']}`.
 - `bien_nhan_mau01.pdf`: the same receipt born-digital.
 - `truth.json`: the dossier code, QR payload and QR box in mm.
+
+## compare/ — cases the comparison engine must get right
+
+- `mark_swap/`: case 114 of the corpus of seed 3 (`python -m tools.gen.corpus --seed 3 --first 114 --cases 1`):
+  a 150-dpi colour flatbed scan (JPEG, a red stamp) of a 2-page application form against its born-digital copy; on page 1
+  "Võ Văn Tần" became "Võ Văn Tấn" (a grave turned into an acute in its place, 11 pt); page 2 is the same.
+  `truth.json` has the region on electronic page 1 (x=0.4322, y=0.3443, w=0.0336, h=0.0178) and the line.
 
 ## Every file
 

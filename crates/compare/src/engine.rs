@@ -1,6 +1,7 @@
 //! The comparison pipeline, in order: load and prepare every page → sign
-//! and pair → register and diff each pair → (optionally) read changed text
-//! → assemble the result. Pages and pairs run in parallel on rayon; the
+//! and pair → register and diff each pair → (with OCR) read the weakest
+//! suspects of a scanned pair that showed no change ([`crate::probe`]) and
+//! name the changed text → assemble the result. Pages and pairs run in parallel on rayon; the
 //! progress callback can stop the run between any two steps.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -517,6 +518,37 @@ fn compare_pair(
             page: p_index as u32 + 1,
         });
     }
+    // A scanned page with no change yet has its weakest suspects read by
+    // OCR. Not a photo: its blur and light make tesseract misread marks on
+    // unchanged text (a hook for an acute, "sổ" → "số") as often as a
+    // probe finds a real change.
+    if opts.ocr && changes.is_empty() && paper.page.sheet.is_none() {
+        #[cfg(feature = "ocr")]
+        for place in crate::probe::probes(
+            &e.grey,
+            &warped,
+            &e.ink,
+            &warped_ink,
+            &ignore,
+            &marks,
+            &changes,
+            e.dpi,
+        ) {
+            if crate::probe::reads_changed(&place, |read_dpi| {
+                crate::ocr::text_changes(
+                    &e.grey,
+                    &warped,
+                    std::slice::from_ref(&place),
+                    &electronic.words,
+                    e.dpi,
+                    read_dpi,
+                )
+                .map(|(text, _)| text)
+            })? {
+                changes.push(place);
+            }
+        }
+    }
     debug!(
         similarity = diff.similarity,
         strongest = diff.clusters.first().map_or(0, |c| c.weight),
@@ -585,8 +617,14 @@ fn compare_pair(
     if opts.ocr && !changes.is_empty() {
         #[cfg(feature = "ocr")]
         {
-            let (text, all_agree) =
-                crate::ocr::text_changes(&e.grey, &warped, &changes, &electronic.words, e.dpi)?;
+            let (text, all_agree) = crate::ocr::text_changes(
+                &e.grey,
+                &warped,
+                &changes,
+                &electronic.words,
+                e.dpi,
+                crate::ocr::READ_DPI,
+            )?;
             let strongest = changes.iter().map(|c| c.weight).max().unwrap_or(0);
             if all_agree && strongest < min_weight * 2 {
                 // A borderline ink difference that reads the same on both

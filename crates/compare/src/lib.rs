@@ -10,7 +10,9 @@
 //!    ink maps are compared with a small local search ([`diff`]); a tone
 //!    mark swapped for another, which the ink maps absorb, is looked for in
 //!    grey ([`marks`]). Scan noise stays below the thresholds; a changed
-//!    digit or diacritic does not.
+//!    digit or diacritic does not. With [`Options::ocr`], a scanned pair
+//!    that showed no change has its weakest suspects read ([`probe`]): a
+//!    tone mark swapped for another in its place is settled by the reading.
 //! 3. **What changed, and where?** Regions are reported normalised to the
 //!    electronic page; with [`Options::ocr`], the text change is named
 //!    ([`ocr`]): a born-digital electronic page's text layer gives its words
@@ -33,6 +35,7 @@ pub mod marks;
 #[cfg(feature = "ocr")]
 pub mod ocr;
 pub mod pairing;
+pub mod probe;
 pub mod qr;
 pub mod register;
 pub mod signature;
@@ -87,7 +90,9 @@ impl PageSource for PagesInMemory {
 pub struct Options {
     /// Read changed regions with tesseract (Vietnamese) and report the text
     /// that changed. Also used to settle pairs whose ink difference is
-    /// borderline, when the paper reads the same as the text layer.
+    /// borderline, when the paper reads the same as the text layer, and to
+    /// read the weakest suspects of a scanned pair with no change
+    /// ([`probe`]).
     pub ocr: bool,
     /// Largest signature distance (0 = identical layout, 1 = unrelated) at
     /// which two pages are still taken to be versions of the same page.

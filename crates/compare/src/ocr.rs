@@ -31,15 +31,18 @@ thread_local! {
 
 static OMP: Once = Once::new();
 
-/// Reads the text of a grey image (one or a few lines), at `dpi`.
-pub fn read(img: &GrayImage, dpi: f32) -> Result<String, CompareError> {
+/// Resolution tesseract reads at: it reads best at about 300 dpi.
+pub const READ_DPI: f32 = 300.0;
+
+/// Reads the text of a grey image (one or a few lines) at `dpi`, scaled
+/// to `read_dpi` for tesseract.
+pub fn read(img: &GrayImage, dpi: f32, read_dpi: f32) -> Result<String, CompareError> {
     OMP.call_once(|| {
         if std::env::var_os("OMP_THREAD_LIMIT").is_none() {
             std::env::set_var("OMP_THREAD_LIMIT", "1");
         }
     });
-    // Tesseract reads best at about 300 dpi.
-    let scale = 300.0 / dpi.max(50.0);
+    let scale = read_dpi / dpi.max(50.0);
     let img = if (scale - 1.0).abs() > 0.1 {
         let (w, h) = (
             ((img.width() as f32 * scale).round() as u32).max(1),
@@ -64,7 +67,7 @@ pub fn read(img: &GrayImage, dpi: f32) -> Result<String, CompareError> {
         let lt = slot.as_mut().expect("engine just set");
         lt.set_image_from_mem(&pnm)
             .map_err(|e| CompareError::Ocr(format!("cannot hand the image to tesseract: {e}")))?;
-        lt.set_source_resolution(300);
+        lt.set_source_resolution(read_dpi.round() as i32);
         lt.get_utf8_text()
             .map_err(|e| CompareError::Ocr(format!("tesseract returned invalid text: {e}")))
     })
@@ -203,13 +206,15 @@ fn reading_box(c: &Change, electronic: &GrayImage, dpi: f32) -> (u32, u32, u32, 
 /// every change was read against the text layer and read the same there.
 /// `words` is the electronic page's text layer in that grid (empty for a
 /// scan): where it has words at a change, they are the electronic text and
-/// only the paper is read.
+/// only the paper is read. Tesseract reads at `read_dpi` ([`READ_DPI`]
+/// unless a second reading is wanted).
 pub fn text_changes(
     electronic: &GrayImage,
     paper: &GrayImage,
     changes: &[Change],
     words: &[Word],
     dpi: f32,
+    read_dpi: f32,
 ) -> Result<(Vec<TextChange>, bool), CompareError> {
     let (width, height) = electronic.dimensions();
     let changes = &changes[..changes.len().min(8)];
@@ -224,7 +229,7 @@ pub fn text_changes(
             line.y1 - line.y0,
         )
         .to_image();
-        let text = vietnamese_numbers(&read(&crop, dpi)?);
+        let text = vietnamese_numbers(&read(&crop, dpi, read_dpi)?);
         tracing::debug!(
             layer = line.words.join(" "),
             paper = text.trim(),
@@ -233,7 +238,7 @@ pub fn text_changes(
         named.extend(named_change(line, &text));
     }
     for &i in &unplaced {
-        named.extend(read_both(electronic, paper, &changes[i], dpi)?);
+        named.extend(read_both(electronic, paper, &changes[i], dpi, read_dpi)?);
     }
     // Only a reading against the layer can settle a change as noise: two
     // OCR readings that agree are no proof, since tesseract reads a scanned
@@ -254,6 +259,7 @@ fn read_both(
     paper: &GrayImage,
     c: &Change,
     dpi: f32,
+    read_dpi: f32,
 ) -> Result<Option<TextChange>, CompareError> {
     let (x0, y0, x1, y1) = reading_box(c, electronic, dpi);
     if x1 <= x0 || y1 <= y0 {
@@ -262,8 +268,8 @@ fn read_both(
     let e = imageops::crop_imm(electronic, x0, y0, x1 - x0, y1 - y0).to_image();
     let p = imageops::crop_imm(paper, x0, y0, x1 - x0, y1 - y0).to_image();
     let (te, tp) = (
-        vietnamese_numbers(&read(&e, dpi)?),
-        vietnamese_numbers(&read(&p, dpi)?),
+        vietnamese_numbers(&read(&e, dpi, read_dpi)?),
+        vietnamese_numbers(&read(&p, dpi, read_dpi)?),
     );
     tracing::debug!(electronic = te.trim(), paper = tp.trim(), "read a change");
     Ok(differing_words(&te, &tp))

@@ -260,3 +260,44 @@ fn a_qr_code_too_fine_for_the_scan_is_noted_not_reported() {
         c.notes
     );
 }
+
+#[test]
+fn a_tone_mark_swapped_in_its_place_is_found_by_reading_it() {
+    // "Võ Văn Tần" → "Võ Văn Tấn" on page 1 of a 200-dpi scan: the acute
+    // lies where the grave was, within the pixel stages' tolerance; the
+    // place is read and the reading settles it (fixtures/README.md).
+    let paper = open("compare/mark_swap/paper.pdf");
+    let electronic = open("compare/mark_swap/electronic.pdf");
+    let opts = Options {
+        ocr: true,
+        ..Options::default()
+    };
+    let c = compare(&paper, &electronic, &opts).unwrap();
+    assert_eq!(c.verdict, Verdict::Mismatch, "{c:#?}");
+    let statuses: Vec<PairStatus> = c.pages.iter().map(|p| p.status).collect();
+    assert_eq!(
+        statuses,
+        [PairStatus::Different, PairStatus::Same],
+        "{c:#?}"
+    );
+    let changed = &c.pages[0];
+    let truth = Region {
+        x: 0.4322,
+        y: 0.3443,
+        w: 0.0336,
+        h: 0.0178,
+    };
+    assert!(
+        changed.regions.iter().any(|r| r.overlaps(&truth)),
+        "{changed:#?}"
+    );
+    assert!(
+        changed
+            .text
+            .iter()
+            .any(|t| t.electronic.trim_end_matches(',') == "Tần"
+                && t.paper.trim_end_matches(',') == "Tấn"),
+        "{:?}",
+        changed.text
+    );
+}

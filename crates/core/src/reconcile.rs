@@ -54,8 +54,9 @@ fn compare_docs(
     job: &Job,
 ) -> Result<Comparison> {
     let keep_going = |_: usize, _: usize| !job.is_cancelled();
-    // OCR runs only on regions the ink maps flag: it names the changed text
-    // and settles borderline pairs.
+    // OCR runs only where the pixels point: it names the changed text,
+    // settles borderline pairs, and reads the few weakest suspects of a
+    // scanned pair that showed no change (a tone mark swapped in place).
     let opts = Options {
         ocr: true,
         ..Options::default()
