@@ -416,7 +416,8 @@ fn report_exports_a_pdf_whose_vietnamese_heading_renders_and_reads() {
         image::imageops::crop_imm(&grey, px(15.0), px(15.0), px(180.0), px(14.0)).to_image();
     let ink = |img: &image::GrayImage| img.pixels().filter(|p| p.0[0] < 128).count();
     assert!(ink(&heading) > 500, "no ink where the heading should be");
-    let text = doisoat_compare::ocr::read(&heading, page.dpi).unwrap();
+    let text =
+        doisoat_compare::ocr::read(&heading, page.dpi, doisoat_compare::ocr::READ_DPI).unwrap();
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
         text.contains("Báo cáo tình hình giải quyết hồ sơ"),
