@@ -1,8 +1,9 @@
 //! The comparison pipeline, in order: load and prepare every page → sign
 //! and pair → register and diff each pair → (with OCR) read the weakest
 //! suspects of a scanned pair that showed no change ([`crate::probe`]) and
-//! name the changed text → assemble the result. Pages and pairs run in parallel on rayon; the
-//! progress callback can stop the run between any two steps.
+//! name the changed text → assemble the result. Pages and pairs run in
+//! parallel on rayon; the progress callback can stop the run between any
+//! two steps.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -531,7 +532,6 @@ fn compare_pair(
             &warped_ink,
             &ignore,
             &marks,
-            &changes,
             e.dpi,
         ) {
             if crate::probe::reads_changed(&place, |read_dpi| {

@@ -46,11 +46,10 @@ const SPOT_MAX_DENSITY: f32 = 0.3;
 /// reading, pixels of full ink at the working resolution.
 const SPOT_MIN_UNEXPLAINED: f32 = 1.0;
 
-/// The places of a pair to read, strongest first. `marks` are the pair's
-/// grey marks as the engine filtered them (small, near text, strongest
-/// first); `reported` are changes already found (places near them are
-/// skipped). The planes share the electronic page's grid.
-#[allow(clippy::too_many_arguments)]
+/// The places of a pair to read, strongest first, none within a few
+/// pixels of another. `marks` are the pair's grey marks as the engine
+/// filtered them (small, near text, strongest first). The planes share the
+/// electronic page's grid.
 pub fn probes(
     e_grey: &GrayImage,
     p_grey: &GrayImage,
@@ -58,7 +57,6 @@ pub fn probes(
     p_ink: &Bitmap,
     ignore: &Bitmap,
     marks: &[Mark],
-    reported: &[Change],
     dpi: f32,
 ) -> Vec<Change> {
     let scale = dpi / crate::WORKING_DPI;
@@ -67,7 +65,7 @@ pub fn probes(
     };
     let mut out: Vec<Change> = Vec::new();
     let push = |c: Change, out: &mut Vec<Change>| {
-        if !reported.iter().chain(out.iter()).any(|r| near(r, &c)) {
+        if !out.iter().any(|r| near(r, &c)) {
             out.push(c);
         }
     };
