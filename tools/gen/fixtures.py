@@ -306,7 +306,10 @@ def _sha(path: Path) -> str:
 
 def write_readme(out: Path, ds: dict, truth: dict, receipt: dict, region: dict) -> None:
     d1 = ds[CODES[0]]
-    files = sorted(p for p in out.rglob("*") if p.is_file() and p.name != "README.md")
+    # fixtures/lifecycle/ is written by tools.gen.lifecycle: not listed here,
+    # so the README is the same whether or not it sits beside these files.
+    files = sorted(p for p in out.rglob("*") if p.is_file() and p.name != "README.md"
+                   and p.relative_to(out).parts[0] != "lifecycle")
     listing = "\n".join(f"| `{p.relative_to(out)}` | {p.stat().st_size:,} | `{_sha(p)[:16]}` |" for p in files)
     total = sum(p.stat().st_size for p in files)
     text = f"""# Fixtures
