@@ -132,3 +132,38 @@ fn a_born_digital_copy_names_the_change_from_its_text_layer() {
     let out = String::from_utf8_lossy(&r.stdout);
     assert!(out.contains("\"120,5\" → \"126,5\""), "{out}");
 }
+
+#[test]
+fn the_text_output_says_what_was_set_aside() {
+    // A certificate with a red seal: the JSON carries the note, and the
+    // text output says it in the reader's language.
+    let env = Env::new();
+    let paper = fixture("paper/000.00.38.H38-221125-0002_TP3_scan.png");
+    let electronic = fixture("portal/electronic/000.00.38.H38-221125-0002_TP3.pdf");
+    let r = compare(&env, &["--json"], &paper, &electronic);
+    let v: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
+    let red = v["notes"]
+        .as_array()
+        .and_then(|n| n.iter().find(|n| n["kind"] == "red_ink_ignored"))
+        .unwrap_or_else(|| panic!("no red-ink note: {v}"))
+        .clone();
+    let (side_vi, side_en) = if red["side"] == "paper" {
+        ("giấy", "paper")
+    } else {
+        ("điện tử", "electronic")
+    };
+    let vi =
+        String::from_utf8(compare(&env, &["--lang", "vi"], &paper, &electronic).stdout).unwrap();
+    let line = format!(
+        "ghi chú: {side_vi} {}: đã bỏ mực đỏ (con dấu) trước khi so",
+        red["page"]
+    );
+    assert!(vi.contains(&line), "{line}\n{vi}");
+    let en =
+        String::from_utf8(compare(&env, &["--lang", "en"], &paper, &electronic).stdout).unwrap();
+    let line = format!(
+        "note: {side_en} {}: red ink (a stamp) set aside before comparing",
+        red["page"]
+    );
+    assert!(en.contains(&line), "{line}\n{en}");
+}

@@ -276,6 +276,46 @@ impl Out {
                 println!("      \"{}\" → \"{}\"", t.electronic, t.paper);
             }
         }
+        for n in &r.notes {
+            println!(
+                "  {} {} {}: {}",
+                self.t("ghi chú:", "note:"),
+                match n.side {
+                    doisoat_compare::Side::Paper => self.t("giấy", "paper"),
+                    doisoat_compare::Side::Electronic => self.t("điện tử", "electronic"),
+                },
+                n.page,
+                self.note(n.kind)
+            );
+        }
+    }
+
+    /// What a comparison note says, in the reader's language.
+    fn note(&self, kind: doisoat_compare::NoteKind) -> &'static str {
+        use doisoat_compare::NoteKind::*;
+        match kind {
+            RedInkIgnored => self.t(
+                "đã bỏ mực đỏ (con dấu) trước khi so",
+                "red ink (a stamp) set aside before comparing",
+            ),
+            BlueInkIgnored => self.t(
+                "đã bỏ mực xanh (chữ ký, bút) trước khi so",
+                "blue ink (a signature, pen) set aside before comparing",
+            ),
+            Rotated => self.t(
+                "trang đã được xoay cho cùng chiều",
+                "page turned to face the same way",
+            ),
+            BlankPage => self.t("trang trắng", "blank page"),
+            WeakRegistration => self.t(
+                "khó căn chỉnh hai trang, kết quả cặp này kém chắc chắn",
+                "the pages registered poorly; this pair is less certain",
+            ),
+            QrCodeNotCompared => self.t(
+                "mã QR mịn hơn độ phân giải bản quét, không so được",
+                "QR code finer than the scan resolves; not compared",
+            ),
+        }
     }
 
     pub fn verify(&self, r: &VerifyReport) {

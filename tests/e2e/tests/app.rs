@@ -5,10 +5,13 @@ use anyhow::{ensure, Context, Result};
 use doisoat_e2e::{fixtures, App};
 
 const DOSSIER: &str = "000.00.38.H38-221125-0001";
+/// Its component TP3 is a certificate with a red seal.
+const SEALED: &str = "000.00.38.H38-221125-0002";
 
 /// Import a dossier → ingest a paper scan whose page 2 differs → see the
 /// finding and its box on the electronic page → resolve it with a note →
-/// restart the app → everything is still there.
+/// restart the app → everything is still there → a sealed certificate's
+/// finding says the seal was set aside.
 #[tokio::test(flavor = "current_thread")]
 async fn import_ingest_resolve_and_restart() -> Result<()> {
     let data = tempfile::tempdir()?;
@@ -114,6 +117,21 @@ async fn import_ingest_resolve_and_restart() -> Result<()> {
     let paper = app.text("[data-component='TP2']").await?;
     ensure!(paper.contains("_TP2_scan.pdf"), "paper copy kept: {paper}");
     app.screenshot("06-after-restart").await?;
+
+    // A certificate with a red seal: its finding says the seal was set aside.
+    let sealed = fixtures().join("paper/000.00.38.H38-221125-0002_TP3_scan.png");
+    app.ingest_into(&sealed, SEALED, "TP3").await?;
+    app.click("#nav-dossiers").await?;
+    app.search_and_open("221125-0002", SEALED).await?;
+    let note = app
+        .wait_css("#findings .finding [data-note='red_ink_ignored']")
+        .await?
+        .text()
+        .await?;
+    ensure!(
+        note == "Đã bỏ mực đỏ (con dấu) trước khi so",
+        "red-ink note: {note}"
+    );
     app.quit().await
 }
 
