@@ -291,6 +291,34 @@ impl Office {
         self.record(&actor, action, subject, "ok", before, after)
     }
 
+    /// Makes a change and records it as the current actor's in one
+    /// transaction: the change and its audit event land together or not at
+    /// all (a settings row without its event would leave the chain silent
+    /// about who changed it).
+    pub(crate) fn audited(
+        &self,
+        action: &str,
+        subject: &str,
+        before: Option<Value>,
+        after: Option<Value>,
+        change: impl FnOnce(&Connection) -> Result<()>,
+    ) -> Result<()> {
+        let actor = self.actor().map(|a| a.name).unwrap_or_else(|_| "?".into());
+        let row = {
+            let mut conn = self.conn();
+            let tx = conn
+                .transaction_with_behavior(doisoat_db::TransactionBehavior::Immediate)
+                .map_err(doisoat_db::DbError::from)?;
+            change(&tx)?;
+            let event = self.new_event(&actor, action, subject, "ok", before, after);
+            let row = audit::append_in(&tx, &event)?;
+            tx.commit().map_err(doisoat_db::DbError::from)?;
+            row
+        };
+        self.keep_head(&row);
+        Ok(())
+    }
+
     /// Walks the whole chain and names the first bad event.
     pub fn audit_verify(&self) -> Result<AuditReport> {
         self.require(Action::AuditVerify, "audit")?;
@@ -364,6 +392,39 @@ impl Office {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_change_and_its_audit_event_land_together_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let office = Office::open(&dir.path().join("data")).unwrap();
+        let events = || office.audit_events(1000).unwrap().len();
+        let value = || doisoat_db::lifecycle::setting(&office.conn(), "probe").unwrap();
+        let before = events();
+        let failed = office.audited("settings", "probe", None, None, |tx| {
+            doisoat_db::lifecycle::set_setting(tx, "probe", "1", &office.now())?;
+            Err(CoreError::InvalidArgument("refused halfway".into()))
+        });
+        assert!(matches!(failed, Err(CoreError::InvalidArgument(_))));
+        assert_eq!(
+            (value(), events()),
+            (None, before),
+            "nothing is left behind"
+        );
+        office
+            .audited("settings", "probe", None, Some(json!(2)), |tx| {
+                doisoat_db::lifecycle::set_setting(tx, "probe", "2", &office.now())?;
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!((value().as_deref(), events()), (Some("2"), before + 1));
+        let last = office.audit_events(1).unwrap().remove(0);
+        assert_eq!(
+            (last.action.as_str(), last.subject.as_str()),
+            ("settings", "probe")
+        );
+        assert!(office.audit_verify().unwrap().ok);
+    }
 
     #[test]
     fn local_time_is_vietnam_time_to_the_minute() {

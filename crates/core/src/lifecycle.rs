@@ -637,16 +637,13 @@ impl Office {
     pub fn set_holiday_year(&self, year: YearTable) -> Result<()> {
         self.require(Action::Settings, "calendar")?;
         let y = year.year;
-        {
-            let mut conn = self.conn();
-            let mut table = load_calendar(&conn)?.table;
+        let after = Some(json!({ "year": y }));
+        self.audited("settings", "calendar", None, after, |tx| {
+            let mut table = load_calendar(tx)?.table;
             table.set_year(year).map_err(cal_err)?;
-            let tx = conn.transaction().map_err(doisoat_db::DbError::from)?;
-            db::set_setting(&tx, "calendar", &table.to_json(), &self.now())?;
-            refresh_open(&tx, &self.now())?;
-            tx.commit().map_err(doisoat_db::DbError::from)?;
-        }
-        self.audit("settings", "calendar", None, Some(json!({ "year": y })))
+            db::set_setting(tx, "calendar", &table.to_json(), &self.now())?;
+            refresh_open(tx, &self.now())
+        })
     }
 
     pub fn office_settings(&self) -> Result<OfficeSettings> {
@@ -657,15 +654,12 @@ impl Office {
     pub fn set_office_settings(&self, s: &OfficeSettings) -> Result<()> {
         self.require(Action::Settings, "office")?;
         let before = self.office_settings()?;
-        {
-            let mut conn = self.conn();
-            let tx = conn.transaction().map_err(doisoat_db::DbError::from)?;
-            let json = serde_json::to_string(s).map_err(doisoat_db::DbError::from)?;
-            db::set_setting(&tx, "office", &json, &self.now())?;
-            refresh_open(&tx, &self.now())?;
-            tx.commit().map_err(doisoat_db::DbError::from)?;
-        }
-        self.audit("settings", "office", Some(json!(before)), Some(json!(s)))
+        let json = serde_json::to_string(s).map_err(doisoat_db::DbError::from)?;
+        let (before, after) = (Some(json!(before)), Some(json!(s)));
+        self.audited("settings", "office", before, after, |tx| {
+            db::set_setting(tx, "office", &json, &self.now())?;
+            refresh_open(tx, &self.now())
+        })
     }
 }
 

@@ -85,8 +85,11 @@ impl Office {
         s.check()?;
         let before = self.fixity_schedule()?;
         let value = serde_json::to_string(s).map_err(doisoat_db::DbError::from)?;
-        doisoat_db::lifecycle::set_setting(&self.conn(), KEY, &value, &self.now())?;
-        self.audit("settings", KEY, Some(json!(before)), Some(json!(s)))
+        let (before, after) = (Some(json!(before)), Some(json!(s)));
+        self.audited("settings", KEY, before, after, |tx| {
+            doisoat_db::lifecycle::set_setting(tx, KEY, &value, &self.now())?;
+            Ok(())
+        })
     }
 
     /// One round of the schedule: the next `files_per_round` files, oldest
