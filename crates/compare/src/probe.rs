@@ -4,10 +4,13 @@
 //! "DĂN", "Quốc" → "Quổc"), or a digit turned into another in a small bold
 //! face ("791" → "793"), leaves the pixel stages little: the new shape lies
 //! within the one-pixel tolerance of the old almost everywhere. What they do
-//! leave is ranked, and the strongest few places of a page that had no
-//! change are read ([`crate::ocr`]): against the text layer on a
-//! born-digital page, on both sides otherwise. A place becomes a change only
-//! when the readings differ there.
+//! leave is ranked, and the strongest few places of a scanned page that had
+//! no change are read ([`crate::ocr`]): against the text layer on a
+//! born-digital page, on both sides otherwise, at two scales. A place
+//! becomes a change only when both readings show the same word changed in
+//! its marks or digits alone ([`reads_changed`], [`mark_changes`]). Photos
+//! are not probed: their blur makes tesseract misread marks on unchanged
+//! text about as often as a probe finds a real change.
 //!
 //! The places, at most [`MAX_PROBES`] a page:
 //! - the strongest grey marks ([`crate::marks`]) that fell short of the
@@ -23,7 +26,9 @@ use crate::ink::Bitmap;
 use crate::marks::Mark;
 use crate::TextChange;
 
-/// Most places read on one page: each costs one OCR reading of a line.
+/// Most places read on one page: each costs a reading of its line at each
+/// resolution of [`READ_DPIS`] (of both pages' lines when the electronic
+/// page is a scan).
 pub const MAX_PROBES: usize = 3;
 /// Marks taken, strongest first.
 const MARK_PROBES: usize = 2;
