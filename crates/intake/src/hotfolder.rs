@@ -7,7 +7,9 @@
 //! present at start-up, and those inside a newly created subfolder, which
 //! inotify misses when they are created at once) are complete when their
 //! size and modification time stay the same across the debounce interval.
-//! Temporary names (`.x`, `~x`, `x.tmp`, `x.part`, …) are never taken.
+//! A new subfolder is listed again once the debounce interval after it
+//! appeared: a file created in it between the first listing and the moment
+//! inotify watches it gives no event at all. Temporary names (`.x`, `~x`, `x.tmp`, `x.part`, …) are never taken.
 //!
 //! This module only says which files are ready. Ingesting each exactly once
 //! (a persistent ledger keyed by path, size and modification time, and the
@@ -88,6 +90,12 @@ pub struct HotFolder {
     rx: Receiver<notify::Result<Event>>,
     _watcher: RecommendedWatcher,
     pending: HashMap<PathBuf, Pending>,
+    /// Subfolders that appeared since the last look, and when: listed again
+    /// once the debounce interval has passed.
+    fresh: Vec<(PathBuf, Instant)>,
+    /// Files taken while a fresh subfolder waits for its second listing, so
+    /// that listing does not hand them out again.
+    taken: HashMap<PathBuf, FileKey>,
 }
 
 impl HotFolder {
@@ -119,6 +127,8 @@ impl HotFolder {
             rx,
             _watcher: watcher,
             pending: HashMap::new(),
+            fresh: Vec::new(),
+            taken: HashMap::new(),
         };
         hf.scan(dir);
         Ok(hf)
@@ -131,6 +141,32 @@ impl HotFolder {
     /// Files not yet ready.
     pub fn pending(&self) -> usize {
         self.pending.len()
+    }
+
+    /// A subfolder that just appeared: listed now and again later.
+    fn new_folder(&mut self, dir: &Path) {
+        self.scan(dir);
+        self.fresh.push((dir.to_path_buf(), Instant::now()));
+    }
+
+    /// Lists again the subfolders that appeared at least the debounce
+    /// interval ago; what the first listing and the events missed is taken
+    /// from there. Files already taken are left alone.
+    fn relist_fresh(&mut self) {
+        let now = Instant::now();
+        let (due, wait): (Vec<_>, Vec<_>) = std::mem::take(&mut self.fresh)
+            .into_iter()
+            .partition(|(_, at)| now.duration_since(*at) >= self.debounce);
+        self.fresh = wait;
+        for (dir, _) in due {
+            self.scan(&dir);
+        }
+        let taken = std::mem::take(&mut self.taken);
+        self.pending
+            .retain(|path, _| taken.get(path) != FileKey::of(path).as_ref());
+        if !self.fresh.is_empty() {
+            self.taken = taken;
+        }
     }
 
     /// Lists the files under `dir` as pending, to be taken once stable.
@@ -176,13 +212,13 @@ impl HotFolder {
         match ev.kind {
             EventKind::Create(CreateKind::Folder) => {
                 for p in &ev.paths {
-                    self.scan(p);
+                    self.new_folder(p);
                 }
             }
             EventKind::Create(_) => {
                 for p in &ev.paths {
                     if p.is_dir() {
-                        self.scan(p);
+                        self.new_folder(p);
                     } else {
                         self.touch(p, false);
                     }
@@ -191,7 +227,7 @@ impl HotFolder {
             EventKind::Modify(ModifyKind::Name(RenameMode::To)) => {
                 for p in &ev.paths {
                     if p.is_dir() {
-                        self.scan(p);
+                        self.new_folder(p);
                     } else {
                         self.touch(p, true);
                     }
@@ -201,7 +237,7 @@ impl HotFolder {
                 if let [from, to] = ev.paths.as_slice() {
                     self.pending.remove(from);
                     if to.is_dir() {
-                        self.scan(to);
+                        self.new_folder(to);
                     } else {
                         self.touch(to, true);
                     }
@@ -251,6 +287,7 @@ impl HotFolder {
                 break;
             }
         }
+        self.relist_fresh();
         Ok(self.take_complete())
     }
 
@@ -280,6 +317,9 @@ impl HotFolder {
         done.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.path.cmp(&b.1.path)));
         for (_, k) in &done {
             self.pending.remove(&k.path);
+            if !self.fresh.is_empty() {
+                self.taken.insert(k.path.clone(), k.clone());
+            }
         }
         done.into_iter().map(|(_, k)| k).collect()
     }
@@ -347,6 +387,29 @@ mod tests {
         let slow_key = got.iter().find(|k| k.path == slow).unwrap();
         assert_eq!(slow_key.size, 5 * 4096);
         assert!(collect(&mut hf, 1, Duration::from_millis(600)).is_empty());
+    }
+
+    #[test]
+    fn a_new_folder_is_listed_again_for_what_no_event_announced() {
+        // A folder outside the watch stands for a new subfolder whose file
+        // arrived after its first listing but before inotify watched it:
+        // no event will ever come for that file.
+        let watched = tempfile::tempdir().unwrap();
+        let quiet = tempfile::tempdir().unwrap();
+        let mut hf = HotFolder::watch(watched.path(), Duration::from_millis(300)).unwrap();
+        std::fs::write(quiet.path().join("early.pdf"), b"early").unwrap();
+        hf.new_folder(quiet.path());
+        std::fs::write(quiet.path().join("late.pdf"), b"late").unwrap();
+        let got = collect(&mut hf, 2, Duration::from_secs(3));
+        let mut names: Vec<_> = got
+            .iter()
+            .map(|k| k.path.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["early.pdf", "late.pdf"]);
+        // Each handed out once: the second listing found "early.pdf" again.
+        assert!(collect(&mut hf, 1, Duration::from_millis(800)).is_empty());
+        assert_eq!(hf.pending(), 0);
     }
 
     #[test]
