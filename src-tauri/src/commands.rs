@@ -179,11 +179,8 @@ pub async fn import_export<R: Runtime>(
 
 /// Names of the saved XLSX column-mapping presets, for the Import screen.
 #[tauri::command]
-pub fn import_presets(state: State<'_, AppState>) -> Result<Vec<String>, IpcError> {
-    let office = state.office()?;
-    let presets = office
-        .import_presets()
-        .map_err(|e| IpcError::from_core(&e, state.lang()))?;
+pub async fn import_presets(state: State<'_, AppState>) -> Result<Vec<String>, IpcError> {
+    let presets = blocking(&state, |office| office.import_presets()).await?;
     Ok(presets.into_iter().map(|(name, _)| name).collect())
 }
 

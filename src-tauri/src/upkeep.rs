@@ -14,9 +14,8 @@ use std::time::Duration;
 
 use doisoat_core::{FixityRound, FixitySchedule, Job, Office};
 use serde::Serialize;
-use tauri::{AppHandle, Emitter, Manager, Runtime, State};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 
-use crate::commands::blocking;
 use crate::error::IpcError;
 use crate::state::AppState;
 
@@ -147,21 +146,42 @@ pub fn spawn<R: Runtime>(app: AppHandle<R>) {
     }
 }
 
+/// Runs `work` with the app's state on a blocking thread: the status reads
+/// the schedule from the database, which must not happen on the UI thread
+/// (where a command that is not `async` runs) nor on the async runtime's.
+async fn off_the_ui<R: Runtime, T: Send + 'static>(
+    app: AppHandle<R>,
+    work: impl FnOnce(&AppHandle<R>, &AppState) -> Result<T, IpcError> + Send + 'static,
+) -> Result<T, IpcError> {
+    tauri::async_runtime::spawn_blocking(move || {
+        let state = app.state::<AppState>();
+        work(&app, &state)
+    })
+    .await
+    .map_err(|e| IpcError::new("internal", e.to_string()))?
+}
+
 /// The schedule and the last round.
 #[tauri::command]
-pub fn fixity_status(state: State<'_, AppState>) -> Result<FixityStatus, IpcError> {
-    status(&state)
+pub async fn fixity_status<R: Runtime>(app: AppHandle<R>) -> Result<FixityStatus, IpcError> {
+    off_the_ui(app, |_, state| status(state)).await
 }
 
 /// Changes the schedule (administrators; audited by the core). The timer
 /// thread takes the new interval after its current wait.
 #[tauri::command]
-pub async fn set_fixity_schedule(
-    state: State<'_, AppState>,
+pub async fn set_fixity_schedule<R: Runtime>(
+    app: AppHandle<R>,
     schedule: FixitySchedule,
 ) -> Result<FixityStatus, IpcError> {
-    blocking(&state, move |office| office.set_fixity_schedule(&schedule)).await?;
-    status(&state)
+    off_the_ui(app, move |_, state| {
+        state
+            .office()?
+            .set_fixity_schedule(&schedule)
+            .map_err(|e| IpcError::from_core(&e, state.lang()))?;
+        status(state)
+    })
+    .await
 }
 
 /// Runs a round now, off the UI thread, and returns the status after it;
@@ -169,12 +189,9 @@ pub async fn set_fixity_schedule(
 /// end reaches the page as an event).
 #[tauri::command]
 pub async fn fixity_check_now<R: Runtime>(app: AppHandle<R>) -> Result<FixityStatus, IpcError> {
-    let handle = app.clone();
-    tauri::async_runtime::spawn_blocking(move || {
-        let state = handle.state::<AppState>();
-        run_round(&handle, &state, true)?;
-        status(&state)
+    off_the_ui(app, |handle, state| {
+        run_round(handle, state, true)?;
+        status(state)
     })
     .await
-    .map_err(|e| IpcError::new("internal", e.to_string()))?
 }

@@ -127,6 +127,7 @@ fn empty_office_lists_nothing_and_unknown_dossier_is_an_error() {
     let page = h.ok("list_dossiers", query(None));
     assert_eq!(page["total"], json!(0));
     assert_eq!(page["rows"], json!([]));
+    assert_eq!(h.ok("import_presets", json!({})), json!([]));
     assert_eq!(
         h.err_code(
             "open_dossier",
