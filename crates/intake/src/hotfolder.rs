@@ -9,7 +9,8 @@
 //! size and modification time stay the same across the debounce interval.
 //! A new subfolder is listed again once the debounce interval after it
 //! appeared: a file created in it between the first listing and the moment
-//! inotify watches it gives no event at all. Temporary names (`.x`, `~x`, `x.tmp`, `x.part`, …) are never taken.
+//! inotify watches it gives no event at all. Temporary names (`.x`, `~x`,
+//! `x.tmp`, `x.part`, …) are never taken.
 //!
 //! This module only says which files are ready. Ingesting each exactly once
 //! (a persistent ledger keyed by path, size and modification time, and the
@@ -161,9 +162,15 @@ impl HotFolder {
         for (dir, _) in due {
             self.scan(&dir);
         }
+        if self.taken.is_empty() {
+            return;
+        }
         let taken = std::mem::take(&mut self.taken);
-        self.pending
-            .retain(|path, _| taken.get(path) != FileKey::of(path).as_ref());
+        self.pending.retain(|path, _| {
+            taken
+                .get(path)
+                .is_none_or(|k| Some(k) != FileKey::of(path).as_ref())
+        });
         if !self.fresh.is_empty() {
             self.taken = taken;
         }
