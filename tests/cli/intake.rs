@@ -473,14 +473,50 @@ fn distinct_scan(seed: u64) -> Vec<u8> {
     )])
 }
 
-fn start_watch(env: &Env, dir: &Path) -> Child {
-    env.command()
-        .args(["--json", "watch", "--debounce-ms", "300"])
-        .arg(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
+/// A running `doisoat watch`, killed when dropped: a failed assertion must
+/// not leave it watching a deleted folder.
+struct Watcher(Option<Child>);
+
+impl Watcher {
+    fn spawn(cmd: &mut std::process::Command) -> Watcher {
+        Watcher(Some(cmd.spawn().unwrap()))
+    }
+
+    fn id(&self) -> u32 {
+        self.0.as_ref().expect("running").id()
+    }
+
+    /// Kills it outright (no chance to finish) and reaps it.
+    fn kill(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            child.kill().unwrap();
+            child.wait().unwrap();
+        }
+    }
+
+    /// The child, for a caller that ends it another way.
+    fn into_child(mut self) -> Child {
+        self.0.take().expect("running")
+    }
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn start_watch(env: &Env, dir: &Path) -> Watcher {
+    Watcher::spawn(
+        env.command()
+            .args(["--json", "watch", "--debounce-ms", "300"])
+            .arg(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    )
 }
 
 fn ledger(env: &Env) -> i64 {
@@ -529,8 +565,7 @@ fn hot_folder_takes_each_of_twenty_files_exactly_once_across_a_restart() {
     std::fs::rename(inbox.join("scan_10.pdf.part"), inbox.join("scan_10.pdf")).unwrap();
     wait_for_ledger(&env, 10);
     // Restart mid-way: killed outright, files keep arriving meanwhile.
-    watcher.kill().unwrap();
-    watcher.wait().unwrap();
+    watcher.kill();
     for i in 11..=15 {
         std::fs::write(inbox.join(format!("scan_{i:02}.pdf")), distinct_scan(i)).unwrap();
     }
@@ -550,8 +585,7 @@ fn hot_folder_takes_each_of_twenty_files_exactly_once_across_a_restart() {
     .unwrap();
     wait_for_ledger(&env, 20);
     std::thread::sleep(Duration::from_millis(800));
-    watcher.kill().unwrap();
-    watcher.wait().unwrap();
+    watcher.kill();
     assert_eq!(ledger(&env), 20);
     assert_eq!(env.count("SELECT COUNT(*) FROM files"), 20);
     assert_eq!(env.count("SELECT COUNT(*) FROM copies"), 20);
@@ -590,14 +624,13 @@ fn a_watch_stopped_by_sigterm_finishes_and_prints_its_summary() {
     let env = Env::new();
     let inbox = env.tmp.path().join("inbox");
     std::fs::create_dir_all(&inbox).unwrap();
-    let watcher = env
-        .command()
-        .args(["--lang", "vi", "watch", "--debounce-ms", "300"])
-        .arg(&inbox)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let watcher = Watcher::spawn(
+        env.command()
+            .args(["--lang", "vi", "watch", "--debounce-ms", "300"])
+            .arg(&inbox)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    );
     std::thread::sleep(Duration::from_millis(500));
     std::fs::write(inbox.join("scan_01.pdf"), distinct_scan(1)).unwrap();
     wait_for_ledger(&env, 1);
@@ -606,7 +639,7 @@ fn a_watch_stopped_by_sigterm_finishes_and_prints_its_summary() {
         .status()
         .unwrap();
     assert!(sent.success());
-    let out = watcher.wait_with_output().unwrap();
+    let out = watcher.into_child().wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(
