@@ -291,26 +291,26 @@ impl Office {
         self.record(&actor, action, subject, "ok", before, after)
     }
 
-    /// Makes a change and records it as the current actor's in one
-    /// transaction: the change and its audit event land together or not at
-    /// all (a settings row without its event would leave the chain silent
-    /// about who changed it).
+    /// Makes a change and records it as `actor`'s (the name `require`
+    /// returned) in one transaction: the change and its audit event land
+    /// together or not at all (a settings row or a removed link without its
+    /// event would leave the chain silent about who changed it).
     pub(crate) fn audited(
         &self,
+        actor: &str,
         action: &str,
         subject: &str,
         before: Option<Value>,
         after: Option<Value>,
         change: impl FnOnce(&Connection) -> Result<()>,
     ) -> Result<()> {
-        let actor = self.actor().map(|a| a.name).unwrap_or_else(|_| "?".into());
         let row = {
             let mut conn = self.conn();
             let tx = conn
                 .transaction_with_behavior(doisoat_db::TransactionBehavior::Immediate)
                 .map_err(doisoat_db::DbError::from)?;
             change(&tx)?;
-            let event = self.new_event(&actor, action, subject, "ok", before, after);
+            let event = self.new_event(actor, action, subject, "ok", before, after);
             let row = audit::append_in(&tx, &event)?;
             tx.commit().map_err(doisoat_db::DbError::from)?;
             row
@@ -401,7 +401,7 @@ mod tests {
         let events = || office.audit_events(1000).unwrap().len();
         let value = || doisoat_db::lifecycle::setting(&office.conn(), "probe").unwrap();
         let before = events();
-        let failed = office.audited("settings", "probe", None, None, |tx| {
+        let failed = office.audited("admin", "settings", "probe", None, None, |tx| {
             doisoat_db::lifecycle::set_setting(tx, "probe", "1", &office.now())?;
             Err(CoreError::InvalidArgument("refused halfway".into()))
         });
@@ -412,7 +412,7 @@ mod tests {
             "nothing is left behind"
         );
         office
-            .audited("settings", "probe", None, Some(json!(2)), |tx| {
+            .audited("admin", "settings", "probe", None, Some(json!(2)), |tx| {
                 doisoat_db::lifecycle::set_setting(tx, "probe", "2", &office.now())?;
                 Ok(())
             })

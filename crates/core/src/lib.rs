@@ -199,22 +199,13 @@ impl Office {
         let actor = self.require(auth::Action::Unlink, &subject)?;
         let before = serde_json::json!({"copy": row.id, "sha256": row.sha256, "name": row.original_name,
             "dossier": code, "component": row.component_code, "side": row.side.as_str()});
-        let event = {
-            let mut conn = self.conn();
-            let tx = conn
-                .transaction_with_behavior(doisoat_db::TransactionBehavior::Immediate)
-                .map_err(doisoat_db::DbError::from)?;
-            if !copies::unlink(&tx, copy_id)? {
-                return Err(CoreError::CopyNotFound(copy_id));
+        self.audited(&actor.name, "unlink", &subject, Some(before), None, |tx| {
+            if copies::unlink(tx, copy_id)? {
+                Ok(())
+            } else {
+                Err(CoreError::CopyNotFound(copy_id))
             }
-            let event = doisoat_db::audit::append_in(
-                &tx,
-                &self.new_event(&actor.name, "unlink", &subject, "ok", Some(before), None),
-            )?;
-            tx.commit().map_err(doisoat_db::DbError::from)?;
-            event
-        };
-        self.keep_head(&event);
+        })?;
         Ok(CopyView::new(&row, Vec::new()))
     }
 

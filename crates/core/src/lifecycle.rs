@@ -635,10 +635,10 @@ impl Office {
     /// dossiers' due dates.
     /// Administrators only; audited.
     pub fn set_holiday_year(&self, year: YearTable) -> Result<()> {
-        self.require(Action::Settings, "calendar")?;
+        let actor = self.require(Action::Settings, "calendar")?;
         let y = year.year;
         let after = Some(json!({ "year": y }));
-        self.audited("settings", "calendar", None, after, |tx| {
+        self.audited(&actor.name, "settings", "calendar", None, after, |tx| {
             let mut table = load_calendar(tx)?.table;
             table.set_year(year).map_err(cal_err)?;
             db::set_setting(tx, "calendar", &table.to_json(), &self.now())?;
@@ -652,11 +652,11 @@ impl Office {
 
     /// Administrators only; audited with the settings before and after.
     pub fn set_office_settings(&self, s: &OfficeSettings) -> Result<()> {
-        self.require(Action::Settings, "office")?;
+        let actor = self.require(Action::Settings, "office")?;
         let before = self.office_settings()?;
         let json = serde_json::to_string(s).map_err(doisoat_db::DbError::from)?;
         let (before, after) = (Some(json!(before)), Some(json!(s)));
-        self.audited("settings", "office", before, after, |tx| {
+        self.audited(&actor.name, "settings", "office", before, after, |tx| {
             db::set_setting(tx, "office", &json, &self.now())?;
             refresh_open(tx, &self.now())
         })

@@ -81,12 +81,12 @@ impl Office {
     /// Changes the background fixity schedule (administrators; audited
     /// with the schedule before and after).
     pub fn set_fixity_schedule(&self, s: &FixitySchedule) -> Result<()> {
-        self.require(Action::Settings, KEY)?;
+        let actor = self.require(Action::Settings, KEY)?;
         s.check()?;
         let before = self.fixity_schedule()?;
         let value = serde_json::to_string(s).map_err(doisoat_db::DbError::from)?;
         let (before, after) = (Some(json!(before)), Some(json!(s)));
-        self.audited("settings", KEY, before, after, |tx| {
+        self.audited(&actor.name, "settings", KEY, before, after, |tx| {
             doisoat_db::lifecycle::set_setting(tx, KEY, &value, &self.now())?;
             Ok(())
         })
