@@ -339,6 +339,73 @@ fn otsu(values: &[u8]) -> u8 {
     best_t
 }
 
+/// An 8-connected piece of a pixel grid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Piece {
+    pub x0: u32,
+    pub y0: u32,
+    pub x1: u32,
+    pub y1: u32,
+    /// Its pixels.
+    pub area: u32,
+    /// The pixel it was started from.
+    pub start: usize,
+}
+
+/// The 8-connected pieces of a `w × h` grid, and each pixel's piece (0 for
+/// none; pieces are numbered from 1 in the order of the returned list). A
+/// piece starts at a pixel for which `starts` holds and takes in each
+/// neighbour `n` for which `joins(start, n)` holds; `visit(k, i)` sees each
+/// pixel `i` of piece `k` (0-based) as it is taken.
+pub fn pieces8(
+    w: usize,
+    h: usize,
+    starts: impl Fn(usize) -> bool,
+    joins: impl Fn(usize, usize) -> bool,
+    mut visit: impl FnMut(usize, usize),
+) -> (Vec<u32>, Vec<Piece>) {
+    let mut label = vec![0u32; w * h];
+    let mut pieces: Vec<Piece> = Vec::new();
+    let mut stack = Vec::new();
+    for start in 0..w * h {
+        if label[start] != 0 || !starts(start) {
+            continue;
+        }
+        let k = pieces.len();
+        let id = k as u32 + 1;
+        label[start] = id;
+        stack.push(start);
+        let mut p = Piece {
+            x0: u32::MAX,
+            y0: u32::MAX,
+            x1: 0,
+            y1: 0,
+            area: 0,
+            start,
+        };
+        while let Some(i) = stack.pop() {
+            let (x, y) = (i % w, i / w);
+            p.x0 = p.x0.min(x as u32);
+            p.y0 = p.y0.min(y as u32);
+            p.x1 = p.x1.max(x as u32 + 1);
+            p.y1 = p.y1.max(y as u32 + 1);
+            p.area += 1;
+            visit(k, i);
+            for ny in y.saturating_sub(1)..=(y + 1).min(h - 1) {
+                for nx in x.saturating_sub(1)..=(x + 1).min(w - 1) {
+                    let n = ny * w + nx;
+                    if label[n] == 0 && joins(start, n) {
+                        label[n] = id;
+                        stack.push(n);
+                    }
+                }
+            }
+        }
+        pieces.push(p);
+    }
+    (label, pieces)
+}
+
 /// For a photo of a sheet lying on a desk: the sheet's area (1 = sheet), or
 /// `None` when the image is all sheet (a scan). The sheet is the largest
 /// bright region with its holes (the print) filled, and must be clearly

@@ -19,7 +19,7 @@ use image::GrayImage;
 
 use crate::confirm::grey_at;
 use crate::diff::Change;
-use crate::ink::Bitmap;
+use crate::ink::{pieces8, Bitmap};
 
 /// Side of a level tile, pixels at the working resolution.
 const LEVEL_TILE: usize = 64;
@@ -295,53 +295,35 @@ pub fn find_marks(
 
 /// Groups residual pixels of one sign into 8-connected blobs.
 fn blobs(residue: &[f32], w: usize, h: usize, scale: f32) -> Vec<Mark> {
-    let mut seen = vec![false; w * h];
-    let mut out = Vec::new();
-    let mut stack = Vec::new();
     let surround_r = ((24.0 * scale).round() as usize).max(8);
-    for start in 0..w * h {
-        let v = residue[start];
-        if seen[start] || v.abs() <= BLOB_LEVEL {
-            continue;
+    let strong = |i: usize| residue[i].abs() > BLOB_LEVEL;
+    let same_sign = |start: usize, n: usize| {
+        if residue[start] > 0.0 {
+            residue[n] > BLOB_LEVEL
+        } else {
+            residue[n] < -BLOB_LEVEL
         }
-        let positive = v > 0.0;
-        let belongs = |r: f32| {
-            if positive {
-                r > BLOB_LEVEL
-            } else {
-                r < -BLOB_LEVEL
-            }
-        };
-        seen[start] = true;
-        stack.push(start);
-        let (mut x0, mut y0, mut x1, mut y1, mut mass) = (usize::MAX, usize::MAX, 0, 0, 0f32);
-        while let Some(i) = stack.pop() {
-            let (x, y) = (i % w, i / w);
-            x0 = x0.min(x);
-            y0 = y0.min(y);
-            x1 = x1.max(x + 1);
-            y1 = y1.max(y + 1);
-            mass += residue[i].abs();
-            for ny in y.saturating_sub(1)..=(y + 1).min(h - 1) {
-                for nx in x.saturating_sub(1)..=(x + 1).min(w - 1) {
-                    let n = ny * w + nx;
-                    if !seen[n] && belongs(residue[n]) {
-                        seen[n] = true;
-                        stack.push(n);
-                    }
-                }
-            }
+    };
+    let mut masses: Vec<f32> = Vec::new();
+    let (_, pieces) = pieces8(w, h, strong, same_sign, |k, i| {
+        if k == masses.len() {
+            masses.push(0.0);
         }
-        out.push(Mark {
-            x0: x0 as u32,
-            y0: y0 as u32,
-            x1: x1 as u32,
-            y1: y1 as u32,
+        masses[k] += residue[i].abs();
+    });
+    let mut out: Vec<Mark> = pieces
+        .iter()
+        .zip(masses)
+        .map(|(p, mass)| Mark {
+            x0: p.x0,
+            y0: p.y0,
+            x1: p.x1,
+            y1: p.y1,
             mass,
-            electronic_only: positive,
+            electronic_only: residue[p.start] > 0.0,
             surround: 0.0,
-        });
-    }
+        })
+        .collect();
     for m in &mut out {
         let (cx, cy) = (
             (m.x0 as usize + m.x1 as usize) / 2,

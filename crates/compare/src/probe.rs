@@ -22,7 +22,7 @@ use image::GrayImage;
 
 use crate::diff::Change;
 use crate::explain::unexplained_ink;
-use crate::ink::Bitmap;
+use crate::ink::{pieces8, Bitmap, Piece};
 use crate::marks::Mark;
 use crate::TextChange;
 
@@ -122,45 +122,15 @@ fn small_pieces(
     near: u32,
 ) -> Vec<Spot> {
     let (w, h) = (ink.width as usize, ink.height as usize);
-    let mut label = vec![0u32; w * h];
-    let mut boxes: Vec<(u32, u32, u32, u32, u32)> = Vec::new();
-    let mut stack = Vec::new();
-    for start in 0..w * h {
-        if ink.data[start] == 0 || label[start] != 0 {
-            continue;
-        }
-        let id = boxes.len() as u32 + 1;
-        label[start] = id;
-        stack.push(start);
-        let (mut x0, mut y0, mut x1, mut y1, mut area) = (u32::MAX, u32::MAX, 0, 0, 0u32);
-        while let Some(i) = stack.pop() {
-            let (x, y) = ((i % w) as u32, (i / w) as u32);
-            x0 = x0.min(x);
-            y0 = y0.min(y);
-            x1 = x1.max(x + 1);
-            y1 = y1.max(y + 1);
-            area += 1;
-            for ny in y.saturating_sub(1)..=(y + 1).min(h as u32 - 1) {
-                for nx in x.saturating_sub(1)..=(x + 1).min(w as u32 - 1) {
-                    let n = ny as usize * w + nx as usize;
-                    if ink.data[n] != 0 && label[n] == 0 {
-                        label[n] = id;
-                        stack.push(n);
-                    }
-                }
-            }
-        }
-        boxes.push((x0, y0, x1, y1, area));
-    }
-    let big = |id: u32| {
-        let (x0, y0, x1, y1, _) = boxes[id as usize - 1];
-        (x1 - x0).max(y1 - y0) > max_side
-    };
+    let on = |i: usize| ink.data[i] != 0;
+    let (label, pieces) = pieces8(w, h, on, |_, n| on(n), |_, _| {});
+    let longest = |p: &Piece| (p.x1 - p.x0).max(p.y1 - p.y0);
     let mut out = Vec::new();
-    for (k, &(x0, y0, x1, y1, area)) in boxes.iter().enumerate() {
-        if (x1 - x0).max(y1 - y0) > max_side || area < min_area {
+    for (k, p) in pieces.iter().enumerate() {
+        if longest(p) > max_side || p.area < min_area {
             continue;
         }
+        let (x0, y0, x1, y1) = (p.x0, p.y0, p.x1, p.y1);
         if (y0..y1).any(|y| (x0..x1).any(|x| ignore.data[y as usize * w + x as usize] != 0)) {
             continue;
         }
@@ -171,7 +141,7 @@ fn small_pieces(
         let on_letter = (ya..yb).any(|y| {
             (x0..x1).any(|x| {
                 let l = label[y as usize * w + x as usize];
-                l != 0 && l != own && big(l)
+                l != 0 && l != own && longest(&pieces[l as usize - 1]) > max_side
             })
         });
         if on_letter {
@@ -180,7 +150,7 @@ fn small_pieces(
                 y0,
                 x1,
                 y1,
-                weight: area,
+                weight: p.area,
             });
         }
     }
