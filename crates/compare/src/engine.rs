@@ -550,6 +550,7 @@ fn compare_pair(
         }
     }
     debug!(
+        ignored_ink = ignored_share(&e.ink, &ignore),
         similarity = diff.similarity,
         strongest = diff.clusters.first().map_or(0, |c| c.weight),
         changes = changes.len(),
@@ -734,6 +735,16 @@ const MARK_MIN_SHARE: f32 = 0.3;
 const MARK_MAX_SIDE: u32 = 16;
 
 /// A length given at [`WORKING_DPI`], at another resolution.
+/// Share of the electronic page's ink that was not compared.
+fn ignored_share(ink: &Bitmap, ignore: &Bitmap) -> f32 {
+    let (mut all, mut ignored) = (0u32, 0u32);
+    for (&i, &g) in ink.data.iter().zip(&ignore.data) {
+        all += u32::from(i != 0);
+        ignored += u32::from(i != 0 && g != 0);
+    }
+    ignored as f32 / all.max(1) as f32
+}
+
 fn scaled(px: u32, dpi: f32) -> u32 {
     (px as f32 * dpi / WORKING_DPI).round() as u32
 }
