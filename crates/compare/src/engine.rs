@@ -14,7 +14,7 @@ use tracing::{debug, debug_span};
 use crate::confirm::confirmed_weight;
 use crate::diff::{compare_ink, Change};
 use crate::explain::unexplained_ink;
-use crate::ink::{binarise, prepare, window_radius, Bitmap, PreparedPage};
+use crate::ink::{binarise, prepare, sheet_edge_band, window_radius, Bitmap, PreparedPage};
 use crate::marks::{find_marks, Mark};
 use crate::pairing::{align, Link};
 use crate::qr::{self, QrCheck, QrCode};
@@ -362,13 +362,7 @@ fn compare_pair(
     // the sheet outline cuts corners and the light falls off) cannot be
     // compared: the electronic page there is not checked.
     let on_sheet = paper.page.sheet.as_ref().map(|sheet| {
-        let margin = ((paper.page.dpi * 0.08).round() as u32).max(2);
-        let off_sheet = Bitmap {
-            width: sheet.width,
-            height: sheet.height,
-            data: sheet.data.iter().map(|&s| u8::from(s == 0)).collect(),
-        }
-        .dilate(margin);
+        let off_sheet = sheet_edge_band(sheet, paper.page.dpi);
         let on_sheet = GrayImage::from_raw(
             off_sheet.width,
             off_sheet.height,

@@ -710,6 +710,18 @@ fn fill_desk(grey: &mut GrayImage, sheet: &Bitmap, dpi: f32) {
     }
 }
 
+/// On a photo, what lies off the sheet or within about 2 mm of its edge
+/// (1 = there): the band that is neither compared nor counted as print.
+pub fn sheet_edge_band(sheet: &Bitmap, dpi: f32) -> Bitmap {
+    let margin = ((dpi * 0.08).round() as u32).max(2);
+    Bitmap {
+        width: sheet.width,
+        height: sheet.height,
+        data: sheet.data.iter().map(|&s| u8::from(s == 0)).collect(),
+    }
+    .dilate(margin)
+}
+
 /// Grey, colour mask and ink map of a page image.
 pub fn prepare(img: &RgbImage, dpi: f32) -> PreparedPage {
     let sheet = sheet_area(img);
@@ -718,7 +730,19 @@ pub fn prepare(img: &RgbImage, dpi: f32) -> PreparedPage {
     if let Some(sheet) = &sheet {
         fill_desk(&mut grey, sheet, dpi);
     }
-    let ink = binarise(&grey, window_radius(dpi));
+    let mut ink = binarise(&grey, window_radius(dpi));
+    if let Some(sheet) = &sheet {
+        // The sheet's edge, darker than its middle under a vignette and cut
+        // in steps by the sheet outline, is not print: ink there would
+        // stretch the content box and mislead registration. The comparison
+        // leaves the same band out.
+        let near_edge = sheet_edge_band(sheet, dpi);
+        for (v, &e) in ink.data.iter_mut().zip(&near_edge.data) {
+            if e != 0 {
+                *v = 0;
+            }
+        }
+    }
     PreparedPage {
         grey,
         colour_mask,
@@ -796,6 +820,34 @@ mod tests {
         assert!(
             !sheet.get(10, 10) && !sheet.get(390, 250),
             "the desk is not"
+        );
+    }
+
+    #[test]
+    fn the_shaded_edge_of_a_photographed_sheet_is_not_print() {
+        // A grey desk, a bright sheet from (40, 40) to (360, 460) whose last
+        // few millimetres are in shade, and a line of print in its middle.
+        let img = RgbImage::from_fn(400, 500, |x, y| {
+            let on_sheet = (40..360).contains(&x) && (40..460).contains(&y);
+            if !on_sheet {
+                Rgb([90, 90, 96])
+            } else if (440..446).contains(&y) {
+                Rgb([170, 170, 168])
+            } else if (100..300).contains(&x) && (200..210).contains(&y) {
+                Rgb([20, 20, 20])
+            } else {
+                Rgb([240, 238, 232])
+            }
+        });
+        let page = prepare(&img, 200.0);
+        assert!(page.sheet.is_some(), "a photo");
+        let ink_rows: Vec<u32> = (0..500)
+            .filter(|&y| (0..400).any(|x| page.ink.get(x, y)))
+            .collect();
+        assert!(ink_rows.contains(&205), "the print stays");
+        assert!(
+            ink_rows.iter().all(|&y| (195..215).contains(&y)),
+            "{ink_rows:?}"
         );
     }
 
