@@ -728,7 +728,6 @@ const MARK_MIN_SHARE: f32 = 0.3;
 /// ink maps' business.
 const MARK_MAX_SIDE: u32 = 16;
 
-/// A length given at [`WORKING_DPI`], at another resolution.
 /// Share of the electronic page's ink that was not compared.
 fn ignored_share(ink: &Bitmap, ignore: &Bitmap) -> f32 {
     let (mut all, mut ignored) = (0u32, 0u32);
@@ -739,6 +738,7 @@ fn ignored_share(ink: &Bitmap, ignore: &Bitmap) -> f32 {
     ignored as f32 / all.max(1) as f32
 }
 
+/// A length given at [`WORKING_DPI`], at another resolution.
 fn scaled(px: u32, dpi: f32) -> u32 {
     (px as f32 * dpi / WORKING_DPI).round() as u32
 }
