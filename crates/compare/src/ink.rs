@@ -242,6 +242,8 @@ pub fn remove_colour_ink(
     // 1 = red, 2 = blue, for the clear and the faint colours.
     let mut strong = vec![0u8; (w * h) as usize];
     let mut faint = vec![0u8; (w * h) as usize];
+    // Black print: dark and not even faintly coloured.
+    let mut neutral_dark = Bitmap::new(w, h);
     for (i, (p, out)) in img.pixels().zip(grey.iter_mut()).enumerate() {
         let [r, g, b] = p.0;
         *out = ((u32::from(r) * 77 + u32::from(g) * 150 + u32::from(b) * 29) >> 8) as u8;
@@ -256,6 +258,7 @@ pub fn remove_colour_ink(
             Some(false) => 2,
             None => 0,
         };
+        neutral_dark.data[i] = u8::from(faint[i] == 0 && r.max(g).max(b) <= NEUTRAL_DARK);
     }
     // Colour right beside dark neutral ink is the fringe of black print,
     // not coloured ink: JPEG keeps colour at half resolution, so the bright
@@ -263,20 +266,8 @@ pub fn remove_colour_ink(
     // balance then turns that edge blue (or red under a cold light). On a
     // phone photo of a warm-lit sheet every bold line would otherwise be
     // taken out, and a change in it with it.
-    let neutral_dark = Bitmap {
-        width: w,
-        height: h,
-        data: img
-            .pixels()
-            .zip(&faint)
-            .map(|(p, &f)| {
-                let (r, g, b) = balanced(p);
-                u8::from(f == 0 && r.max(g).max(b) <= NEUTRAL_DARK)
-            })
-            .collect(),
-    }
-    .dilate(FRINGE);
-    for (s, &n) in strong.iter_mut().zip(&neutral_dark.data) {
+    let fringe = neutral_dark.dilate(FRINGE);
+    for (s, &n) in strong.iter_mut().zip(&fringe.data) {
         if n != 0 {
             *s = 0;
         }
