@@ -34,8 +34,8 @@ CODES = [f"{forms.AGENCY}-221125-{i:04d}" for i in (1, 2, 3)]
 SINGLE_CODE = f"{forms.AGENCY}-221128-0004"
 EXTRA_CSV_CODE = f"{forms.AGENCY}-221128-0005"
 JPEG_Q = 75
-# (seed, index) of the corpus case copied to fixtures/compare/mark_swap.
-MARK_SWAP_CASE = (3, 114)
+# Corpus cases copied to fixtures/compare/: folder -> (seed, index).
+CORPUS_CASES = {"mark_swap": (3, 114), "photo_digit": (1, 81)}
 
 
 def _dossiers() -> dict[str, forms.Dossier]:
@@ -287,14 +287,16 @@ def generate(out: Path) -> dict:
     (receipts / "truth.json").write_text(json.dumps(receipt_truth, ensure_ascii=False, indent=1) + "\n",
                                          encoding="utf-8")
 
-    # ---- a tone mark swapped in its place, which only OCR settles: case 114 of the corpus, seed 3
-    mark_swap = out / "compare" / "mark_swap"
-    mark_swap.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        corpus.make_case(Path(tmp), MARK_SWAP_CASE[1], MARK_SWAP_CASE[0])
-        case = Path(tmp) / f"c{MARK_SWAP_CASE[1]:04d}"
-        for name in ("paper.pdf", "electronic.pdf", "truth.json"):
-            shutil.copyfile(case / name, mark_swap / name)
+    # ---- corpus cases the engine must get right: a tone mark swapped in its place on a scan, which
+    # only OCR settles (seed 3, case 114); a digit changed on a phone photo (seed 1, case 81)
+    for folder, (seed, index) in CORPUS_CASES.items():
+        dest = out / "compare" / folder
+        dest.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            corpus.make_case(Path(tmp), index, seed)
+            case = Path(tmp) / f"c{index:04d}"
+            for name in ("paper.pdf", "electronic.pdf", "truth.json"):
+                shutil.copyfile(case / name, dest / name)
 
     write_readme(out, ds, truth, receipt_truth, region)
     return truth
@@ -398,6 +400,11 @@ Components without paper (for "paper copy missing"): 0001 TP3, TP4; 0002 TP4; 00
   a 150-dpi colour flatbed scan (JPEG, a red stamp) of a 2-page application form against its born-digital copy; on page 1
   "Võ Văn Tần" became "Võ Văn Tấn" (a grave turned into an acute in its place, 11 pt); page 2 is the same.
   `truth.json` has the region on electronic page 1 (x=0.4322, y=0.3443, w=0.0336, h=0.0178) and the line.
+- `photo_digit/`: case 81 of the corpus of seed 1 (`python -m tools.gen.corpus --seed 1 --first 81 --cases 1`):
+  a 2-page citizen-identity form photographed on a phone (perspective, uneven warm light, about 100 dpi of real
+  detail, the PDF stating 72 dpi) against a scanned electronic copy; on page 2 the ID number "080085527771" became
+  "080085527271" (one digit, bold); page 1 is the same. `truth.json` has the region on electronic page 2
+  (x=0.4402, y=0.1988, w=0.1265, h=0.013).
 
 ## Every file
 
