@@ -746,7 +746,7 @@ const PHOTO_MARK_MIN_SHARE: f32 = 0.1;
 const PHOTO_MARK_INK: f32 = 0.72;
 /// ...and one pixel the capture model misses by this share of the ink
 /// contrast: unchanged photographed text left at most 0.45 in the corpus
-/// (seeds 1 and 2), changed marks 0.46 to 0.73 (nine of eleven 0.5 or more).
+/// (seeds 1 and 2); nine of the eleven changed marks there left 0.5 to 0.73.
 const PHOTO_MARK_PEAK: f32 = 0.5;
 /// Longest side, in pixels at [`WORKING_DPI`], of a reported mark: a tone
 /// mark, a dot or a hook is smaller than a letter; anything bigger is the
