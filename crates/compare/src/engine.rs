@@ -14,7 +14,7 @@ use tracing::{debug, debug_span};
 use crate::confirm::confirmed_weight;
 use crate::diff::{compare_ink, Change};
 use crate::explain::{residual, unexplained_ink, Residual};
-use crate::ink::{binarise, prepare, sheet_edge_band, window_radius, Bitmap, PreparedPage};
+use crate::ink::{binarise, prepare, window_radius, Bitmap, PreparedPage};
 use crate::marks::{find_marks, Mark};
 use crate::pairing::{align, Link};
 use crate::qr::{self, QrCheck, QrCode};
@@ -361,8 +361,7 @@ fn compare_pair(
     // On a photo, what lies outside the sheet or close to its edge (where
     // the sheet outline cuts corners and the light falls off) cannot be
     // compared: the electronic page there is not checked.
-    let on_sheet = paper.page.sheet.as_ref().map(|sheet| {
-        let off_sheet = sheet_edge_band(sheet, paper.page.dpi);
+    let on_sheet = paper.page.off_sheet.as_ref().map(|off_sheet| {
         let on_sheet = GrayImage::from_raw(
             off_sheet.width,
             off_sheet.height,
@@ -444,7 +443,7 @@ fn compare_pair(
     // On a photo, blur leaves residue all along the lines, so a real mark
     // holds a smaller share of it; the capture model then has to find both
     // a core it cannot explain and enough ink around it.
-    let photo = paper.page.sheet.is_some();
+    let photo = paper.page.off_sheet.is_some();
     let min_share = if photo {
         PHOTO_MARK_MIN_SHARE
     } else {
@@ -452,7 +451,7 @@ fn compare_pair(
     };
     // Marks kept by the photo rule: tesseract cannot read a tone mark on
     // such a photo either way, so its reading does not overrule them.
-    let mut photo_marks = 0;
+    let mut photo_mark = false;
     for m in &marks {
         let thick = m.thickness();
         let ratio = m.mass / m.surround.max(1e-3);
@@ -488,7 +487,7 @@ fn compare_pair(
             "mark"
         );
         if kept {
-            photo_marks += usize::from(ratio < MARK_MIN_SHARE);
+            photo_mark |= ratio < MARK_MIN_SHARE;
             changes.push(m.as_change());
         }
     }
@@ -531,7 +530,7 @@ fn compare_pair(
     // OCR. Not a photo: its blur and light make tesseract misread marks on
     // unchanged text (a hook for an acute, "sổ" → "số") as often as a
     // probe finds a real change.
-    if opts.ocr && changes.is_empty() && paper.page.sheet.is_none() {
+    if opts.ocr && changes.is_empty() && !photo {
         #[cfg(feature = "ocr")]
         for place in crate::probe::probes(
             &e.grey,
@@ -635,7 +634,7 @@ fn compare_pair(
                 crate::ocr::READ_DPI,
             )?;
             let strongest = changes.iter().map(|c| c.weight).max().unwrap_or(0);
-            if all_agree && strongest < min_weight * 2 && photo_marks == 0 {
+            if all_agree && strongest < min_weight * 2 && !photo_mark {
                 // A borderline ink difference that reads the same on both
                 // copies: noise, not a change.
                 debug!(strongest, "OCR reads the same text: settled as same");

@@ -164,8 +164,10 @@ pub struct PreparedPage {
     pub ink: Bitmap,
     /// Resolution of `grey` in dots per inch.
     pub dpi: f32,
-    /// On a photo, the sheet (1 = sheet); `None` for a scan or a render.
-    pub sheet: Option<Bitmap>,
+    /// On a photo, what lies off the sheet or near its edge (1 = there,
+    /// [`sheet_edge_band`]): neither print nor compared. `None` for a scan
+    /// or a render.
+    pub off_sheet: Option<Bitmap>,
 }
 
 /// `Some(true)` for a pixel of red ink, `Some(false)` for blue ink, `None`
@@ -722,13 +724,13 @@ pub fn prepare(img: &RgbImage, dpi: f32) -> PreparedPage {
         fill_desk(&mut grey, sheet, dpi);
     }
     let mut ink = binarise(&grey, window_radius(dpi));
-    if let Some(sheet) = &sheet {
+    let off_sheet = sheet.map(|sheet| sheet_edge_band(&sheet, dpi));
+    if let Some(off_sheet) = &off_sheet {
         // The sheet's edge, darker than its middle under a vignette and cut
         // in steps by the sheet outline, is not print: ink there would
         // stretch the content box and mislead registration. The comparison
         // leaves the same band out.
-        let near_edge = sheet_edge_band(sheet, dpi);
-        for (v, &e) in ink.data.iter_mut().zip(&near_edge.data) {
+        for (v, &e) in ink.data.iter_mut().zip(&off_sheet.data) {
             if e != 0 {
                 *v = 0;
             }
@@ -740,7 +742,7 @@ pub fn prepare(img: &RgbImage, dpi: f32) -> PreparedPage {
         colour,
         ink,
         dpi,
-        sheet,
+        off_sheet,
     }
 }
 
@@ -831,7 +833,7 @@ mod tests {
             }
         });
         let page = prepare(&img, 200.0);
-        assert!(page.sheet.is_some(), "a photo");
+        assert!(page.off_sheet.is_some(), "a photo");
         let ink_rows: Vec<u32> = (0..500)
             .filter(|&y| (0..400).any(|x| page.ink.get(x, y)))
             .collect();
