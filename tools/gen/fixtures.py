@@ -35,7 +35,7 @@ SINGLE_CODE = f"{forms.AGENCY}-221128-0004"
 EXTRA_CSV_CODE = f"{forms.AGENCY}-221128-0005"
 JPEG_Q = 75
 # Corpus cases copied to fixtures/compare/: folder -> (seed, index).
-CORPUS_CASES = {"mark_swap": (3, 114), "photo_digit": (1, 81)}
+CORPUS_CASES = {"mark_swap": (3, 114), "photo_digit": (1, 81), "photo_receipt": (3, 90)}
 
 
 def _dossiers() -> dict[str, forms.Dossier]:
@@ -405,6 +405,10 @@ Components without paper (for "paper copy missing"): 0001 TP3, TP4; 0002 TP4; 00
   detail, the PDF stating 72 dpi) against a scanned electronic copy; on page 2 the ID number "080085527771" became
   "080085527271" (one digit, bold); page 1 is the same. `truth.json` has the region on electronic page 2
   (x=0.4402, y=0.1988, w=0.1265, h=0.013).
+- `photo_receipt/`: case 90 of the corpus of seed 3 (`python -m tools.gen.corpus --seed 3 --first 90 --cases 1`):
+  an A5 receipt photographed on a phone (about 240 pixels to the inch of paper, the PDF stating 72 dpi) against a
+  born-digital electronic copy; the officer's name "Nguyễn Thị Bích Ngọc" became "Nguyễn Thị Bĩch Ngọc" (9 pt, an
+  acute swapped for a tilde in its place). `truth.json` has the region (x=0.7411, y=0.79, w=0.0476, h=0.0206).
 
 ## Every file
 

@@ -526,11 +526,21 @@ fn compare_pair(
             page: p_index as u32 + 1,
         });
     }
-    // A scanned page with no change yet has its weakest suspects read by
-    // OCR. Not a photo: its blur and light make tesseract misread marks on
-    // unchanged text (a hook for an acute, "sổ" → "số") as often as a
-    // probe finds a real change.
-    if opts.ocr && changes.is_empty() && !photo {
+    // A page with no change yet has its weakest suspects read by OCR. Not
+    // a photo with few pixels to the inch: its blur and light make
+    // tesseract misread marks on unchanged text (a hook for an acute, "sổ"
+    // → "số") as often as a probe finds a real change. A photo's pixels to
+    // the inch of paper are measured by the registration, not read from the
+    // file (a phone writes 72).
+    let photo_dpi = photo.then(|| {
+        registration
+            .homography
+            .local_scale(f64::from(w) / 2.0, f64::from(h) / 2.0) as f32
+            * e.dpi
+    });
+    let probed = photo_dpi.is_none_or(|dpi| dpi >= PHOTO_PROBE_MIN_DPI);
+    debug!(?photo_dpi, probed, "probe gate");
+    if opts.ocr && changes.is_empty() && probed {
         #[cfg(feature = "ocr")]
         for place in crate::probe::probes(
             &e.grey,
@@ -747,6 +757,13 @@ const PHOTO_MARK_INK: f32 = 0.72;
 /// contrast: unchanged photographed text left at most 0.45 in the corpus
 /// (seeds 1 and 2); nine of the eleven changed marks there left 0.5 to 0.73.
 const PHOTO_MARK_PEAK: f32 = 0.5;
+/// Fewest pixels to the inch of paper at which a photo's suspects are read
+/// by OCR ([`crate::probe`]). In the corpus (seeds 1–3, about 355
+/// photographed pages), tesseract read a mark changed on unchanged text on
+/// 8 pages, all photographed at 136 to 170; the pages at 200 or more (A5
+/// receipts, about 240) read true. A 12-megapixel phone gives an A4 page
+/// about 350.
+const PHOTO_PROBE_MIN_DPI: f32 = 200.0;
 /// Longest side, in pixels at [`WORKING_DPI`], of a reported mark: a tone
 /// mark, a dot or a hook is smaller than a letter; anything bigger is the
 /// ink maps' business.

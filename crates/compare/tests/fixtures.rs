@@ -336,3 +336,39 @@ fn a_digit_changed_on_a_phone_photo_is_found_and_the_unchanged_page_stays_same()
         );
     }
 }
+
+#[test]
+fn a_tone_mark_swapped_on_a_sharp_phone_photo_is_found_by_reading_it() {
+    // "Bích" → "Bĩch" in 9 pt on an A5 receipt photographed at about 240
+    // pixels to the inch of paper (the PDF says 72; fixtures/README.md):
+    // the tilde lies where the acute was. A photo that sharp has its
+    // suspects read by OCR like a scan, and the reading settles it.
+    let paper = open("compare/photo_receipt/paper.pdf");
+    let electronic = open("compare/photo_receipt/electronic.pdf");
+    let opts = Options {
+        ocr: true,
+        ..Options::default()
+    };
+    let c = compare(&paper, &electronic, &opts).unwrap();
+    assert_eq!(c.verdict, Verdict::Mismatch, "{c:#?}");
+    let changed = &c.pages[0];
+    assert_eq!(changed.status, PairStatus::Different, "{c:#?}");
+    let truth = Region {
+        x: 0.7411,
+        y: 0.79,
+        w: 0.0476,
+        h: 0.0206,
+    };
+    assert!(
+        changed.regions.iter().any(|r| r.overlaps(&truth)),
+        "{changed:#?}"
+    );
+    assert!(
+        changed
+            .text
+            .iter()
+            .any(|t| t.electronic == "Bích" && t.paper == "Bĩch"),
+        "{:?}",
+        changed.text
+    );
+}
