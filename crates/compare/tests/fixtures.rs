@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 
 use doisoat_compare::{
-    compare, compare_with, CompareError, Comparison, NoteKind, Options, PageSource, PairStatus,
-    Region, Side, Verdict,
+    compare, compare_with, CompareError, Comparison, NoteKind, Options, PageSource, PairResult,
+    PairStatus, Region, Side, Verdict,
 };
 use doisoat_pages::{Document, Page, PagesError};
 
@@ -38,6 +38,25 @@ impl PageSource for Edited<'_> {
         (self.edit)(index, &mut page);
         Ok(page)
     }
+}
+
+/// A corpus case committed under `fixtures/compare/<dir>`, compared.
+fn compare_case(dir: &str, ocr: bool) -> Comparison {
+    let paper = open(&format!("compare/{dir}/paper.pdf"));
+    let electronic = open(&format!("compare/{dir}/electronic.pdf"));
+    let opts = Options {
+        ocr,
+        ..Options::default()
+    };
+    compare(&paper, &electronic, &opts).unwrap()
+}
+
+/// Whether a region reported on `changed` overlaps the true one, `[x, y,
+/// w, h]` in fractions of the electronic page as fixtures/README.md gives
+/// it.
+fn found_at(changed: &PairResult, [x, y, w, h]: [f32; 4]) -> bool {
+    let truth = Region { x, y, w, h };
+    changed.regions.iter().any(|r| r.overlaps(&truth))
 }
 
 /// Whether `c` carries a note of `kind` about `page` of `side`.
@@ -81,14 +100,8 @@ fn a_changed_area_figure_is_found_where_it_was_changed_and_read() {
         "{c:#?}"
     );
     let changed = &c.pages[1];
-    let truth = Region {
-        x: 0.256,
-        y: 0.215,
-        w: 0.0459,
-        h: 0.0178,
-    };
     assert!(
-        changed.regions.iter().any(|r| r.overlaps(&truth)),
+        found_at(changed, [0.256, 0.215, 0.0459, 0.0178]),
         "{changed:#?}"
     );
     // The regions are small: the change, not the page.
@@ -266,13 +279,7 @@ fn a_tone_mark_swapped_in_its_place_is_found_by_reading_it() {
     // "Võ Văn Tần" → "Võ Văn Tấn" on page 1 of a 200-dpi scan: the acute
     // lies where the grave was, within the pixel stages' tolerance; the
     // place is read and the reading settles it (fixtures/README.md).
-    let paper = open("compare/mark_swap/paper.pdf");
-    let electronic = open("compare/mark_swap/electronic.pdf");
-    let opts = Options {
-        ocr: true,
-        ..Options::default()
-    };
-    let c = compare(&paper, &electronic, &opts).unwrap();
+    let c = compare_case("mark_swap", true);
     assert_eq!(c.verdict, Verdict::Mismatch, "{c:#?}");
     let statuses: Vec<PairStatus> = c.pages.iter().map(|p| p.status).collect();
     assert_eq!(
@@ -281,14 +288,8 @@ fn a_tone_mark_swapped_in_its_place_is_found_by_reading_it() {
         "{c:#?}"
     );
     let changed = &c.pages[0];
-    let truth = Region {
-        x: 0.4322,
-        y: 0.3443,
-        w: 0.0336,
-        h: 0.0178,
-    };
     assert!(
-        changed.regions.iter().any(|r| r.overlaps(&truth)),
+        found_at(changed, [0.4322, 0.3443, 0.0336, 0.0178]),
         "{changed:#?}"
     );
     assert!(
@@ -308,14 +309,8 @@ fn a_digit_changed_on_a_phone_photo_is_found_and_the_unchanged_page_stays_same()
     // real detail: the changed stroke is a faint grey mark among the blur's
     // residue along the line; page 1 is the same photographed page
     // (fixtures/README.md). Both without and with OCR (how the CLI runs).
-    let paper = open("compare/photo_digit/paper.pdf");
-    let electronic = open("compare/photo_digit/electronic.pdf");
     for ocr in [false, true] {
-        let opts = Options {
-            ocr,
-            ..Options::default()
-        };
-        let c = compare(&paper, &electronic, &opts).unwrap();
+        let c = compare_case("photo_digit", ocr);
         assert_eq!(c.verdict, Verdict::Mismatch, "ocr {ocr}: {c:#?}");
         let statuses: Vec<PairStatus> = c.pages.iter().map(|p| p.status).collect();
         assert_eq!(
@@ -324,14 +319,8 @@ fn a_digit_changed_on_a_phone_photo_is_found_and_the_unchanged_page_stays_same()
             "ocr {ocr}: {c:#?}"
         );
         let changed = &c.pages[1];
-        let truth = Region {
-            x: 0.4402,
-            y: 0.1988,
-            w: 0.1265,
-            h: 0.013,
-        };
         assert!(
-            changed.regions.iter().any(|r| r.overlaps(&truth)),
+            found_at(changed, [0.4402, 0.1988, 0.1265, 0.013]),
             "ocr {ocr}: {changed:#?}"
         );
     }
@@ -343,24 +332,12 @@ fn a_tone_mark_swapped_on_a_sharp_phone_photo_is_found_by_reading_it() {
     // pixels to the inch of paper (the PDF says 72; fixtures/README.md):
     // the tilde lies where the acute was. A photo that sharp has its
     // suspects read by OCR like a scan, and the reading settles it.
-    let paper = open("compare/photo_receipt/paper.pdf");
-    let electronic = open("compare/photo_receipt/electronic.pdf");
-    let opts = Options {
-        ocr: true,
-        ..Options::default()
-    };
-    let c = compare(&paper, &electronic, &opts).unwrap();
+    let c = compare_case("photo_receipt", true);
     assert_eq!(c.verdict, Verdict::Mismatch, "{c:#?}");
     let changed = &c.pages[0];
     assert_eq!(changed.status, PairStatus::Different, "{c:#?}");
-    let truth = Region {
-        x: 0.7411,
-        y: 0.79,
-        w: 0.0476,
-        h: 0.0206,
-    };
     assert!(
-        changed.regions.iter().any(|r| r.overlaps(&truth)),
+        found_at(changed, [0.7411, 0.79, 0.0476, 0.0206]),
         "{changed:#?}"
     );
     assert!(
