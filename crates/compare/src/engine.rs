@@ -1,9 +1,9 @@
 //! The comparison pipeline, in order: load and prepare every page → sign
 //! and pair → register and diff each pair → (with OCR) read the weakest
 //! suspects of a scanned (or sharply photographed) pair that showed no
-//! change ([`crate::probe`]) and name the changed text → assemble the result. Pages and pairs run in
-//! parallel on rayon; the progress callback can stop the run between any
-//! two steps.
+//! change ([`crate::probe`]) and name the changed text → assemble the
+//! result. Pages and pairs run in parallel on rayon; the progress callback
+//! can stop the run between any two steps.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -402,12 +402,12 @@ fn compare_pair(
     let min_weight = scaled_area(opts.min_change_px, e.dpi);
     let confirm_min = scaled_area(opts.confirm_min_px, e.dpi);
     let photo = paper.page.off_sheet.is_some();
-    let min_unexplained = MIN_UNEXPLAINED * (e.dpi / WORKING_DPI).powi(2);
+    let min_unexplained = scaled_ink(MIN_UNEXPLAINED, e.dpi);
     // A photo is resampled through its perspective and its print looks
     // bolder at a phone's resolution, so the capture model leaves more ink
     // unexplained where nothing changed.
     let min_unexplained_change = if photo {
-        PHOTO_MIN_UNEXPLAINED * (e.dpi / WORKING_DPI).powi(2)
+        scaled_ink(PHOTO_MIN_UNEXPLAINED, e.dpi)
     } else {
         min_unexplained
     };
@@ -437,7 +437,7 @@ fn compare_pair(
         .collect();
     let mut changes: Vec<Change> = changes.into_iter().copied().collect();
     // Small marks the ink maps absorbed (a tone mark swapped for another).
-    let min_mass = opts.mark_min_mass * (e.dpi / WORKING_DPI).powi(2);
+    let min_mass = scaled_ink(opts.mark_min_mass, e.dpi);
     let near_text = e.ink.dilate(scaled(12, e.dpi).max(2));
     let largest = scaled(MARK_MAX_SIDE, e.dpi);
     // Marks small enough to be a tone mark, near text, strongest first.
@@ -799,7 +799,13 @@ fn scaled(px: u32, dpi: f32) -> u32 {
 
 /// An area given at [`WORKING_DPI`], at another resolution.
 fn scaled_area(px: u32, dpi: f32) -> u32 {
-    ((px as f32 * (dpi / WORKING_DPI).powi(2)).round() as u32).max(4)
+    (scaled_ink(px as f32, dpi).round() as u32).max(4)
+}
+
+/// An amount of ink, in pixels of full ink at [`WORKING_DPI`], at another
+/// resolution.
+fn scaled_ink(px: f32, dpi: f32) -> f32 {
+    px * (dpi / WORKING_DPI).powi(2)
 }
 
 /// A picture of a pair's ink difference, for tuning (see [`Options::debug_dir`]).
