@@ -288,7 +288,8 @@ def generate(out: Path) -> dict:
                                          encoding="utf-8")
 
     # ---- corpus cases the engine must get right: a tone mark swapped in its place on a scan, which
-    # only OCR settles (seed 3, case 114); a digit changed on a phone photo (seed 1, case 81)
+    # only OCR settles (seed 3, case 114); a digit changed on a phone photo (seed 1, case 81); a tone
+    # mark swapped on a sharp phone photo of an A5 receipt, read by OCR (seed 3, case 90)
     for folder, (seed, index) in CORPUS_CASES.items():
         dest = out / "compare" / folder
         dest.mkdir(parents=True, exist_ok=True)

@@ -190,7 +190,8 @@ def fixtures_reproducible() -> None:
         differ = sorted(str(k) for k in set(new) | set(old) if new.get(k) != old.get(k))
         check(not differ, f"fixtures regenerate byte for byte ({len(new)} files) {differ[:3]}")
         total = sum(len(v) for v in new.values())
-        # 6 MiB: a phone photo of two pages (compare/photo_digit, 1.5 MB) is the one fixture of the phone tier.
+        # 6 MiB: the phone tier's fixtures, two pages photographed (compare/photo_digit, 1.5 MB) and an
+        # A5 receipt (compare/photo_receipt, 0.5 MB).
         check(total <= 6 * 1024 * 1024, f"fixtures total {total:,} bytes <= 6 MiB")
 
 
