@@ -460,6 +460,9 @@ fn compare_pair(
     // Marks kept by the photo rule: tesseract cannot read a tone mark on
     // such a photo either way, so its reading does not overrule them.
     let mut photo_mark = false;
+    // Whether a grey mark (not an ink-map cluster) was kept: at low
+    // resolution tesseract reads a changed tone mark as the old one.
+    let mut mark_kept = false;
     for m in &marks {
         let thick = m.thickness();
         let ratio = m.mass / m.surround.max(1e-3);
@@ -496,12 +499,15 @@ fn compare_pair(
         );
         if kept {
             photo_mark |= ratio < MARK_MIN_SHARE;
+            mark_kept = true;
             changes.push(m.as_change());
         }
     }
-    changes.extend(swapped_marks(&marks, &changes, min_mass, e.dpi, |c| {
+    let swapped = swapped_marks(&marks, &changes, min_mass, e.dpi, |c| {
         unexplained_ink(&e.grey, &warped, c, e.dpi) >= min_unexplained
-    }));
+    });
+    mark_kept |= !swapped.is_empty();
+    changes.extend(swapped);
     // A change on a QR code is judged by what the paper's code says.
     let paper_scale = paper.page.dpi / e.dpi;
     let mut codes: Vec<(QrCode, QrCheck)> = Vec::new();
@@ -652,9 +658,15 @@ fn compare_pair(
                 crate::ocr::READ_DPI,
             )?;
             let strongest = changes.iter().map(|c| c.weight).max().unwrap_or(0);
-            if all_agree && strongest < min_weight * 2 && !photo_mark {
+            // Whether the reading may overrule a grey mark: not below
+            // `SETTLE_MIN_DPI` pixels to the inch of paper (a scan's file
+            // says it; a photo's is measured).
+            let marks_readable = photo_dpi.unwrap_or(paper.page.dpi) >= SETTLE_MIN_DPI;
+            let overrules = !photo_mark && (marks_readable || !mark_kept);
+            if all_agree && strongest < min_weight * 2 && overrules {
                 // A borderline ink difference that reads the same on both
-                // copies: noise, not a change.
+                // copies: noise, not a change. Not a grey mark on paper
+                // too coarse for tesseract to read a tone mark.
                 debug!(strongest, "OCR reads the same text: settled as same");
                 result.status = PairStatus::Same;
                 result.regions.clear();
@@ -777,6 +789,12 @@ const PHOTO_MARK_PEAK: f32 = 0.5;
 /// receipts, about 240) read true, and on seed 4 none of nine read changed.
 /// A 12-megapixel phone gives an A4 page about 350.
 const PHOTO_PROBE_MIN_DPI: f32 = 200.0;
+/// Fewest pixels to the inch of paper at which an OCR reading that agrees
+/// with the electronic text settles a pair whose changes include a grey
+/// mark. In the corpus (seeds 4–6), the one pair settled that way was a
+/// changed tone mark on a 150-dpi scan read as the old one ("Đẫt" as
+/// "Đất", seed 5 c0114); at 150 dpi an 11-pt tone mark is 3 pixels.
+const SETTLE_MIN_DPI: f32 = 200.0;
 /// Longest side, in pixels at [`WORKING_DPI`], of a reported mark: a tone
 /// mark, a dot or a hook is smaller than a letter; anything bigger is the
 /// ink maps' business.
