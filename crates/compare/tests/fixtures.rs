@@ -305,14 +305,18 @@ fn a_tone_mark_swapped_in_its_place_is_found_by_reading_it() {
 
 #[test]
 fn a_tone_mark_changed_on_a_coarse_scan_is_not_read_away() {
-    // "Đất" → "Đẫt" on a 150-dpi scan: the grey-mark stage finds it, and
-    // tesseract reads the paper as the electronic text there, which must
-    // not settle the page as the same (fixtures/README.md). Without OCR the
-    // mark stands alone.
+    // "Đất" → "Đẫt" on a 150-dpi scan of page 1: the grey-mark stage finds
+    // it, and tesseract reads the paper as the electronic text there, which
+    // must not settle the pair as the same (fixtures/README.md; the
+    // electronic copy's page 2 is missing on paper). Without OCR the mark
+    // stands alone.
     for ocr in [false, true] {
         let c = compare_case("coarse_scan_mark", ocr);
-        assert_eq!(c.verdict, Verdict::Mismatch, "ocr {ocr}: {c:#?}");
-        let changed = &c.pages[0];
+        let changed = c
+            .pages
+            .iter()
+            .find(|p| (p.paper_page, p.electronic_page) == (Some(1), Some(1)))
+            .unwrap_or_else(|| panic!("ocr {ocr}: pages 1 and 1 not paired: {c:#?}"));
         assert_eq!(changed.status, PairStatus::Different, "ocr {ocr}: {c:#?}");
         assert!(
             found_at(changed, [0.3488, 0.5867, 0.0303, 0.0178]),
