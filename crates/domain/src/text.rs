@@ -26,9 +26,69 @@ pub fn fold(s: &str) -> String {
         .collect()
 }
 
+/// Whether a word's tone can be Vietnamese: at most one tone mark, a
+/// syllable closed by p, t, c or ch carries the acute or the dot below
+/// (sắc, nặng) and no other, and no f, j, w or z. Tesseract's slips on a
+/// scan often break this ("câp" for "cấp", "FÓC" for a cut "QUỐC"); real
+/// Vietnamese text does not. Punctuation at either end is ignored; a word
+/// with a digit, or none of these faults, passes (abbreviations such as
+/// "UBND" included).
+pub fn plausible_tone(word: &str) -> bool {
+    let word = word.trim_matches(|c: char| !c.is_alphanumeric());
+    if word.chars().any(|c| c.is_ascii_digit()) {
+        return true;
+    }
+    const ACUTE: char = '\u{301}';
+    const DOT_BELOW: char = '\u{323}';
+    let tones: Vec<char> = word
+        .nfd()
+        .filter(|c| matches!(*c, '\u{300}' | ACUTE | '\u{303}' | '\u{309}' | DOT_BELOW))
+        .collect();
+    let letters = fold(word);
+    if tones.len() > 1 || letters.contains(['f', 'j', 'w', 'z']) {
+        return false;
+    }
+    let vowel = |c: char| "aeiouy".contains(c);
+    let closed = ["ch", "p", "t", "c"].iter().any(|end| {
+        letters
+            .strip_suffix(end)
+            .and_then(|rest| rest.chars().last())
+            .is_some_and(vowel)
+    });
+    !closed || matches!(tones.first(), Some(&ACUTE | &DOT_BELOW))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tones_that_vietnamese_allows() {
+        for w in [
+            "cấp:",
+            "Đất",
+            "học",
+            "sách",
+            "Quý",
+            "quyền",
+            "Tần,",
+            "đồng",
+            "UBND",
+            "TP.",
+            "HĐND",
+            "17/12/2026",
+            "Nguyễn",
+            "a",
+            "",
+        ] {
+            assert!(plausible_tone(w), "{w}");
+        }
+        // NFD reads the same.
+        assert!(plausible_tone(&"Đất".nfd().collect::<String>()));
+        for w in ["câp", "cầp:", "Đẫt", "hoc", "sảch", "FÓC", "Wí", "ấ̀n"] {
+            assert!(!plausible_tone(w), "{w}");
+        }
+    }
 
     #[test]
     fn folds_vietnamese() {
