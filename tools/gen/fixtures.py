@@ -36,7 +36,7 @@ EXTRA_CSV_CODE = f"{forms.AGENCY}-221128-0005"
 JPEG_Q = 75
 # Corpus cases copied to fixtures/compare/: folder -> (seed, index).
 CORPUS_CASES = {"mark_swap": (3, 114), "photo_digit": (1, 81), "photo_receipt": (3, 90)}
-# Corpus cases kept to their first page, the paper's scan re-encoded as JPEG (quality 95; the
+# Corpus cases whose paper is cut to its first page, the scan re-encoded as JPEG (quality 95; the
 # lossless scan of two pages is 4.6 MB): a tone mark changed on a 150-dpi scan, which tesseract reads
 # as the old one (seed 5, case 114, "Đất" → "Đẫt").
 FIRST_PAGE_CASES = {"coarse_scan_mark": (5, 114)}

@@ -34,7 +34,8 @@ pub fn fold(s: &str) -> String {
 /// with a digit, or none of these faults, passes (abbreviations such as
 /// "UBND" included).
 pub fn plausible_tone(word: &str) -> bool {
-    let word = word.trim_matches(|c: char| !c.is_alphanumeric());
+    // A combining mark at the end (an NFD word) is not punctuation.
+    let word = word.trim_matches(|c: char| !c.is_alphanumeric() && !is_combining_mark(c));
     if word.chars().any(|c| c.is_ascii_digit()) {
         return true;
     }
@@ -85,6 +86,7 @@ mod tests {
         }
         // NFD reads the same.
         assert!(plausible_tone(&"Đất".nfd().collect::<String>()));
+        assert!(!plausible_tone(&"Quỵ́".nfd().collect::<String>()));
         for w in ["câp", "cầp:", "Đẫt", "hoc", "sảch", "FÓC", "Wí", "ấ̀n"] {
             assert!(!plausible_tone(w), "{w}");
         }
