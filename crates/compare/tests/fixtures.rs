@@ -202,6 +202,76 @@ fn swapped_turned_and_stamped_pages_still_match() {
     );
 }
 
+/// The last digit of "Năm sinh: 1992" on page 1 of the committed scan, in
+/// its pixels (150 dpi): x, y, width, height.
+const BIRTH_YEAR_LAST_DIGIT: [u32; 4] = [376, 462, 14, 32];
+
+/// A solid red stamp (multiplied in, as ink over paper) on page 1's birth
+/// year, print under it showing through.
+fn stamp_birth_year(index: usize, page: &mut Page) {
+    if index != 0 {
+        return;
+    }
+    let [x0, y0, w, h] = BIRTH_YEAR_LAST_DIGIT;
+    let (cx, cy) = ((x0 + w / 2) as f32 - 6.0, (y0 + h / 2) as f32);
+    for (x, y, px) in page.image.enumerate_pixels_mut() {
+        if ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt() < 45.0 {
+            let [r, g, b] = px.0;
+            let ink = |v: u8, k: u16| (u16::from(v) * k / 255) as u8;
+            px.0 = [ink(r, 200), ink(g, 40), ink(b, 50)];
+        }
+    }
+}
+
+/// [`stamp_birth_year`] after the year's last digit was scraped off.
+fn scrape_and_stamp_birth_year(index: usize, page: &mut Page) {
+    if index == 0 {
+        let [x0, y0, w, h] = BIRTH_YEAR_LAST_DIGIT;
+        let paper = *page.image.get_pixel(x0 + w + 6, y0 + h / 2);
+        for y in y0..y0 + h {
+            for x in x0..x0 + w {
+                page.image.put_pixel(x, y, paper);
+            }
+        }
+    }
+    stamp_birth_year(index, page);
+}
+
+#[test]
+fn print_under_a_stamp_is_compared_on_a_scan() {
+    let doc = open("paper/000.00.38.H38-221125-0001_TP1_scan.pdf");
+    let electronic = open("portal/electronic/000.00.38.H38-221125-0001_TP1.pdf");
+    let stamped = |edit| Edited {
+        doc: &doc,
+        order: vec![0, 1],
+        edit,
+    };
+    // The stamp alone, over print: the same.
+    let c = compare(&stamped(stamp_birth_year), &electronic, &Options::default()).unwrap();
+    assert_eq!(c.verdict, Verdict::Match, "{c:#?}");
+    assert!(
+        noted(&c, NoteKind::RedInkIgnored, Side::Paper, 1),
+        "{:?}",
+        c.notes
+    );
+    // A digit gone under the stamp: found there.
+    let c = compare(
+        &stamped(scrape_and_stamp_birth_year),
+        &electronic,
+        &Options::default(),
+    )
+    .unwrap();
+    assert_eq!(c.verdict, Verdict::Mismatch, "{c:#?}");
+    let changed = &c.pages[0];
+    assert_eq!(changed.status, PairStatus::Different, "{changed:#?}");
+    let [x, y, w, h] = BIRTH_YEAR_LAST_DIGIT.map(|v| v as f32);
+    assert!(
+        found_at(changed, [x / 1240.0, y / 1754.0, w / 1240.0, h / 1754.0]),
+        "{:?}",
+        changed.regions
+    );
+}
+
 #[test]
 fn an_a5_receipt_scan_matches_its_born_digital_copy() {
     let paper = open("receipts/bien_nhan_mau01_200dpi.jpg");
