@@ -812,8 +812,8 @@ const SETTLE_MIN_DPI: f32 = 200.0;
 /// 234 cases of seeds 4–8 with a stamp or a signature), comparing there
 /// found two changes under a stamp (seed 8: the signer's "Lý" → "Lỳ",
 /// an officer's "Lê" → "Le") and changed no other verdict; comparing
-/// everything under the ink instead cost 34 verdicts in all, mostly
-/// where a pen stroke crosses a stamp.
+/// everything under the ink instead (on photos too) cost 34 verdicts in
+/// all, mostly where a pen stroke crosses a stamp.
 const UNDER_INK_REACH: u32 = 2;
 /// Longest side, in pixels at [`WORKING_DPI`], of a reported mark: a tone
 /// mark, a dot or a hook is smaller than a letter; anything bigger is the

@@ -222,7 +222,8 @@ fn white_balance(img: &RgbImage, area: Option<&Bitmap>) -> [u32; 3] {
 }
 
 /// Turns a page image into grey, taking out red and blue ink. `area` is
-/// the sheet on a photo (the desk around it is not looked at).
+/// the sheet on a photo (the desk around it is not looked at); without it
+/// the page is a scan or a render, and black print under the ink is kept.
 ///
 /// Colour is judged after white balance. Pixels with a clear colour start
 /// the mask; faint ones join it when they lie along a clear stroke

@@ -206,14 +206,14 @@ fn swapped_turned_and_stamped_pages_still_match() {
 /// its pixels (150 dpi): x, y, width, height.
 const BIRTH_YEAR_LAST_DIGIT: [u32; 4] = [376, 462, 14, 32];
 
-/// A solid red stamp (multiplied in, as ink over paper) on page 1's birth
-/// year, print under it showing through.
+/// A solid red stamp 15 mm across (multiplied in, as ink over paper) on
+/// page 1's birth year, print under it showing through.
 fn stamp_birth_year(index: usize, page: &mut Page) {
     if index != 0 {
         return;
     }
     let [x0, y0, w, h] = BIRTH_YEAR_LAST_DIGIT;
-    let (cx, cy) = ((x0 + w / 2) as f32 - 6.0, (y0 + h / 2) as f32);
+    let (cx, cy) = ((x0 + w / 2) as f32, (y0 + h / 2) as f32);
     for (x, y, px) in page.image.enumerate_pixels_mut() {
         if ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt() < 45.0 {
             let [r, g, b] = px.0;
