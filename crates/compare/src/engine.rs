@@ -241,6 +241,15 @@ fn run(
         pages.extend(r);
         notes.extend(n);
     }
+    pair_leftovers(
+        &mut pages,
+        &mut notes,
+        &links,
+        &distances,
+        (&paper_pages, &electronic_pages),
+        opts,
+        &steps,
+    )?;
 
     let verdict = if pages.iter().all(|p| p.status == PairStatus::Same) {
         Verdict::Match
@@ -252,6 +261,83 @@ fn run(
         pages,
         notes,
     })
+}
+
+/// Pages left without a partner are tried against each other, closest
+/// fingerprints first, and a pair that compares as one page (not as a
+/// substitute) replaces the two lone pages. Two copies of one form filled
+/// for two people (an ID card copy for each party) have fingerprints too
+/// alike for the alignment to order: when the paper holds them the other
+/// way round, both pairs compare as substitutes (seed 9 c0038). Pairs the
+/// alignment already compared are not tried again.
+fn pair_leftovers(
+    pages: &mut Vec<PairResult>,
+    notes: &mut Vec<Note>,
+    links: &[Link],
+    distances: &[Vec<(f32, u8)>],
+    (paper_pages, electronic_pages): (&[SidePage], &[SidePage]),
+    opts: &Options,
+    steps: &Steps,
+) -> Result<(), CompareError> {
+    let compared = |p: usize, e: usize| {
+        links.iter().any(
+            |l| matches!(*l, Link::Pair { paper, electronic, .. } if paper == p && electronic == e),
+        )
+    };
+    let lone_paper: Vec<usize> = pages
+        .iter()
+        .filter(|r| r.electronic_page.is_none())
+        .filter_map(|r| r.paper_page)
+        .map(|p| p as usize - 1)
+        .collect();
+    let lone_electronic: Vec<usize> = pages
+        .iter()
+        .filter(|r| r.paper_page.is_none())
+        .filter_map(|r| r.electronic_page)
+        .map(|e| e as usize - 1)
+        .collect();
+    let mut tries: Vec<(f32, usize, usize, u8)> = lone_paper
+        .iter()
+        .flat_map(|&p| lone_electronic.iter().map(move |&e| (p, e)))
+        .filter(|&(p, e)| !compared(p, e))
+        .map(|(p, e)| (distances[p][e].0, p, e, distances[p][e].1))
+        .filter(|t| t.0 <= opts.pair_distance)
+        .collect();
+    tries.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (mut paired_p, mut paired_e) = (Vec::new(), Vec::new());
+    for (distance, p, e, turns) in tries {
+        if paired_p.contains(&p) || paired_e.contains(&e) {
+            continue;
+        }
+        steps.total.fetch_add(1, Ordering::SeqCst);
+        let (result, more) =
+            compare_pair(&paper_pages[p], &electronic_pages[e], turns, opts, p, e)?;
+        steps.tick()?;
+        // A substitute again comes back as a lone page of each side.
+        let Ok([result]) = <[PairResult; 1]>::try_from(result) else {
+            continue;
+        };
+        debug!(
+            paper = p + 1,
+            electronic = e + 1,
+            distance,
+            "left-over pages paired"
+        );
+        paired_p.push(p);
+        paired_e.push(e);
+        let at = pages
+            .iter()
+            .position(|r| r.paper_page == Some(p as u32 + 1) && r.electronic_page.is_none())
+            .expect("a lone paper page");
+        pages[at] = result;
+        pages.retain(|r| !(r.paper_page.is_none() && r.electronic_page == Some(e as u32 + 1)));
+        for n in more {
+            if !notes.contains(&n) {
+                notes.push(n);
+            }
+        }
+    }
+    Ok(())
 }
 
 fn lone(paper: Option<usize>, electronic: Option<usize>) -> PairResult {
@@ -873,4 +959,110 @@ fn debug_picture(e: &Bitmap, p: &Bitmap, clusters: &[Change], min_weight: u32) -
         }
     }
     img
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Page 1 of one document for each entry, in this order.
+    struct FirstPages(Vec<doisoat_pages::Document>);
+
+    impl PageSource for FirstPages {
+        fn page_count(&self) -> usize {
+            self.0.len()
+        }
+
+        fn load(&self, index: usize) -> Result<doisoat_pages::Page, doisoat_pages::PagesError> {
+            self.0[index].load(0)
+        }
+    }
+
+    fn first_pages(files: &[&str], side: Side) -> Vec<SidePage> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+        let docs = files
+            .iter()
+            .map(|f| doisoat_pages::open(&root.join(f)).expect("fixture"))
+            .collect();
+        let steps = Steps {
+            done: AtomicUsize::new(0),
+            total: AtomicUsize::new(0),
+            cancelled: AtomicBool::new(false),
+            callback: &|_, _| true,
+        };
+        load_side(&FirstPages(docs), side, &steps).expect("pages")
+    }
+
+    #[test]
+    fn pages_left_by_two_substitutes_are_paired_across() {
+        // Page 1 of one application form filled for two dossiers, the
+        // paper holding them the other way round. Say the alignment paired
+        // them in order and both pairs came out as substitutes (seed 9
+        // c0038, two ID card copies): the left-over pages pair across.
+        let paper = first_pages(
+            &[
+                "paper/000.00.38.H38-221125-0002_TP1_scan.pdf",
+                "paper/000.00.38.H38-221125-0001_TP1_scan.pdf",
+            ],
+            Side::Paper,
+        );
+        let electronic = first_pages(
+            &[
+                "portal/electronic/000.00.38.H38-221125-0001_TP1.pdf",
+                "portal/electronic/000.00.38.H38-221125-0002_TP1.pdf",
+            ],
+            Side::Electronic,
+        );
+        let distances: Vec<Vec<(f32, u8)>> = paper
+            .iter()
+            .map(|p| {
+                electronic
+                    .iter()
+                    .map(|e| distance(&p.signature, &e.signature))
+                    .collect()
+            })
+            .collect();
+        let in_order = |i: usize| Link::Pair {
+            paper: i,
+            electronic: i,
+            distance: distances[i][i].0,
+            turns: distances[i][i].1,
+        };
+        let links = [in_order(0), in_order(1)];
+        let mut pages = vec![
+            lone(None, Some(0)),
+            lone(Some(0), None),
+            lone(None, Some(1)),
+            lone(Some(1), None),
+        ];
+        let mut notes = Vec::new();
+        let steps = Steps {
+            done: AtomicUsize::new(0),
+            total: AtomicUsize::new(0),
+            cancelled: AtomicBool::new(false),
+            callback: &|_, _| true,
+        };
+        pair_leftovers(
+            &mut pages,
+            &mut notes,
+            &links,
+            &distances,
+            (&paper, &electronic),
+            &Options::default(),
+            &steps,
+        )
+        .unwrap();
+        let pairs: Vec<_> = pages
+            .iter()
+            .map(|p| (p.paper_page, p.electronic_page, p.status))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                (Some(1), Some(2), PairStatus::Same),
+                (Some(2), Some(1), PairStatus::Same)
+            ]
+        );
+        assert_eq!(steps.done.load(Ordering::SeqCst), 2);
+    }
 }
