@@ -978,19 +978,23 @@ mod tests {
         }
     }
 
+    /// Progress that nobody watches.
+    fn unwatched() -> Steps<'static> {
+        Steps {
+            done: AtomicUsize::new(0),
+            total: AtomicUsize::new(0),
+            cancelled: AtomicBool::new(false),
+            callback: &|_, _| true,
+        }
+    }
+
     fn first_pages(files: &[&str], side: Side) -> Vec<SidePage> {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
         let docs = files
             .iter()
             .map(|f| doisoat_pages::open(&root.join(f)).expect("fixture"))
             .collect();
-        let steps = Steps {
-            done: AtomicUsize::new(0),
-            total: AtomicUsize::new(0),
-            cancelled: AtomicBool::new(false),
-            callback: &|_, _| true,
-        };
-        load_side(&FirstPages(docs), side, &steps).expect("pages")
+        load_side(&FirstPages(docs), side, &unwatched()).expect("pages")
     }
 
     #[test]
@@ -1036,12 +1040,7 @@ mod tests {
             lone(Some(1), None),
         ];
         let mut notes = Vec::new();
-        let steps = Steps {
-            done: AtomicUsize::new(0),
-            total: AtomicUsize::new(0),
-            cancelled: AtomicBool::new(false),
-            callback: &|_, _| true,
-        };
+        let steps = unwatched();
         pair_leftovers(
             &mut pages,
             &mut notes,
