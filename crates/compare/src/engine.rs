@@ -164,15 +164,7 @@ fn run(
     );
     let (paper_pages, electronic_pages) = (paper_pages?, electronic_pages?);
 
-    let distances: Vec<Vec<(f32, u8)>> = paper_pages
-        .iter()
-        .map(|p| {
-            electronic_pages
-                .iter()
-                .map(|e| distance(&p.signature, &e.signature))
-                .collect()
-        })
-        .collect();
+    let distances = signature_distances(&paper_pages, &electronic_pages);
     let links = align(&distances, ne, opts.pair_distance);
     debug!(?links, "pages aligned");
     let pairs = links
@@ -263,6 +255,20 @@ fn run(
     })
 }
 
+/// `[p][e]`: the distance (and the paper page's turns) between the
+/// signatures of paper page `p` and electronic page `e`.
+fn signature_distances(paper: &[SidePage], electronic: &[SidePage]) -> Vec<Vec<(f32, u8)>> {
+    paper
+        .iter()
+        .map(|p| {
+            electronic
+                .iter()
+                .map(|e| distance(&p.signature, &e.signature))
+                .collect()
+        })
+        .collect()
+}
+
 /// Pages left without a partner are tried against each other, closest
 /// fingerprints first, and a pair that compares as one page (not as a
 /// substitute) replaces the two lone pages. Two copies of one form filled
@@ -284,18 +290,14 @@ fn pair_leftovers(
             |l| matches!(*l, Link::Pair { paper, electronic, .. } if paper == p && electronic == e),
         )
     };
-    let lone_paper: Vec<usize> = pages
-        .iter()
-        .filter(|r| r.electronic_page.is_none())
-        .filter_map(|r| r.paper_page)
-        .map(|p| p as usize - 1)
-        .collect();
-    let lone_electronic: Vec<usize> = pages
-        .iter()
-        .filter(|r| r.paper_page.is_none())
-        .filter_map(|r| r.electronic_page)
-        .map(|e| e as usize - 1)
-        .collect();
+    let (mut lone_paper, mut lone_electronic) = (Vec::new(), Vec::new());
+    for r in pages.iter() {
+        match (r.paper_page, r.electronic_page) {
+            (Some(p), None) => lone_paper.push(p as usize - 1),
+            (None, Some(e)) => lone_electronic.push(e as usize - 1),
+            _ => {}
+        }
+    }
     let mut tries: Vec<(f32, usize, usize, u8)> = lone_paper
         .iter()
         .flat_map(|&p| lone_electronic.iter().map(move |&e| (p, e)))
@@ -1017,15 +1019,7 @@ mod tests {
             ],
             Side::Electronic,
         );
-        let distances: Vec<Vec<(f32, u8)>> = paper
-            .iter()
-            .map(|p| {
-                electronic
-                    .iter()
-                    .map(|e| distance(&p.signature, &e.signature))
-                    .collect()
-            })
-            .collect();
+        let distances = signature_distances(&paper, &electronic);
         let in_order = |i: usize| Link::Pair {
             paper: i,
             electronic: i,
