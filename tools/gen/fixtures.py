@@ -36,7 +36,7 @@ EXTRA_CSV_CODE = f"{forms.AGENCY}-221128-0005"
 JPEG_Q = 75
 # Corpus cases copied to fixtures/compare/: folder -> (seed, index).
 CORPUS_CASES = {"mark_swap": (3, 114), "photo_digit": (1, 81), "photo_receipt": (3, 90),
-                "coarse_scan_mark": (5, 114)}
+                "coarse_scan_mark": (5, 114), "scan_mark_in_place": (5, 98)}
 # Those whose paper is cut to its first page, the scan re-encoded as JPEG (quality 95; the lossless
 # scan of two pages is 4.6 MB): a tone mark changed on a 150-dpi scan, which tesseract reads as the
 # old one (seed 5, case 114, "Đất" → "Đẫt").
@@ -295,7 +295,9 @@ def generate(out: Path) -> dict:
     # ---- corpus cases the engine must get right: a tone mark swapped in its place on a scan, which
     # only OCR settles (seed 3, case 114); a digit changed on a phone photo (seed 1, case 81); a tone
     # mark swapped on a sharp phone photo of an A5 receipt, read by OCR (seed 3, case 90); a tone mark
-    # changed on a 150-dpi scan, which OCR must not read away (seed 5, case 114, paper page 1)
+    # changed on a 150-dpi scan, which OCR must not read away (seed 5, case 114, paper page 1); a tone
+    # mark swapped in its place on a scan against a scanned copy, which only the residue map finds
+    # (seed 5, case 98)
     for folder, (seed, index) in CORPUS_CASES.items():
         dest = out / "compare" / folder
         dest.mkdir(parents=True, exist_ok=True)
@@ -455,6 +457,11 @@ Components without paper (for "paper copy missing"): 0001 TP3, TP4; 0002 TP4; 00
   paper); "Đất trồng lúa" became "Đẫt trồng lúa" (an acute swapped for a tilde over the circumflex, 11 pt), which
   tesseract reads at that resolution as the electronic text. `truth.json` has the region on electronic page 1
   (x=0.3488, y=0.5867, w=0.0303, h=0.0178).
+- `scan_mark_in_place/`: case 98 of the corpus of seed 5 (`python -m tools.gen.corpus --seed 5 --first 98
+  --cases 1`): a 200-dpi colour flatbed scan (JPEG) of a one-page land certificate against a scanned electronic
+  copy; "Đinh Công Tuấn" became "Đinh Công Tuẩn" (an acute swapped for a hook above the circumflex in its place,
+  11 pt), which neither the ink maps nor the grey marks nor tesseract's two readings tell apart.
+  `truth.json` has the region (x=0.2801, y=0.2814, w=0.0479, h=0.0179).
 
 ## Every file
 

@@ -29,11 +29,11 @@ const CONTEXT: f32 = 24.0;
 /// counted in the answer, pixels.
 const PAD: f32 = 2.0;
 /// Blur widths (Gaussian sigma, pixels) tried on the electronic side.
-const E_SIGMAS: [f32; 7] = [0.0, 0.5, 0.8, 1.1, 1.4, 1.8, 2.3];
+pub(crate) const E_SIGMAS: [f32; 7] = [0.0, 0.5, 0.8, 1.1, 1.4, 1.8, 2.3];
 /// Blur widths tried on the paper side (an electronic copy sharper than the paper is the usual case; a scanned electronic copy can be blurrier).
-const P_SIGMAS: [f32; 3] = [0.5, 0.8, 1.1];
+pub(crate) const P_SIGMAS: [f32; 3] = [0.5, 0.8, 1.1];
 /// Blur at which the shift is searched before the blur is chosen.
-const SEARCH_SIGMA: f32 = 1.1;
+pub(crate) const SEARCH_SIGMA: f32 = 1.1;
 /// Integer shift search radius, pixels.
 const SHIFT: i32 = 3;
 /// Residual (in units of the page's ink contrast) below which a pixel is
@@ -41,14 +41,14 @@ const SHIFT: i32 = 3;
 const EXPLAINED: f32 = 0.25;
 
 /// A window of grey values as floats.
-struct Plane {
-    w: usize,
-    h: usize,
-    v: Vec<f32>,
+pub(crate) struct Plane {
+    pub(crate) w: usize,
+    pub(crate) h: usize,
+    pub(crate) v: Vec<f32>,
 }
 
 impl Plane {
-    fn cut(img: &GrayImage, x0: u32, y0: u32, x1: u32, y1: u32) -> Plane {
+    pub(crate) fn cut(img: &GrayImage, x0: u32, y0: u32, x1: u32, y1: u32) -> Plane {
         let (w, h) = ((x1 - x0) as usize, (y1 - y0) as usize);
         let mut v = Vec::with_capacity(w * h);
         for y in y0..y1 {
@@ -60,7 +60,7 @@ impl Plane {
     }
 
     /// Separable Gaussian blur with clamped edges.
-    fn blurred(&self, sigma: f32) -> Plane {
+    pub(crate) fn blurred(&self, sigma: f32) -> Plane {
         if sigma < 0.05 {
             return Plane {
                 w: self.w,
@@ -105,7 +105,7 @@ impl Plane {
     }
 
     /// The plane sampled at `(x + dx, y + dy)`, bilinear, edges clamped.
-    fn shifted(&self, dx: f32, dy: f32) -> Plane {
+    pub(crate) fn shifted(&self, dx: f32, dy: f32) -> Plane {
         let (w, h) = (self.w, self.h);
         let axis = |n: usize, d: f32| -> Vec<(usize, usize, f32)> {
             (0..n)
@@ -131,13 +131,19 @@ impl Plane {
 
 /// Least-squares `paper ≈ offset + gain · electronic` over the pixels of
 /// `mask`: (mean squared residual, offset, gain).
-fn fit(e: &Plane, p: &Plane, mask: &[bool]) -> (f32, f32, f32) {
+pub(crate) fn fit(e: &Plane, p: &Plane, mask: &[bool]) -> (f32, f32, f32) {
+    fit_pairs(
+        (0..e.v.len())
+            .filter(|&i| mask[i])
+            .map(|i| (e.v[i], p.v[i])),
+    )
+}
+
+/// [`fit`] over (electronic, paper) value pairs.
+pub(crate) fn fit_pairs(pairs: impl Iterator<Item = (f32, f32)>) -> (f32, f32, f32) {
     let (mut n, mut sx, mut sy, mut sxx, mut sxy, mut syy) = (0f64, 0f64, 0f64, 0f64, 0f64, 0f64);
-    for i in 0..e.v.len() {
-        if !mask[i] {
-            continue;
-        }
-        let (x, y) = (f64::from(e.v[i]), f64::from(p.v[i]));
+    for (x, y) in pairs {
+        let (x, y) = (f64::from(x), f64::from(y));
         n += 1.0;
         sx += x;
         sy += y;

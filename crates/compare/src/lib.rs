@@ -38,6 +38,7 @@ pub mod pairing;
 pub mod probe;
 pub mod qr;
 pub mod register;
+pub mod residue;
 pub mod signature;
 pub mod text_layer;
 
@@ -109,6 +110,9 @@ pub struct Options {
     /// scan left 4.9; on the five corpus seeds 4 rather than 5 found two
     /// more changed pages and no unchanged one.
     pub mark_min_mass: f32,
+    /// Look for a scanned page's one unexplained place when nothing else was
+    /// found ([`residue`]): a tone mark swapped in place.
+    pub residue: bool,
     /// Tolerance, in pixels at [`WORKING_DPI`], within which ink on one side
     /// counts as present on the other (absorbs stroke-width and blur changes).
     pub ink_tolerance_px: u32,
@@ -134,6 +138,7 @@ impl Default for Options {
             min_change_px: 14,
             confirm_min_px: 10,
             mark_min_mass: 4.0,
+            residue: true,
             ink_tolerance_px: 1,
             substitute_min_changes: 5,
             seed: 0x05ee_dd01_50a7,

@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! doisoat-eval DIR [--ocr] [--json] [--method engine|dhash|magick] [--jobs N] [--only ID,ID] [--verbose]
-//!              [--tolerance PX] [--min-change PX] [--confirm-min PX] [--mark-min MASS]
+//!              [--tolerance PX] [--min-change PX] [--confirm-min PX] [--mark-min MASS] [--no-residue]
 //! ```
 //! Each case is compared on one thread; `--jobs` runs several cases at once
 //! (faster, but the per-page timings then share the cores). Besides the
@@ -49,6 +49,8 @@ struct Args {
     min_change: Option<u32>,
     confirm_min: Option<u32>,
     mark_min: Option<f32>,
+    /// Leave out the scanned page's residue spot (`Options::residue`), to measure it.
+    no_residue: bool,
 }
 
 fn parse_args() -> Result<Args> {
@@ -64,6 +66,7 @@ fn parse_args() -> Result<Args> {
         min_change: None,
         confirm_min: None,
         mark_min: None,
+        no_residue: false,
     };
     let mut it = std::env::args().skip(1);
     let mut dir = None;
@@ -72,6 +75,7 @@ fn parse_args() -> Result<Args> {
             "--ocr" => a.ocr = true,
             "--json" => a.json = true,
             "--verbose" => a.verbose = true,
+            "--no-residue" => a.no_residue = true,
             "--method" => {
                 a.method = match it.next().as_deref() {
                     Some("engine") => Method::Engine,
@@ -135,6 +139,7 @@ fn run_engine(case: &Path, truth: &Value, args: &Args) -> Result<Outcome> {
         min_change_px: args.min_change.unwrap_or(defaults.min_change_px),
         confirm_min_px: args.confirm_min.unwrap_or(defaults.confirm_min_px),
         mark_min_mass: args.mark_min.unwrap_or(defaults.mark_min_mass),
+        residue: !args.no_residue,
         debug_dir: std::env::var_os("DOISOAT_EVAL_DEBUG").map(|d| {
             let dir = PathBuf::from(d).join(case.file_name().unwrap_or_default());
             let _ = std::fs::create_dir_all(&dir);
