@@ -608,11 +608,15 @@ fn compare_pair(
     });
     mark_kept |= !swapped.is_empty();
     changes.extend(swapped);
-    // A scanned page with nothing found yet: the one place the capture
-    // model cannot explain, when it stands far above every other place of
-    // the page (a tone mark swapped in place, which the marks absorb).
-    if opts.residue && !photo && changes.is_empty() {
+    // A scanned page with nothing found yet, against an electronic page
+    // without a text layer (a scan of the same print, where glyphs are
+    // drawn alike): the one place the capture model cannot explain, when
+    // it stands far above every other place of the page (a tone mark
+    // swapped in place, which the marks absorb).
+    if opts.residue && !photo && electronic.words.is_empty() && changes.is_empty() {
+        let t0 = std::time::Instant::now();
         let spots = crate::residue::spots(&e.grey, &warped, &near_text, &ignore, e.dpi);
+        debug!(ms = t0.elapsed().as_millis() as u64, "residue map");
         for s in spots.iter().take(3) {
             debug!(x = s.x, y = s.y, z = s.z, value = s.value, "residue spot");
         }

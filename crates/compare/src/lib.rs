@@ -111,7 +111,8 @@ pub struct Options {
     /// more changed pages and no unchanged one.
     pub mark_min_mass: f32,
     /// Look for a scanned page's one unexplained place when nothing else was
-    /// found ([`residue`]): a tone mark swapped in place.
+    /// found and the electronic page has no text layer ([`residue`]): a
+    /// tone mark swapped in place.
     pub residue: bool,
     /// Tolerance, in pixels at [`WORKING_DPI`], within which ink on one side
     /// counts as present on the other (absorbs stroke-width and blur changes).

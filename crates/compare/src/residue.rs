@@ -8,15 +8,16 @@
 //! sub-pixel shift, the local paper and ink levels) is fitted per tile over
 //! the whole page, refitted without the worst-fitting twentieth of the tile
 //! so a change inside it does not bend the fit, and the signed residual is
-//! smoothed at about the size of a tone mark. Every other place a scan is
-//! explained to within the renderers' own differences, so a changed mark
-//! is the one spot that stands far above the rest of its page
-//! ([`standout`]).
+//! smoothed at about the size of a tone mark. When both copies are scans
+//! of one print, every other place is explained to within the scans' noise,
+//! so a changed mark is the one spot that stands far above the rest of its
+//! page ([`standout`]).
 //!
-//! Not for phone photos: at their 90–140 pixels to the inch the two
-//! renderers' glyph differences (a bold tilde drawn thinner, a period half
-//! a pixel off) are as strong as a changed mark, and no margin separates
-//! them (compare README).
+//! Not against a born-digital page, nor for phone photos: where the print
+//! and the PDF renderer draw glyphs differently (a bold tilde drawn
+//! thinner, a period half a pixel off), those differences are as strong as
+//! a changed mark at a photo's 90–140 pixels to the inch and hide it often
+//! enough on a scan (compare README).
 
 use image::GrayImage;
 
@@ -98,6 +99,13 @@ fn shifted_cost(e: &Plane, p: &Plane, dx: f32, dy: f32, at: &[usize]) -> f32 {
     fit_pairs(at.iter().map(|&i| (e.v[i], sample(i)))).0
 }
 
+/// The value at fraction `f` of `v` in ascending order (the element at
+/// index `(len − 1) · f`), in linear time; `v` is reordered.
+fn quantile(v: &mut [f32], f: f32) -> f32 {
+    let at = ((v.len() - 1) as f32 * f) as usize;
+    *v.select_nth_unstable_by(at, f32::total_cmp).1
+}
+
 /// The blurs tried, from the sharpest paper to the blurriest: index `k`
 /// gives (electronic sigma, paper sigma), one of them zero.
 fn blur_candidate(k: usize, scale: f32) -> (f32, f32) {
@@ -113,18 +121,16 @@ fn blur_candidate(k: usize, scale: f32) -> (f32, f32) {
 /// then levels without the worst-fitting pixels. `None` for a window with
 /// too little print to fit.
 fn fit_tile(e: &Plane, p: &Plane, mask: &[bool], scale: f32, blurs: &[usize]) -> Option<TileFit> {
-    let mut sorted: Vec<f32> =
+    let mut levels: Vec<f32> =
         e.v.iter()
             .zip(mask)
             .filter(|(_, &m)| m)
             .map(|(&v, _)| v)
             .collect();
-    if sorted.len() < 64 {
+    if levels.len() < 64 {
         return None;
     }
-    sorted.sort_by(f32::total_cmp);
-    let at = |f: f32| sorted[((sorted.len() - 1) as f32 * f) as usize];
-    let span = at(0.99) - at(0.01);
+    let span = quantile(&mut levels, 0.99) - quantile(&mut levels, 0.01);
     if span < 40.0 {
         return None;
     }
@@ -179,8 +185,7 @@ fn fit_tile(e: &Plane, p: &Plane, mask: &[bool], scale: f32, blurs: &[usize]) ->
         .filter(|&i| mask[i])
         .map(|i| (ps.v[i] - offset - gain * es.v[i]).abs())
         .collect();
-    res.sort_by(f32::total_cmp);
-    let cut = res[((res.len() - 1) as f32 * (1.0 - TRIM)) as usize];
+    let cut = quantile(&mut res, 1.0 - TRIM);
     let trimmed: Vec<bool> = (0..es.v.len())
         .map(|i| mask[i] && (ps.v[i] - offset - gain * es.v[i]).abs() <= cut)
         .collect();
@@ -290,9 +295,8 @@ pub fn spots(
     if near.len() < 100 {
         return Vec::new();
     }
-    near.sort_by(f32::total_cmp);
     // Robust spread of the residual near print (median absolute value).
-    let noise = (near[near.len() / 2] * 1.4826).max(1e-4);
+    let noise = (quantile(&mut near, 0.5) * 1.4826).max(1e-4);
     let r = (2.0 * scale).round().max(1.0) as i32;
     let mut found = Vec::new();
     for y in r..hu as i32 - r {
