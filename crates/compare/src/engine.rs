@@ -610,9 +610,9 @@ fn compare_pair(
     changes.extend(swapped);
     // A paper page that is not a photo, with nothing found yet, against an
     // electronic page without a text layer (a scan of the same print, where
-    // glyphs are drawn alike): the one place the capture model cannot explain, when
-    // it stands far above every other place of the page (a tone mark
-    // swapped in place, which the marks absorb).
+    // glyphs are drawn alike): the one place the capture model cannot
+    // explain, when it stands far above every other place of the page (a
+    // tone mark swapped in place, which the marks absorb).
     if opts.residue && !photo && electronic.words.is_empty() && changes.is_empty() {
         let t0 = std::time::Instant::now();
         let spots = crate::residue::spots(&e.grey, &warped, &near_text, &ignore, e.dpi);

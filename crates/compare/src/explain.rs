@@ -167,6 +167,57 @@ pub(crate) fn fit_pairs(pairs: impl Iterator<Item = (f32, f32)>) -> (f32, f32, f
     ((sse.max(0.0) / n) as f32, offset as f32, gain as f32)
 }
 
+/// The capture model fitted at one blur: both planes as compared and the
+/// least-squares levels between them.
+pub(crate) struct BlurFit {
+    /// Mean squared residual.
+    pub(crate) cost: f32,
+    pub(crate) offset: f32,
+    pub(crate) gain: f32,
+    /// The electronic plane, blurred.
+    pub(crate) es: Plane,
+    /// The paper plane, blurred and shifted.
+    pub(crate) ps: Plane,
+}
+
+/// [`fit`] at the blur `(electronic sigma, paper sigma)` (one of them zero),
+/// the paper shifted by `shift`; `p_shifted` is `p` already shifted, used
+/// as it is when the paper is not blurred.
+pub(crate) fn fit_at_blur(
+    e: &Plane,
+    p: &Plane,
+    p_shifted: &Plane,
+    shift: (f32, f32),
+    (se, sp): (f32, f32),
+    mask: &[bool],
+) -> BlurFit {
+    let es = e.blurred(se);
+    let ps = if sp > 0.0 {
+        p.blurred(sp).shifted(shift.0, shift.1)
+    } else {
+        Plane {
+            w: p_shifted.w,
+            h: p_shifted.h,
+            v: p_shifted.v.clone(),
+        }
+    };
+    let (cost, offset, gain) = fit(&es, &ps, mask);
+    BlurFit {
+        cost,
+        offset,
+        gain,
+        es,
+        ps,
+    }
+}
+
+/// The value at fraction `f` of `v` in ascending order (the element at
+/// index `(len − 1) · f`), in linear time; `v` is reordered.
+pub(crate) fn quantile(v: &mut [f32], f: f32) -> f32 {
+    let at = ((v.len() - 1) as f32 * f) as usize;
+    *v.select_nth_unstable_by(at, f32::total_cmp).1
+}
+
 /// What the fitted capture model leaves unexplained inside a candidate's box.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Residual {
@@ -243,38 +294,33 @@ pub fn residual(electronic: &GrayImage, paper: &GrayImage, c: &Change, dpi: f32)
             }
         }
     }
-    let (dx, dy) = (best.1, best.2);
-    let p_shifted = p.shifted(dx, dy);
+    let shift = (best.1, best.2);
+    let p_shifted = p.shifted(shift.0, shift.1);
     // The blur: on the electronic side, or on the paper side.
-    let mut model: Option<(f32, f32, f32, Plane, Plane)> = None;
+    let mut model: Option<BlurFit> = None;
     let candidates = E_SIGMAS
         .iter()
         .map(|&s| (s * scale, 0.0))
         .chain(P_SIGMAS.iter().map(|&s| (0.0, s * scale)));
-    for (se, sp) in candidates {
-        let es = e.blurred(se);
-        let ps = if sp > 0.0 {
-            p.blurred(sp).shifted(dx, dy)
-        } else {
-            Plane {
-                w: pw,
-                h: ph,
-                v: p_shifted.v.clone(),
-            }
-        };
-        let (cost, offset, gain) = fit(&es, &ps, &mask);
-        if model.as_ref().is_none_or(|m| cost < m.0) {
-            model = Some((cost, offset, gain, es, ps));
+    for blur in candidates {
+        let m = fit_at_blur(&e, &p, &p_shifted, shift, blur, &mask);
+        if model.as_ref().is_none_or(|best| m.cost < best.cost) {
+            model = Some(m);
         }
     }
-    let Some((_, offset, gain, es, ps)) = model else {
+    let Some(BlurFit {
+        offset,
+        gain,
+        es,
+        ps,
+        ..
+    }) = model
+    else {
         return Residual::default();
     };
     // The electronic page's ink contrast in the window, seen on the paper.
-    let mut sorted = e.v.clone();
-    sorted.sort_by(f32::total_cmp);
-    let at = |f: f32| sorted[((sorted.len() - 1) as f32 * f) as usize];
-    let span = (at(0.95) - at(0.01)).max(40.0);
+    let mut levels = e.v.clone();
+    let span = (quantile(&mut levels, 0.95) - quantile(&mut levels, 0.01)).max(40.0);
     let contrast = gain.abs().max(0.2) * span;
     let mut out = Residual::default();
     for y in core.1 as usize..core.3 as usize {

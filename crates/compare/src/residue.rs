@@ -22,7 +22,9 @@
 use image::GrayImage;
 
 use crate::diff::Change;
-use crate::explain::{fit, fit_pairs, Plane, E_SIGMAS, P_SIGMAS, SEARCH_SIGMA};
+use crate::explain::{
+    fit, fit_at_blur, fit_pairs, quantile, BlurFit, Plane, E_SIGMAS, P_SIGMAS, SEARCH_SIGMA,
+};
 use crate::ink::Bitmap;
 
 /// Side of a fitting tile, pixels at the working resolution.
@@ -99,13 +101,6 @@ fn shifted_cost(e: &Plane, p: &Plane, dx: f32, dy: f32, at: &[usize]) -> f32 {
     fit_pairs(at.iter().map(|&i| (e.v[i], sample(i)))).0
 }
 
-/// The value at fraction `f` of `v` in ascending order (the element at
-/// index `(len − 1) · f`), in linear time; `v` is reordered.
-fn quantile(v: &mut [f32], f: f32) -> f32 {
-    let at = ((v.len() - 1) as f32 * f) as usize;
-    *v.select_nth_unstable_by(at, f32::total_cmp).1
-}
-
 /// The blurs tried, from the sharpest paper to the blurriest: index `k`
 /// gives (electronic sigma, paper sigma), one of them zero.
 fn blur_candidate(k: usize, scale: f32) -> (f32, f32) {
@@ -164,22 +159,25 @@ fn fit_tile(e: &Plane, p: &Plane, mask: &[bool], scale: f32, blurs: &[usize]) ->
             }
         }
     }
-    let (dx, dy) = (best.1, best.2);
-    let mut model: Option<(f32, f32, f32, Plane, Plane, usize)> = None;
+    let shift = (best.1, best.2);
+    let p_shifted = p.shifted(shift.0, shift.1);
+    let mut model: Option<(BlurFit, usize)> = None;
     for &k in blurs {
-        let (se, sp) = blur_candidate(k, scale);
-        let es = e.blurred(se);
-        let ps = if sp > 0.0 {
-            p.blurred(sp).shifted(dx, dy)
-        } else {
-            p.shifted(dx, dy)
-        };
-        let (cost, offset, gain) = fit(&es, &ps, mask);
-        if model.as_ref().is_none_or(|m| cost < m.0) {
-            model = Some((cost, offset, gain, es, ps, k));
+        let m = fit_at_blur(e, p, &p_shifted, shift, blur_candidate(k, scale), mask);
+        if model.as_ref().is_none_or(|(best, _)| m.cost < best.cost) {
+            model = Some((m, k));
         }
     }
-    let (_, offset, gain, es, ps, chosen) = model?;
+    let (
+        BlurFit {
+            offset,
+            gain,
+            es,
+            ps,
+            ..
+        },
+        chosen,
+    ) = model?;
     // Refit without the worst-fitting pixels (a change in the tile).
     let mut res: Vec<f32> = (0..es.v.len())
         .filter(|&i| mask[i])
