@@ -66,6 +66,17 @@ fn found_at(changed: &PairResult, [x, y, w, h]: [f32; 4]) -> bool {
     changed.regions.iter().any(|r| r.overlaps(&truth))
 }
 
+/// Asserts that `c` is a mismatch whose first pair is `different` with a
+/// region over `truth` (as for [`found_at`]), and returns that pair; `what`
+/// names the run in the failure messages.
+fn first_pair_changed_at<'a>(c: &'a Comparison, truth: [f32; 4], what: &str) -> &'a PairResult {
+    assert_eq!(c.verdict, Verdict::Mismatch, "{what}: {c:#?}");
+    let changed = &c.pages[0];
+    assert_eq!(changed.status, PairStatus::Different, "{what}: {c:#?}");
+    assert!(found_at(changed, truth), "{what}: {changed:#?}");
+    changed
+}
+
 /// Whether `c` carries a note of `kind` about `page` of `side`.
 fn noted(c: &Comparison, kind: NoteKind, side: Side, page: u32) -> bool {
     c.notes
@@ -268,14 +279,11 @@ fn print_under_a_stamp_is_compared_on_a_scan() {
         &Options::default(),
     )
     .unwrap();
-    assert_eq!(c.verdict, Verdict::Mismatch, "{c:#?}");
-    let changed = &c.pages[0];
-    assert_eq!(changed.status, PairStatus::Different, "{changed:#?}");
     let [x, y, w, h] = BIRTH_YEAR_LAST_DIGIT.map(|v| v as f32);
-    assert!(
-        found_at(changed, [x / 1240.0, y / 1754.0, w / 1240.0, h / 1754.0]),
-        "{:?}",
-        changed.regions
+    first_pair_changed_at(
+        &c,
+        [x / 1240.0, y / 1754.0, w / 1240.0, h / 1754.0],
+        "under the stamp",
     );
 }
 
@@ -410,13 +418,7 @@ fn a_tone_mark_swapped_in_its_place_on_a_scan_is_the_page_s_one_unexplained_spot
     // without. Without the residue map the page is the same.
     for ocr in [false, true] {
         let c = compare_case("scan_mark_in_place", ocr);
-        assert_eq!(c.verdict, Verdict::Mismatch, "ocr {ocr}: {c:#?}");
-        let changed = &c.pages[0];
-        assert_eq!(changed.status, PairStatus::Different, "ocr {ocr}: {c:#?}");
-        assert!(
-            found_at(changed, [0.2801, 0.2814, 0.0479, 0.0179]),
-            "ocr {ocr}: {changed:#?}"
-        );
+        first_pair_changed_at(&c, [0.2801, 0.2814, 0.0479, 0.0179], &format!("ocr {ocr}"));
     }
     let without = Options {
         residue: false,
@@ -456,13 +458,7 @@ fn a_tone_mark_swapped_on_a_sharp_phone_photo_is_found_by_reading_it() {
     // the tilde lies where the acute was. A photo that sharp has its
     // suspects read by OCR like a scan, and the reading settles it.
     let c = compare_case("photo_receipt", true);
-    assert_eq!(c.verdict, Verdict::Mismatch, "{c:#?}");
-    let changed = &c.pages[0];
-    assert_eq!(changed.status, PairStatus::Different, "{c:#?}");
-    assert!(
-        found_at(changed, [0.7411, 0.79, 0.0476, 0.0206]),
-        "{changed:#?}"
-    );
+    let changed = first_pair_changed_at(&c, [0.7411, 0.79, 0.0476, 0.0206], "photo_receipt");
     assert!(
         changed
             .text
