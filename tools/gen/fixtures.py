@@ -36,7 +36,7 @@ EXTRA_CSV_CODE = f"{forms.AGENCY}-221128-0005"
 JPEG_Q = 75
 # Corpus cases copied to fixtures/compare/: folder -> (seed, index).
 CORPUS_CASES = {"mark_swap": (3, 114), "photo_digit": (1, 81), "photo_receipt": (3, 90),
-                "coarse_scan_mark": (5, 114), "scan_mark_in_place": (5, 98)}
+                "coarse_scan_mark": (5, 114), "scan_mark_in_place": (5, 98), "photo_mark_sibling": (4, 74)}
 # Those whose paper is cut to its first page, the scan re-encoded as JPEG (quality 95; the lossless
 # scan of two pages is 4.6 MB): a tone mark changed on a 150-dpi scan, which tesseract reads as the
 # old one (seed 5, case 114, "Đất" → "Đẫt").
@@ -297,7 +297,8 @@ def generate(out: Path) -> dict:
     # mark swapped on a sharp phone photo of an A5 receipt, read by OCR (seed 3, case 90); a tone mark
     # changed on a 150-dpi scan, which OCR must not read away (seed 5, case 114, paper page 1); a tone
     # mark swapped in its place on a scan against a scanned copy, which only the residue map finds
-    # (seed 5, case 98)
+    # (seed 5, case 98); a tone mark changed on a phone photo, which only the comparison with the
+    # photo's other copies of the glyph finds (seed 4, case 74)
     for folder, (seed, index) in CORPUS_CASES.items():
         dest = out / "compare" / folder
         dest.mkdir(parents=True, exist_ok=True)
@@ -462,6 +463,11 @@ Components without paper (for "paper copy missing"): 0001 TP3, TP4; 0002 TP4; 00
   copy; "Đinh Công Tuấn" became "Đinh Công Tuẩn" (an acute swapped for a hook above the circumflex in its place,
   11 pt), which neither the ink maps nor the grey marks nor tesseract's two readings tell apart.
   `truth.json` has the region (x=0.2801, y=0.2814, w=0.0479, h=0.0179).
+- `photo_mark_sibling/`: case 74 of the corpus of seed 4 (`python -m tools.gen.corpus --seed 4 --first 74
+  --cases 1`): a one-page land certificate photographed on a phone (about 110 dpi of real detail, the PDF stating
+  72 dpi) against a scanned electronic copy; "Nguồn gốc sử dụng" became "Nguồn gộc sử dụng" (the acute above the
+  circumflex dropped and a dot put below, 11 pt), which the capture model leaves no clearer than unchanged
+  photographed text. `truth.json` has the region (x=0.2337, y=0.5557, w=0.0299, h=0.018).
 
 ## Every file
 

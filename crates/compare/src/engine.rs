@@ -1,7 +1,9 @@
 //! The comparison pipeline, in order: load and prepare every page → sign
-//! and pair → register and diff each pair → (with OCR) read the weakest
-//! suspects of a scanned (or sharply photographed) pair that showed no
-//! change ([`crate::probe`]) and name the changed text → assemble the
+//! and pair → register and diff each pair → (nothing found yet) the glyph
+//! unlike its siblings on a photo ([`crate::siblings`]) or the one
+//! unexplained spot on a scan ([`crate::residue`]) → (with OCR) read the
+//! weakest suspects of a scanned (or sharply photographed) pair that showed
+//! no change ([`crate::probe`]) and name the changed text → assemble the
 //! result. Pages and pairs run in parallel on rayon; the progress callback
 //! can stop the run between any two steps.
 
@@ -608,6 +610,31 @@ fn compare_pair(
     });
     mark_kept |= !swapped.is_empty();
     changes.extend(swapped);
+    // A photo with nothing found yet: the one paper glyph unlike the same
+    // photo's other copies of its electronic glyph, when it stands far
+    // above every other (a tone mark changed where renderer and blur hide
+    // it from the stages above).
+    if opts.siblings && photo && changes.is_empty() {
+        let t0 = std::time::Instant::now();
+        let outliers = crate::siblings::outliers(&e.grey, &warped, &ignore, e.dpi);
+        debug!(ms = t0.elapsed().as_millis() as u64, "sibling glyphs");
+        for o in outliers.iter().take(3) {
+            debug!(
+                x = o.x0,
+                y = o.y0,
+                w = o.x1 - o.x0,
+                h = o.y1 - o.y0,
+                score = o.score,
+                group = o.group,
+                "sibling outlier"
+            );
+        }
+        if let Some(c) = crate::siblings::standout(&outliers, e.dpi) {
+            debug!(x = c.x0, y = c.y0, "sibling outlier kept");
+            mark_kept = true;
+            changes.push(c);
+        }
+    }
     // A paper page that is not a photo, with nothing found yet, against an
     // electronic page without a text layer (a scan of the same print, where
     // glyphs are drawn alike): the one place the capture model cannot

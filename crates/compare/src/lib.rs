@@ -39,6 +39,7 @@ pub mod probe;
 pub mod qr;
 pub mod register;
 pub mod residue;
+pub mod siblings;
 pub mod signature;
 pub mod text_layer;
 
@@ -114,6 +115,11 @@ pub struct Options {
     /// found and the electronic page has no text layer ([`residue`]): a
     /// tone mark swapped in place.
     pub residue: bool,
+    /// On a phone photo with nothing found, look for the one paper glyph
+    /// unlike the same photo's other copies of its electronic glyph
+    /// ([`siblings`]): a tone mark changed where renderer and blur hide it
+    /// from the other stages.
+    pub siblings: bool,
     /// Tolerance, in pixels at [`WORKING_DPI`], within which ink on one side
     /// counts as present on the other (absorbs stroke-width and blur changes).
     pub ink_tolerance_px: u32,
@@ -140,6 +146,7 @@ impl Default for Options {
             confirm_min_px: 10,
             mark_min_mass: 4.0,
             residue: true,
+            siblings: true,
             ink_tolerance_px: 1,
             substitute_min_changes: 5,
             seed: 0x05ee_dd01_50a7,

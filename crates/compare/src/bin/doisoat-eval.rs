@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! doisoat-eval DIR [--ocr] [--json] [--method engine|dhash|magick] [--jobs N] [--only ID,ID] [--verbose]
-//!              [--tolerance PX] [--min-change PX] [--confirm-min PX] [--mark-min MASS] [--no-residue]
+//!              [--tolerance PX] [--min-change PX] [--confirm-min PX] [--mark-min MASS] [--no-residue] [--no-siblings]
 //! ```
 //! Each case is compared on one thread; `--jobs` runs several cases at once
 //! (faster, but the per-page timings then share the cores). Besides the
@@ -51,6 +51,8 @@ struct Args {
     mark_min: Option<f32>,
     /// Leave out the scanned page's residue spot (`Options::residue`), to measure it.
     no_residue: bool,
+    /// Leave out the photographed glyph unlike its siblings (`Options::siblings`).
+    no_siblings: bool,
 }
 
 fn parse_args() -> Result<Args> {
@@ -67,6 +69,7 @@ fn parse_args() -> Result<Args> {
         confirm_min: None,
         mark_min: None,
         no_residue: false,
+        no_siblings: false,
     };
     let mut it = std::env::args().skip(1);
     let mut dir = None;
@@ -76,6 +79,7 @@ fn parse_args() -> Result<Args> {
             "--json" => a.json = true,
             "--verbose" => a.verbose = true,
             "--no-residue" => a.no_residue = true,
+            "--no-siblings" => a.no_siblings = true,
             "--method" => {
                 a.method = match it.next().as_deref() {
                     Some("engine") => Method::Engine,
@@ -140,6 +144,7 @@ fn run_engine(case: &Path, truth: &Value, args: &Args) -> Result<Outcome> {
         confirm_min_px: args.confirm_min.unwrap_or(defaults.confirm_min_px),
         mark_min_mass: args.mark_min.unwrap_or(defaults.mark_min_mass),
         residue: !args.no_residue,
+        siblings: !args.no_siblings,
         debug_dir: std::env::var_os("DOISOAT_EVAL_DEBUG").map(|d| {
             let dir = PathBuf::from(d).join(case.file_name().unwrap_or_default());
             let _ = std::fs::create_dir_all(&dir);
