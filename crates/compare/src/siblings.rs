@@ -7,7 +7,7 @@
 //! different renderers, and the photo's blur and light vary across the
 //! sheet (compare README). This stage does not compare the paper with the
 //! electronic page at all. Each letter of the electronic page with its
-//! marks (a window around a letter-sized piece of its ink map) is grouped
+//! marks (a window around a letter-sized piece of its ink) is grouped
 //! with the page's other copies of the same glyph; each paper copy of the
 //! group is then compared with the same photo's other copies, aligned to
 //! their median. Renderer and capture are alike for all of them, so an
@@ -28,7 +28,8 @@ use crate::ink::{pieces8, Bitmap};
 /// thinner than the ink map, so a tone mark stays apart from its letter.
 const DARK: u8 = 140;
 /// Letter-sized pieces of the electronic page's ink, pixels at the working
-/// resolution: height, width and least area.
+/// resolution (scaled with a coarser page's): height, width and least
+/// area.
 const MIN_HEIGHT: f32 = 8.0;
 const MAX_HEIGHT: f32 = 36.0;
 const MIN_WIDTH: f32 = 2.0;
@@ -79,8 +80,8 @@ const APART: f32 = 16.0;
 
 /// A window around one letter of the electronic page.
 struct Window {
-    /// Half the piece's width and height, rounded up: windows are grouped
-    /// only with windows of the same key.
+    /// The piece's width and height in steps of [`CLASS`] pixels: windows
+    /// are grouped only with windows of the same key, and are of one size.
     key: (u32, u32),
     x0: u32,
     y0: u32,
@@ -119,8 +120,7 @@ pub fn outliers(
 ) -> Vec<Outlier> {
     let windows = windows(electronic, ignore, dpi);
     let mut out = Vec::new();
-    let gs = groups(&windows);
-    for group in gs {
+    for group in groups(&windows) {
         let members: Vec<&Window> = group.iter().map(|&k| &windows[k]).collect();
         out.extend(score_group(electronic, paper, &members));
     }
