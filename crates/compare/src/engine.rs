@@ -618,7 +618,7 @@ fn compare_pair(
         let t0 = std::time::Instant::now();
         let outliers = crate::siblings::outliers(&e.grey, &warped, &ignore, e.dpi);
         debug!(ms = t0.elapsed().as_millis() as u64, "sibling glyphs");
-        for o in outliers.iter().take(3) {
+        for o in outliers.iter().take(5) {
             debug!(
                 x = o.x0,
                 y = o.y0,
@@ -626,6 +626,7 @@ fn compare_pair(
                 h = o.y1 - o.y0,
                 score = o.score,
                 group = o.group,
+                typical = o.typical,
                 "sibling outlier"
             );
         }

@@ -68,11 +68,13 @@ const CONTEXT_REACH: i32 = 2;
 /// not blow its differences up: electronic and paper.
 const MIN_E_CONTRAST: f32 = 60.0;
 const MIN_P_CONTRAST: f32 = 40.0;
-/// The strongest outlier is a change when its score (the largest smoothed
-/// difference from its group's median, in units of the ink contrast) is at
-/// least this...
+/// The outlier with the highest excess over its group's typical score is a
+/// change when its score (the largest smoothed difference from its group's
+/// median, in units of the ink contrast) is at least this...
 const MIN_SCORE: f32 = 0.35;
-/// ...and this many times the score of the next place.
+/// ...its excess at least this...
+const MIN_EXCESS: f32 = 0.28;
+/// ...and this many times the excess of the next place.
 const STANDOUT: f32 = 2.0;
 /// Distance (pixels, city block between window centres) beyond which
 /// another outlier is another place.
@@ -107,6 +109,17 @@ pub struct Outlier {
     pub score: f32,
     /// Copies of the glyph on the page.
     pub group: usize,
+    /// The median score of the glyph's copies.
+    pub typical: f32,
+}
+
+impl Outlier {
+    /// How far the copy's score stands above its group's typical one: a
+    /// glyph whose copies all differ a little from their median (a blurry
+    /// corner of the photo) does not make its worst copy a change.
+    pub fn excess(&self) -> f32 {
+        self.score - self.typical
+    }
 }
 
 /// Every grouped glyph's paper copy with its score, highest first. The
@@ -128,11 +141,15 @@ pub fn outliers(
     out
 }
 
-/// The page's strongest outlier as a change, when it stands out: at least
-/// [`MIN_SCORE`], and [`STANDOUT`] times the next place's score.
+/// The page's strongest outlier as a change, when it stands out: its
+/// excess over its group's typical score ([`Outlier::excess`]) the
+/// page's highest, at least [`MIN_EXCESS`] and [`STANDOUT`] times the next
+/// place's, and its score at least [`MIN_SCORE`].
 pub fn standout(outliers: &[Outlier], dpi: f32) -> Option<Change> {
-    let top = outliers.first()?;
-    if top.score < MIN_SCORE {
+    let top = outliers
+        .iter()
+        .max_by(|a, b| a.excess().total_cmp(&b.excess()))?;
+    if top.score < MIN_SCORE || top.excess() < MIN_EXCESS {
         return None;
     }
     let centre = |o: &Outlier| ((o.x0 + o.x1) as f32 / 2.0, (o.y0 + o.y1) as f32 / 2.0);
@@ -140,13 +157,13 @@ pub fn standout(outliers: &[Outlier], dpi: f32) -> Option<Change> {
     let apart = APART * dpi / crate::WORKING_DPI;
     let next = outliers
         .iter()
-        .skip(1)
-        .find(|o| {
+        .filter(|o| {
             let (x, y) = centre(o);
             (x - tx).abs() + (y - ty).abs() > apart
         })
-        .map_or(0.0, |o| o.score);
-    (top.score >= STANDOUT * next).then(|| Change {
+        .map(Outlier::excess)
+        .fold(0.0, f32::max);
+    (top.excess() >= STANDOUT * next).then(|| Change {
         x0: top.x0,
         y0: top.y0,
         x1: top.x1,
@@ -310,25 +327,31 @@ fn score_group(electronic: &GrayImage, paper: &GrayImage, members: &[&Window]) -
         (quantile(&mut v, 0.95) - quantile(&mut v, 0.02)).max(floor)
     };
     let (e_contrast, p_contrast) = (spread(&e_med, MIN_E_CONTRAST), spread(&med, MIN_P_CONTRAST));
-    members
+    let scores: Vec<f32> = planes
         .iter()
-        .zip(planes.iter().zip(&e_crops))
-        .map(|(m, (p, e))| {
+        .zip(&e_crops)
+        .map(|(p, e)| {
             let de = difference(e, &e_med, e_contrast);
             let context = near(&de, w, h);
             let dp = difference(p, &med, p_contrast);
-            let score = (0..w * h)
+            (0..w * h)
                 .filter(|&i| inner[i] && !context[i])
                 .map(|i| dp.v[i].abs())
-                .fold(0.0, f32::max);
-            Outlier {
-                x0: m.x0,
-                y0: m.y0,
-                x1: m.x1,
-                y1: m.y1,
-                score,
-                group: members.len(),
-            }
+                .fold(0.0, f32::max)
+        })
+        .collect();
+    let typical = quantile(&mut scores.clone(), 0.5);
+    members
+        .iter()
+        .zip(scores)
+        .map(|(m, score)| Outlier {
+            x0: m.x0,
+            y0: m.y0,
+            x1: m.x1,
+            y1: m.y1,
+            score,
+            group: members.len(),
+            typical,
         })
         .collect()
 }
