@@ -15,8 +15,8 @@
 //! does not. Where a member's electronic window differs from its group's
 //! (a neighbour's ink at the edge), the paper there is not scored.
 //!
-//! Only the page's strongest outlier counts, when it stands well above
-//! every other place ([`standout`]).
+//! Only the copy standing furthest above its group's typical difference
+//! counts, when it stands well above every other place ([`standout`]).
 
 use image::GrayImage;
 
