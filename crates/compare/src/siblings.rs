@@ -220,24 +220,20 @@ fn windows(electronic: &GrayImage, ignore: &Bitmap, dpi: f32) -> Vec<Window> {
                     q.y1 - q.y0 < p.y1 - p.y0 && qx + 1 >= p.x0 && qx <= p.x1 + 1
                 }
         };
-        let (ww, wh) = ((x1 - x0) as usize, (y1 - y0) as usize);
-        let mut keep = vec![false; ww * wh];
-        for y in 0..wh {
-            for x in 0..ww {
-                let id = label[(y0 as usize + y) * w + x0 as usize + x];
-                if id != 0 && own(id) {
-                    for yy in y.saturating_sub(1)..(y + 2).min(wh) {
-                        for xx in x.saturating_sub(1)..(x + 2).min(ww) {
-                            keep[yy * ww + xx] = true;
-                        }
-                    }
-                }
-            }
+        // That ink and the pixel around it (its anti-aliased edge) are kept.
+        let mut keep = Bitmap::new(x1 - x0, y1 - y0);
+        for (i, bit) in keep.data.iter_mut().enumerate() {
+            let (x, y) = (
+                x0 as usize + i % (x1 - x0) as usize,
+                y0 as usize + i / (x1 - x0) as usize,
+            );
+            *bit = u8::from(own(label[y * w + x]));
         }
+        let keep = keep.dilate(1);
         let mut glyph = Plane::cut(electronic, x0, y0, x1, y1);
         let paper_grey = quantile(&mut glyph.v.clone(), 0.95);
-        for (v, &k) in glyph.v.iter_mut().zip(&keep) {
-            if !k {
+        for (v, &k) in glyph.v.iter_mut().zip(&keep.data) {
+            if k == 0 {
                 *v = paper_grey;
             }
         }
