@@ -4,7 +4,7 @@
 //! tier.
 //!
 //! ```text
-//! doisoat-eval DIR [--ocr] [--json] [--method engine|dhash|magick] [--jobs N] [--only ID,ID] [--verbose]
+//! doisoat-eval DIR [--ocr] [--json] [--method engine|dhash|magick] [--jobs N] [--only ID,ID] [--tier scan|phone] [--verbose]
 //!              [--tolerance PX] [--min-change PX] [--confirm-min PX] [--mark-min MASS] [--no-residue] [--no-siblings]
 //! ```
 //! Each case is compared on one thread; `--jobs` runs several cases at once
@@ -43,6 +43,8 @@ struct Args {
     method: Method,
     jobs: usize,
     only: Option<Vec<String>>,
+    /// Only the cases of this tier (`scan`, `phone`), as their truth files say.
+    tier: Option<String>,
     verbose: bool,
     /// Engine tunables, for tuning runs.
     tolerance: Option<u32>,
@@ -63,6 +65,7 @@ fn parse_args() -> Result<Args> {
         method: Method::Engine,
         jobs: 1,
         only: None,
+        tier: None,
         verbose: false,
         tolerance: None,
         min_change: None,
@@ -95,6 +98,7 @@ fn parse_args() -> Result<Args> {
             }
             "--mark-min" => a.mark_min = Some(it.next().context("--mark-min MASS")?.parse()?),
             "--jobs" => a.jobs = it.next().context("--jobs N")?.parse()?,
+            "--tier" => a.tier = Some(it.next().context("--tier scan|phone")?),
             "--only" => {
                 a.only = Some(
                     it.next()
@@ -112,6 +116,34 @@ fn parse_args() -> Result<Args> {
         "usage: doisoat-eval DIR [--ocr] [--json] [--method engine|dhash|magick] [--jobs N]",
     )?;
     Ok(a)
+}
+
+/// The case folders (with a truth.json) of `dir`, sorted: those named in
+/// `only`, and of `tier` as their truth files say, when given.
+fn list_cases(dir: &Path, only: Option<&[String]>, tier: Option<&str>) -> Result<Vec<PathBuf>> {
+    let tier_of = |case: &Path| -> Option<String> {
+        let truth: Value =
+            serde_json::from_str(&std::fs::read_to_string(case.join("truth.json")).ok()?).ok()?;
+        truth["tier"].as_str().map(str::to_owned)
+    };
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("truth.json").is_file())
+        .filter(|p| {
+            only.is_none_or(|only| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| only.iter().any(|o| o == n))
+            })
+        })
+        .filter(|p| tier.is_none_or(|t| tier_of(p).as_deref() == Some(t)))
+        .collect();
+    cases.sort();
+    if cases.is_empty() {
+        bail!("no cases (folders with truth.json) in {}", dir.display());
+    }
+    Ok(cases)
 }
 
 /// One page entry of a result, engine or truth.
@@ -510,25 +542,7 @@ fn main() -> Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let args = parse_args()?;
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(&args.dir)
-        .with_context(|| format!("reading {}", args.dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("truth.json").is_file())
-        .filter(|p| {
-            args.only.as_ref().is_none_or(|only| {
-                p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| only.iter().any(|o| o == n))
-            })
-        })
-        .collect();
-    cases.sort();
-    if cases.is_empty() {
-        bail!(
-            "no cases (folders with truth.json) in {}",
-            args.dir.display()
-        );
-    }
+    let cases = list_cases(&args.dir, args.only.as_deref(), args.tier.as_deref())?;
     let tallies: Mutex<BTreeMap<String, Tally>> = Mutex::new(BTreeMap::new());
     // The same cases again, split by the kind of electronic copy instead of the tier.
     let by_electronic_kind: Mutex<BTreeMap<String, Tally>> = Mutex::new(BTreeMap::new());
@@ -657,4 +671,39 @@ fn main() -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cases_are_chosen_by_name_and_by_the_tier_their_truth_names() {
+        let dir = std::env::temp_dir().join(format!("doisoat-eval-cases-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for (id, tier) in [("c0002", "phone"), ("c0001", "scan"), ("c0003", "phone")] {
+            std::fs::create_dir_all(dir.join(id)).unwrap();
+            std::fs::write(
+                dir.join(id).join("truth.json"),
+                format!(r#"{{"id": "{id}", "tier": "{tier}"}}"#),
+            )
+            .unwrap();
+        }
+        // A folder without a truth file is not a case.
+        std::fs::create_dir_all(dir.join("notes")).unwrap();
+        let names = |only: Option<&[String]>, tier: Option<&str>| -> Vec<String> {
+            list_cases(&dir, only, tier)
+                .unwrap()
+                .iter()
+                .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+                .collect()
+        };
+        assert_eq!(names(None, None), ["c0001", "c0002", "c0003"]);
+        assert_eq!(names(None, Some("phone")), ["c0002", "c0003"]);
+        let only = ["c0001".to_owned(), "c0003".to_owned()];
+        assert_eq!(names(Some(&only), Some("phone")), ["c0003"]);
+        let err = list_cases(&dir, None, Some("fax")).unwrap_err();
+        assert!(err.to_string().contains("no cases"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
