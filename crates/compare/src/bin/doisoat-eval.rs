@@ -141,7 +141,11 @@ fn list_cases(dir: &Path, only: Option<&[String]>, tier: Option<&str>) -> Result
         .collect();
     cases.sort();
     if cases.is_empty() {
-        bail!("no cases (folders with truth.json) in {}", dir.display());
+        let of_tier = tier.map(|t| format!(" of tier {t}")).unwrap_or_default();
+        bail!(
+            "no cases{of_tier} (folders with truth.json) in {}",
+            dir.display()
+        );
     }
     Ok(cases)
 }
@@ -703,7 +707,7 @@ mod tests {
         let only = ["c0001".to_owned(), "c0003".to_owned()];
         assert_eq!(names(Some(&only), Some("phone")), ["c0003"]);
         let err = list_cases(&dir, None, Some("fax")).unwrap_err();
-        assert!(err.to_string().contains("no cases"), "{err}");
+        assert!(err.to_string().contains("no cases of tier fax"), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
