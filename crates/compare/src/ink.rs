@@ -29,6 +29,11 @@ impl Bitmap {
         self.data[y as usize * self.width as usize + x as usize] != 0
     }
 
+    /// Whether any pixel of the box `x0..x1 × y0..y1` is set.
+    pub fn any_in(&self, x0: u32, y0: u32, x1: u32, y1: u32) -> bool {
+        (y0..y1).any(|y| (x0..x1).any(|x| self.get(x, y)))
+    }
+
     /// Number of ink pixels.
     pub fn count(&self) -> u64 {
         self.data.iter().map(|&v| u64::from(v)).sum()

@@ -132,7 +132,7 @@ fn small_pieces(
             continue;
         }
         let (x0, y0, x1, y1) = (p.x0, p.y0, p.x1, p.y1);
-        if (y0..y1).any(|y| (x0..x1).any(|x| ignore.data[y as usize * w + x as usize] != 0)) {
+        if ignore.any_in(x0, y0, x1, y1) {
             continue;
         }
         // A letter right below or above (a diacritic's base), not a speck

@@ -222,7 +222,7 @@ pub fn spots(
     for ty in (0..h).step_by(tile as usize) {
         for tx in (0..w).step_by(tile as usize) {
             let (cx1, cy1) = ((tx + tile).min(w), (ty + tile).min(h));
-            if !(ty..cy1).any(|y| (tx..cx1).any(|x| near_text.get(x, y))) {
+            if !near_text.any_in(tx, ty, cx1, cy1) {
                 continue;
             }
             let (x0, y0) = (tx.saturating_sub(margin), ty.saturating_sub(margin));

@@ -209,8 +209,7 @@ fn windows(electronic: &GrayImage, ignore: &Bitmap, dpi: f32) -> Vec<Window> {
         if x0 < EDGE || y0 < EDGE || x1 + EDGE > w as u32 || y1 + EDGE > h as u32 {
             continue;
         }
-        let touches = (y0..y1).any(|y| (x0..x1).any(|x| ignore.get(x, y)));
-        if touches {
+        if ignore.any_in(x0, y0, x1, y1) {
             continue;
         }
         // The letter's own ink: its piece, and the smaller pieces centred
