@@ -428,7 +428,14 @@ fn compare_pair(
         p_dpi = paper.page.dpi,
         "content boxes"
     );
-    let registration = register(&e.ink, *e_box, &p_ink, p_box, e.dpi, seed);
+    // A scan's resolution gives its scale; a phone's (72, whatever the
+    // distance) does not.
+    let known_scale = paper
+        .page
+        .off_sheet
+        .is_none()
+        .then(|| f64::from(paper.page.dpi / e.dpi));
+    let registration = register(&e.ink, *e_box, &p_ink, p_box, e.dpi, known_scale, seed);
     if registration.is_weak() {
         notes.push(Note {
             kind: NoteKind::WeakRegistration,

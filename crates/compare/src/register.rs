@@ -442,18 +442,81 @@ fn shift_field(
     })
 }
 
+/// Relative difference between the content boxes' scale and a known one
+/// beyond which the boxes are doubted: a scanner's dark edge taken for ink,
+/// or a faint frame lost to the threshold on one side only.
+const BOX_SCALE_DOUBT: f64 = 0.06;
+
+/// First guesses: the electronic content box mapped onto the paper's and,
+/// when the paper's scale is known (a scan's resolution) and the boxes
+/// disagree with it by more than [`BOX_SCALE_DOUBT`], the known scale with
+/// the boxes' centres or any of their corners put together: the side of a
+/// box that a dark edge or a lost frame moved is not known, so each is
+/// tried.
+fn initial_guesses(e: ContentBox, p: ContentBox, known_scale: Option<f64>) -> Vec<Homography> {
+    let boxes = initial_guess(e, p);
+    let mut out = vec![boxes];
+    let Some(s) = known_scale else {
+        return out;
+    };
+    // A point of a box, as shares of its width and height.
+    let at = |b: ContentBox, (fx, fy): (f64, f64)| {
+        (
+            f64::from(b.x0) + fx * f64::from(b.width()),
+            f64::from(b.y0) + fy * f64::from(b.height()),
+        )
+    };
+    let (ex, ey) = at(e, (0.5, 0.5));
+    if (boxes.local_scale(ex, ey) / s - 1.0).abs() <= BOX_SCALE_DOUBT {
+        return out;
+    }
+    let points = [(0.5, 0.5), (0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0)];
+    out.extend(points.iter().map(|&f| {
+        let ((ex, ey), (px, py)) = (at(e, f), at(p, f));
+        Homography::scale_shift(s, s, px - s * ex, py - s * ey)
+    }));
+    out
+}
+
 /// Registers the paper ink map onto the electronic one. `dpi` is the
-/// electronic page's resolution.
+/// electronic page's resolution; `known_scale`, paper pixels per
+/// electronic pixel when the paper's resolution is known (a scan, not a
+/// photo). Each first guess ([`initial_guesses`]) is refined, and the one
+/// most blocks agree with is kept.
 pub fn register(
     e_ink: &Bitmap,
     e_box: ContentBox,
     p_ink: &Bitmap,
     p_box: ContentBox,
     dpi: f32,
+    known_scale: Option<f64>,
+    seed: u64,
+) -> Registration {
+    let guesses = initial_guesses(e_box, p_box, known_scale);
+    let tried: Vec<Registration> = guesses
+        .into_iter()
+        .map(|guess| register_from(e_ink, p_ink, guess, dpi, seed))
+        .collect();
+    if tried.len() > 1 {
+        let inliers: Vec<usize> = tried.iter().map(|r| r.inliers).collect();
+        tracing::debug!(?inliers, "content boxes off the known scale: guesses tried");
+    }
+    tried
+        .into_iter()
+        .reduce(|best, r| if r.inliers > best.inliers { r } else { best })
+        .expect("one guess at least")
+}
+
+/// [`register`] from one first guess.
+fn register_from(
+    e_ink: &Bitmap,
+    p_ink: &Bitmap,
+    guess: Homography,
+    dpi: f32,
     seed: u64,
 ) -> Registration {
     let mut sampler = Sampler::new(seed);
-    let mut h = initial_guess(e_box, p_box);
+    let mut h = guess;
     let per = |target: f32| ((dpi / target).round() as usize).max(1);
     let levels = [
         Level {
@@ -643,7 +706,7 @@ mod tests {
         let p = warp_bitmap(&e, &inverse, 850, 1150);
         let eb = crate::signature::content_box(&e).unwrap();
         let pb = crate::signature::content_box(&p).unwrap();
-        let reg = register(&e, eb, &p, pb, 100.0, 1);
+        let reg = register(&e, eb, &p, pb, 100.0, None, 1);
         assert!(!reg.is_weak(), "inliers {}", reg.inliers);
         for (x, y) in [
             (100.0, 100.0),
@@ -658,6 +721,54 @@ mod tests {
                 "({x},{y}) -> ({u},{v}), truth ({tu},{tv})"
             );
         }
+    }
+
+    #[test]
+    fn a_scanners_dark_edge_does_not_throw_a_scan_off_its_known_scale() {
+        // The paper is the electronic page turned 1° and laid 130 px in from
+        // the scanner's corner, at the same resolution, and the bed's dark
+        // edge shows along its left and top: its content box reaches the
+        // corner, and the boxes alone say a scale of about 1.2.
+        let e = page(800, 1100);
+        let a = 1.0f64.to_radians();
+        let truth = Homography([
+            a.cos(),
+            -a.sin(),
+            130.0,
+            a.sin(),
+            a.cos(),
+            120.0,
+            0.0,
+            0.0,
+            1.0,
+        ]);
+        let inverse = Homography([a.cos(), a.sin(), 0.0, -a.sin(), a.cos(), 0.0, 0.0, 0.0, 1.0])
+            .after(&Homography::scale_shift(1.0, 1.0, -130.0, -120.0));
+        let (w, h) = (900, 1200);
+        let mut p = warp_bitmap(&e, &inverse, w, h);
+        for y in 0..h {
+            for x in 0..w {
+                if x < 100 || y < 100 {
+                    p.data[(y * w + x) as usize] = 1;
+                }
+            }
+        }
+        let eb = crate::signature::content_box(&e).unwrap();
+        let pb = crate::signature::content_box(&p).unwrap();
+        let off = |reg: &Registration| {
+            [(100.0, 100.0), (700.0, 1000.0), (400.0, 550.0)]
+                .iter()
+                .map(|&(x, y)| {
+                    let ((u, v), (tu, tv)) = (reg.map(x, y), truth.apply(x, y));
+                    (u - tu).abs().max((v - tv).abs())
+                })
+                .fold(0.0, f64::max)
+        };
+        let unknown = register(&e, eb, &p, pb, 100.0, None, 1);
+        assert!(off(&unknown) > 5.0, "the boxes alone registered it");
+        let known = register(&e, eb, &p, pb, 100.0, Some(1.0), 1);
+        assert!(!known.is_weak(), "inliers {}", known.inliers);
+        assert!(off(&known) < 1.0, "off by {} px", off(&known));
     }
 
     #[test]
