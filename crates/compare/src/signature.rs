@@ -54,6 +54,30 @@ fn trimmed_span(profile: &[u64], fraction: f64) -> (usize, usize) {
     (lo, hi.max(lo + 1))
 }
 
+/// Pieces of ink of fewer pixels than this are specks (noise, a photo's
+/// grain) when telling a blank page: a letter at 200 dpi has 20 or more.
+const SPECK: u32 = 8;
+/// Pages with fewer than this many times the blank floor of ink pixels
+/// have their specks left out before they are called blank or not.
+const SPECK_LOOK: u64 = 10;
+
+/// Ink pixels in pieces of [`SPECK`] pixels or more.
+fn ink_beyond_specks(ink: &Bitmap) -> u64 {
+    let (w, h) = (ink.width as usize, ink.height as usize);
+    let (_, pieces) = crate::ink::pieces8(
+        w,
+        h,
+        |i| ink.data[i] != 0,
+        |_, n| ink.data[n] != 0,
+        |_, _| {},
+    );
+    pieces
+        .iter()
+        .filter(|p| p.area >= SPECK)
+        .map(|p| u64::from(p.area))
+        .sum()
+}
+
 /// The box holding nearly all ink (a few stray specks at the edges are
 /// ignored). `None` for a blank page.
 pub fn content_box(ink: &Bitmap) -> Option<ContentBox> {
@@ -69,8 +93,11 @@ pub fn content_box(ink: &Bitmap) -> Option<ContentBox> {
         rows[y] = n;
     }
     let total: u64 = rows.iter().sum();
-    // Fewer ink pixels than a short word at 200 dpi: a blank page.
-    if total < (w * h / 20_000).max(60) as u64 {
+    // Fewer ink pixels than a short word at 200 dpi: a blank page. Specks
+    // do not count (a photographed blank sheet keeps a hundred or so along
+    // its shaded edge); they are only looked for where they could matter.
+    let floor = (w * h / 20_000).max(60) as u64;
+    if total < floor || total < SPECK_LOOK * floor && ink_beyond_specks(ink) < floor {
         return None;
     }
     let (x0, x1) = trimmed_span(&cols, 0.002);
@@ -236,6 +263,25 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn specks_alone_leave_a_page_blank_and_a_short_word_does_not() {
+        // 200 specks of 1-4 pixels along the bottom of an A4 page at 200
+        // dpi (a photographed blank sheet's shaded edge): 450 ink pixels,
+        // over the floor of 193, and still blank.
+        let (w, h) = (1654, 2339);
+        let specks: Vec<(u32, u32, u32, u32)> = (0..200u32)
+            .map(|k| (40 + k * 7, 2100 + (k * 13) % 30, 1 + k % 2, 1 + (k / 2) % 2))
+            .collect();
+        let noisy = page_with_blocks(w, h, &specks);
+        let ink: usize = noisy.data.iter().map(|&v| usize::from(v)).sum();
+        assert!(ink > 193, "{ink} ink pixels");
+        assert_eq!(signature(&noisy), Signature::Blank);
+        // The same with one short word: three letters of 8 × 14 pixels.
+        let mut word = specks.clone();
+        word.extend([(800, 1000, 8, 14), (811, 1000, 8, 14), (822, 1000, 8, 14)]);
+        assert_ne!(signature(&page_with_blocks(w, h, &word)), Signature::Blank);
     }
 
     #[test]
