@@ -90,6 +90,9 @@ struct SidePage {
     signature: Signature,
     /// The page's text layer in the grid of `page` (born-digital pages only).
     words: Vec<doisoat_pages::Word>,
+    /// Whether the file stated the page's resolution (else it was assumed
+    /// from an A4 page's size, [`to_working_resolution`]).
+    dpi_known: bool,
 }
 
 fn load_side(
@@ -108,7 +111,8 @@ fn load_side(
                 source,
             })?;
             let loaded_width = page.image.width().max(1) as f32;
-            let (image, dpi) = to_working_resolution(page.image, page.dpi, page.dpi_known);
+            let dpi_known = page.dpi_known;
+            let (image, dpi) = to_working_resolution(page.image, page.dpi, dpi_known);
             let factor = image.width() as f32 / loaded_width;
             let words = page.words.iter().map(|w| w.scaled(factor)).collect();
             let page = prepare(&image, dpi);
@@ -118,6 +122,7 @@ fn load_side(
                 page,
                 signature,
                 words,
+                dpi_known,
             })
         })
         .collect()
@@ -428,12 +433,9 @@ fn compare_pair(
         p_dpi = paper.page.dpi,
         "content boxes"
     );
-    // A scan's resolution gives its scale; a phone's (72, whatever the
-    // distance) does not.
-    let known_scale = paper
-        .page
-        .off_sheet
-        .is_none()
+    // A scan's stated resolution gives its scale; a phone's (72, whatever
+    // the distance) does not, nor one assumed for a file that states none.
+    let known_scale = (paper.dpi_known && electronic.dpi_known && paper.page.off_sheet.is_none())
         .then(|| f64::from(paper.page.dpi / e.dpi));
     let registration = register(&e.ink, *e_box, &p_ink, p_box, e.dpi, known_scale, seed);
     if registration.is_weak() {
