@@ -491,6 +491,7 @@ impl Office {
                 status,
                 paper,
                 electronic,
+                notes: rec.map(|r| r.notes.clone()).unwrap_or_default(),
             });
         }
         let unassigned = all_copies

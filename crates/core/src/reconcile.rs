@@ -177,7 +177,7 @@ fn reconcile_dossier(office: &Office, dossier_id: i64, job: &Job) -> Result<u32>
         if paper.is_none() && electronic.is_none() {
             continue;
         }
-        let (found, verdict) = findings_for(office, comp, paper, electronic, job)?;
+        let (found, verdict, notes) = findings_for(office, comp, paper, electronic, job)?;
         let conn = office.conn();
         let now = office.now();
         findings::replace_for_component(&conn, dossier_id, comp, &found, &now)?;
@@ -190,6 +190,7 @@ fn reconcile_dossier(office: &Office, dossier_id: i64, job: &Job) -> Result<u32>
                 electronic_sha256: electronic.map(|c| c.sha256.clone()),
                 verdict: verdict.into(),
                 at: now,
+                notes,
             },
         )?;
         n += 1;
@@ -227,12 +228,13 @@ fn findings_for(
     paper: Option<&copies::CopyRow>,
     electronic: Option<&copies::CopyRow>,
     job: &Job,
-) -> Result<(Vec<findings::NewFinding>, &'static str)> {
+) -> Result<(Vec<findings::NewFinding>, &'static str, Vec<String>)> {
     let (p, e) = match (paper, electronic) {
         (None, Some(_)) => {
             return Ok((
                 vec![base(comp, FindingKind::PaperMissing, paper, electronic)],
                 "paper_missing",
+                Vec::new(),
             ))
         }
         (Some(_), None) => {
@@ -244,15 +246,17 @@ fn findings_for(
                     electronic,
                 )],
                 "electronic_missing",
+                Vec::new(),
             ))
         }
         (Some(p), Some(e)) => (p, e),
-        (None, None) => return Ok((Vec::new(), "match")),
+        (None, None) => return Ok((Vec::new(), "match", Vec::new())),
     };
     if p.sha256 == e.sha256 {
         return Ok((
             vec![base(comp, FindingKind::ByteIdentical, paper, electronic)],
             "match",
+            Vec::new(),
         ));
     }
     let path_of = |sha: &str| -> Result<std::path::PathBuf> {
@@ -303,12 +307,7 @@ fn findings_for(
                     || (n.side == doisoat_compare::Side::Electronic
                         && Some(n.page) == pair.electronic_page)
             })
-            .map(|n| {
-                serde_json::to_value(n.kind)
-                    .ok()
-                    .and_then(|v| v.as_str().map(String::from))
-                    .unwrap_or_default()
-            })
+            .map(note_kind)
             .collect();
         f.detail = serde_json::json!({"regions": pair.regions, "text": pair.text, "notes": notes});
         out.push(f);
@@ -318,7 +317,23 @@ fn findings_for(
     } else {
         "mismatch"
     };
-    Ok((out, verdict))
+    // Every note of the comparison, each kind once, for the component: a
+    // match has no finding to carry them.
+    let mut notes: Vec<String> = Vec::new();
+    for kind in c.notes.iter().map(note_kind) {
+        if !notes.contains(&kind) {
+            notes.push(kind);
+        }
+    }
+    Ok((out, verdict, notes))
+}
+
+/// A comparison note's kind as its JSON name (`red_ink_ignored`, …).
+fn note_kind(n: &doisoat_compare::Note) -> String {
+    serde_json::to_value(n.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default()
 }
 
 /// The badge of a component, from its copies and its findings.

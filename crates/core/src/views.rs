@@ -137,6 +137,9 @@ pub struct ComponentView {
     pub status: ComponentStatus,
     pub paper: Vec<CopyView>,
     pub electronic: Vec<CopyView>,
+    /// What the last comparison of its copies set aside or could not
+    /// compare (note kinds: `red_ink_ignored`, …), whatever its verdict.
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

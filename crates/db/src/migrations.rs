@@ -25,6 +25,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0005_lifecycle_figures.sql"),
     ),
     ("0006_sha512", include_str!("../migrations/0006_sha512.sql")),
+    (
+        "0007_reconciliation_notes",
+        include_str!("../migrations/0007_reconciliation_notes.sql"),
+    ),
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> Result<()> {

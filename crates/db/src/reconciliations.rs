@@ -11,32 +11,61 @@ pub struct Reconciliation {
     pub electronic_sha256: Option<String>,
     pub verdict: String,
     pub at: String,
+    /// The kinds of the comparison's notes (`red_ink_ignored`, …), each once.
+    pub notes: Vec<String>,
 }
 
 pub fn record(conn: &Connection, dossier_id: i64, r: &Reconciliation) -> Result<()> {
     conn.execute(
-        "INSERT OR REPLACE INTO reconciliations (dossier_id, component_code, paper_sha256, electronic_sha256, verdict, at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![dossier_id, r.component_code, r.paper_sha256, r.electronic_sha256, r.verdict, r.at],
+        "INSERT OR REPLACE INTO reconciliations (dossier_id, component_code, paper_sha256, electronic_sha256, verdict, at, notes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            dossier_id,
+            r.component_code,
+            r.paper_sha256,
+            r.electronic_sha256,
+            r.verdict,
+            r.at,
+            serde_json::to_string(&r.notes)?
+        ],
     )?;
     Ok(())
 }
 
 pub fn of_dossier(conn: &Connection, dossier_id: i64) -> Result<Vec<Reconciliation>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT component_code, paper_sha256, electronic_sha256, verdict, at FROM reconciliations
+        "SELECT component_code, paper_sha256, electronic_sha256, verdict, at, notes FROM reconciliations
          WHERE dossier_id = ?1 ORDER BY component_code",
     )?;
     let rows = stmt.query_map([dossier_id], |r| {
-        Ok(Reconciliation {
-            component_code: r.get(0)?,
-            paper_sha256: r.get(1)?,
-            electronic_sha256: r.get(2)?,
-            verdict: r.get(3)?,
-            at: r.get(4)?,
-        })
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+        ))
     })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.map(|row| {
+        let (component_code, paper_sha256, electronic_sha256, verdict, at, notes): (
+            String,
+            Option<String>,
+            Option<String>,
+            String,
+            String,
+            String,
+        ) = row?;
+        Ok(Reconciliation {
+            component_code,
+            paper_sha256,
+            electronic_sha256,
+            verdict,
+            at,
+            notes: serde_json::from_str(&notes)?,
+        })
+    })
+    .collect()
 }
 
 #[cfg(test)]
@@ -53,6 +82,7 @@ mod tests {
             electronic_sha256: Some("e".into()),
             verdict: "mismatch".into(),
             at: "t1".into(),
+            notes: vec!["red_ink_ignored".into()],
         };
         record(&conn, d, &r).unwrap();
         r.verdict = "match".into();

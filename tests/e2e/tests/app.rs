@@ -11,7 +11,7 @@ const SEALED: &str = "000.00.38.H38-221125-0002";
 /// Import a dossier → ingest a paper scan whose page 2 differs → see the
 /// finding and its box on the electronic page → resolve it with a note →
 /// restart the app → everything is still there → a sealed certificate's
-/// finding says the seal was set aside.
+/// component says the seal was set aside.
 #[tokio::test(flavor = "current_thread")]
 async fn import_ingest_resolve_and_restart() -> Result<()> {
     let data = tempfile::tempdir()?;
@@ -118,13 +118,14 @@ async fn import_ingest_resolve_and_restart() -> Result<()> {
     ensure!(paper.contains("_TP2_scan.pdf"), "paper copy kept: {paper}");
     app.screenshot("06-after-restart").await?;
 
-    // A certificate with a red seal: its finding says the seal was set aside.
+    // A certificate with a red seal: its copies match, and the component
+    // says the seal was set aside before they were compared.
     let sealed = fixtures().join("paper/000.00.38.H38-221125-0002_TP3_scan.png");
     app.ingest_into(&sealed, SEALED, "TP3").await?;
     app.click("#nav-dossiers").await?;
     app.search_and_open("221125-0002", SEALED).await?;
     let note = app
-        .wait_css("#findings .finding [data-note='red_ink_ignored']")
+        .wait_css("[data-component='TP3'] .c-note[data-note='red_ink_ignored']")
         .await?
         .text()
         .await?;

@@ -2,4 +2,9 @@
 import type { ComponentStatus } from "./ComponentStatus";
 import type { CopyView } from "./CopyView";
 
-export type ComponentView = { code: string, name: string | null, status: ComponentStatus, paper: Array<CopyView>, electronic: Array<CopyView>, };
+export type ComponentView = { code: string, name: string | null, status: ComponentStatus, paper: Array<CopyView>, electronic: Array<CopyView>, 
+/**
+ * What the last comparison of its copies set aside or could not
+ * compare (note kinds: `red_ink_ignored`, …), whatever its verdict.
+ */
+notes: Array<string>, };
