@@ -114,7 +114,8 @@ fn csv_sample_gives_the_hand_worked_figures_and_reimport_changes_nothing() {
         id("000.00.38.H38-221125-0003"),
     );
     db.execute_batch(&format!(
-        "INSERT INTO reconciliations VALUES ({a}, 'DON', NULL, NULL, 'match', 't'), ({a}, 'GCN', NULL, NULL, 'match', 't'),
+        "INSERT INTO reconciliations (dossier_id, component_code, paper_sha256, electronic_sha256, verdict, at)
+         VALUES ({a}, 'DON', NULL, NULL, 'match', 't'), ({a}, 'GCN', NULL, NULL, 'match', 't'),
                                             ({b}, 'DON', NULL, NULL, 'match', 't'), ({b}, 'GCN', NULL, NULL, 'mismatch', 't');
          INSERT INTO findings (dossier_id, component_code, kind, identity, created_at, status) VALUES
              ({b}, 'GCN', 'text_changed', 'x', 't', 'open'), ({a}, 'DON', 'text_changed', 'y', 't', 'resolved');"
