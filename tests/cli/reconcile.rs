@@ -102,6 +102,11 @@ fn the_fixture_dossiers_reconcile_as_their_truth_says() {
         serde_json::json!(["red_ink_ignored"]),
         "{tp3}"
     );
+    let text = env.run(&["--lang", "vi", "show", D2]).stdout;
+    assert!(
+        text.contains("    ghi chú: đã bỏ mực đỏ (con dấu) trước khi so"),
+        "{text}"
+    );
     // D3 TP2: the very same bytes.
     assert_eq!(kinds(&findings(&env, D3, "TP2")), ["byte_identical"]);
 

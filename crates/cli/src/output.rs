@@ -395,6 +395,13 @@ impl Out {
             for copy in c.paper.iter().chain(&c.electronic) {
                 self.copy_line(copy);
             }
+            // What the last comparison set aside, also when the copies match.
+            for kind in &c.notes {
+                let said = serde_json::from_value(serde_json::Value::from(kind.as_str()))
+                    .map(|k| self.note(k))
+                    .unwrap_or(kind);
+                println!("    {} {said}", self.t("ghi chú:", "note:"));
+            }
         }
         if !v.unassigned.is_empty() {
             println!("  {}", self.t("Chưa gắn thành phần", "No component"));
