@@ -37,35 +37,27 @@ pub fn of_dossier(conn: &Connection, dossier_id: i64) -> Result<Vec<Reconciliati
         "SELECT component_code, paper_sha256, electronic_sha256, verdict, at, notes FROM reconciliations
          WHERE dossier_id = ?1 ORDER BY component_code",
     )?;
-    let rows = stmt.query_map([dossier_id], |r| {
-        Ok((
-            r.get(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-        ))
-    })?;
-    rows.map(|row| {
-        let (component_code, paper_sha256, electronic_sha256, verdict, at, notes): (
-            String,
-            Option<String>,
-            Option<String>,
-            String,
-            String,
-            String,
-        ) = row?;
-        Ok(Reconciliation {
-            component_code,
-            paper_sha256,
-            electronic_sha256,
-            verdict,
-            at,
-            notes: serde_json::from_str(&notes)?,
+    let rows = stmt
+        .query_map([dossier_id], |r| {
+            Ok((
+                Reconciliation {
+                    component_code: r.get(0)?,
+                    paper_sha256: r.get(1)?,
+                    electronic_sha256: r.get(2)?,
+                    verdict: r.get(3)?,
+                    at: r.get(4)?,
+                    notes: Vec::new(),
+                },
+                r.get::<_, String>(5)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter()
+        .map(|(mut rec, notes)| {
+            rec.notes = serde_json::from_str(&notes)?;
+            Ok(rec)
         })
-    })
-    .collect()
+        .collect()
 }
 
 #[cfg(test)]
