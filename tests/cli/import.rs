@@ -1,6 +1,6 @@
 //! `doisoat import`: portal JSON and CSV, bad rows, re-imports.
 
-use crate::{fixture, Env, D1, D2, D3};
+use crate::{component, fixture, Env, D1, D2, D3};
 
 #[test]
 fn portal_json_array_with_files_beside_it() {
@@ -37,20 +37,10 @@ fn portal_json_array_with_files_beside_it() {
     assert!(extra.get("ThongTinMoRong").is_some(), "{extra}");
     // The entry without DuongDanTaiTepTin is found by TenTepDinhKem.
     let d2 = env.json(&["show", D2]);
-    let tp4 = d2["components"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["code"] == "TP4")
-        .unwrap();
+    let tp4 = component(&d2, "TP4");
     assert_eq!(tp4["electronic"].as_array().unwrap().len(), 1);
     let d3 = env.json(&["show", D3]);
-    let tp1 = d3["components"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["code"] == "TP1")
-        .unwrap();
+    let tp1 = component(&d3, "TP1");
     assert_eq!(
         tp1["electronic"].as_array().unwrap().len(),
         1,

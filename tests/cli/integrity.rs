@@ -7,7 +7,7 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{fixture, Env, D1, D2};
+use crate::{component, fixture, Env, D1, D2};
 
 fn bagit_py() -> PathBuf {
     crate::manifest_dir().join("../../.venv/bin/bagit.py")
@@ -481,12 +481,7 @@ fn a_wrong_link_is_taken_back_and_audited() {
     assert!(out.contains(&format!("Đã gỡ liên kết #{id}")), "{out}");
     assert!(wrong(&env).is_empty());
     // TP1 keeps its own link; the file and its bytes stay.
-    let tp1 = env.json(&["show", D1])["components"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["code"] == "TP1")
-        .unwrap()["paper"]
+    let tp1 = component(&env.json(&["show", D1]), "TP1")["paper"]
         .as_array()
         .unwrap()
         .len();

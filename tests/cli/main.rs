@@ -24,6 +24,16 @@ pub const D1: &str = "000.00.38.H38-221125-0001";
 pub const D2: &str = "000.00.38.H38-221125-0002";
 pub const D3: &str = "000.00.38.H38-221125-0003";
 
+/// The component `code` of a dossier as `show --json` gives it.
+pub fn component<'a>(view: &'a Value, code: &str) -> &'a Value {
+    view["components"]
+        .as_array()
+        .expect("a dossier view lists its components")
+        .iter()
+        .find(|c| c["code"] == code)
+        .unwrap_or_else(|| panic!("no component {code} in {view}"))
+}
+
 /// A fresh data folder and a way to run `doisoat` against it.
 pub struct Env {
     pub tmp: tempfile::TempDir,

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::{fixture, Env, D1, D2, D3};
+use crate::{component, fixture, Env, D1, D2, D3};
 
 fn findings(env: &Env, dossier: &str, component: &str) -> Vec<Value> {
     let all = env.json(&["findings", "--dossier", dossier]);
@@ -90,12 +90,7 @@ fn the_fixture_dossiers_reconcile_as_their_truth_says() {
     // With no finding to carry it, the component still says the stamp was
     // set aside.
     let d2 = env.json(&["show", D2]);
-    let tp3 = d2["components"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["code"] == "TP3")
-        .unwrap();
+    let tp3 = component(&d2, "TP3");
     assert_eq!(tp3["status"], "agrees", "{tp3}");
     assert_eq!(
         tp3["notes"],
@@ -112,15 +107,7 @@ fn the_fixture_dossiers_reconcile_as_their_truth_says() {
 
     // Badges follow.
     let view = env.json(&["show", D1]);
-    let badge = |code: &str| {
-        view["components"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["code"] == code)
-            .unwrap()["status"]
-            .clone()
-    };
+    let badge = |code: &str| component(&view, code)["status"].clone();
     assert_eq!(badge("TP1"), "agrees");
     assert_eq!(badge("TP2"), "differs");
     assert_eq!(badge("TP3"), "paper_missing");

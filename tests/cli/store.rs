@@ -1,6 +1,6 @@
 //! The content-addressed store: hashing, dedupe, read-only objects, verify, pages.
 
-use crate::{fixture, sha256_of, Env, D1};
+use crate::{component, fixture, sha256_of, Env, D1};
 
 #[test]
 fn same_bytes_twice_are_a_duplicate_stored_once() {
@@ -190,12 +190,7 @@ fn a_code_in_the_file_name_links_without_flags_and_flags_override() {
     assert_eq!(r["files"][0]["dossier"], D1);
     assert_eq!(r["files"][0]["component"], "TP3");
     let v = env.json(&["show", D1]);
-    let tp3 = v["components"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["code"] == "TP3")
-        .unwrap();
+    let tp3 = component(&v, "TP3");
     assert_eq!(tp3["paper"][0]["sha256"], sha256_of(&other));
     assert_eq!(tp3["electronic"].as_array().unwrap().len(), 1);
 }
