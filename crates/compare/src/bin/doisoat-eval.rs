@@ -683,8 +683,8 @@ mod tests {
 
     #[test]
     fn cases_are_chosen_by_name_and_by_the_tier_their_truth_names() {
-        let dir = std::env::temp_dir().join(format!("doisoat-eval-cases-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
         for (id, tier) in [("c0002", "phone"), ("c0001", "scan"), ("c0003", "phone")] {
             std::fs::create_dir_all(dir.join(id)).unwrap();
             std::fs::write(
@@ -696,7 +696,7 @@ mod tests {
         // A folder without a truth file is not a case.
         std::fs::create_dir_all(dir.join("notes")).unwrap();
         let names = |only: Option<&[String]>, tier: Option<&str>| -> Vec<String> {
-            list_cases(&dir, only, tier)
+            list_cases(dir, only, tier)
                 .unwrap()
                 .iter()
                 .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
@@ -706,8 +706,7 @@ mod tests {
         assert_eq!(names(None, Some("phone")), ["c0002", "c0003"]);
         let only = ["c0001".to_owned(), "c0003".to_owned()];
         assert_eq!(names(Some(&only), Some("phone")), ["c0003"]);
-        let err = list_cases(&dir, None, Some("fax")).unwrap_err();
+        let err = list_cases(dir, None, Some("fax")).unwrap_err();
         assert!(err.to_string().contains("no cases of tier fax"), "{err}");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
