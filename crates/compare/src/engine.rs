@@ -1,7 +1,9 @@
 //! The comparison pipeline, in order: load and prepare every page → sign
 //! and pair → register and diff each pair → (nothing found yet) the glyph
-//! unlike its siblings on a photo ([`crate::siblings`]) or the one
-//! unexplained spot on a scan ([`crate::residue`]) → (with OCR) read the
+//! unlike its siblings on a photo ([`crate::siblings`]), then the letter
+//! another of the page's mark configurations explains better than its own
+//! ([`crate::tones`]), or the one unexplained spot on a scan
+//! ([`crate::residue`]) → (with OCR) read the
 //! weakest suspects of a scanned (or sharply photographed) pair that showed
 //! no change ([`crate::probe`]) and name the changed text → assemble the
 //! result. Pages and pairs run in parallel on rayon; the progress callback
@@ -641,6 +643,30 @@ fn compare_pair(
         }
         if let Some(c) = crate::siblings::standout(&outliers, e.dpi) {
             debug!(x = c.x0, y = c.y0, "sibling outlier kept");
+            mark_kept = true;
+            changes.push(c);
+        }
+    }
+    // A photo with still nothing found: the one letter whose marks another
+    // of the page's mark configurations explains better than its own (a
+    // tone mark changed on a glyph with no sibling).
+    if opts.tones && photo && changes.is_empty() {
+        let t0 = std::time::Instant::now();
+        let suspects = crate::tones::suspects(&e.grey, &warped, &ignore, e.dpi);
+        debug!(ms = t0.elapsed().as_millis() as u64, "mark hypotheses");
+        for s in suspects.iter().take(8) {
+            debug!(
+                x = s.x0,
+                y = s.y0,
+                w = s.x1 - s.x0,
+                h = s.y1 - s.y0,
+                score = s.score,
+                from = ?s.from,
+                "mark hypothesis"
+            );
+        }
+        if let Some(c) = crate::tones::standout(&suspects, e.dpi) {
+            debug!(x = c.x0, y = c.y0, "mark hypothesis kept");
             mark_kept = true;
             changes.push(c);
         }

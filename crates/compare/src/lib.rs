@@ -42,6 +42,7 @@ pub mod residue;
 pub mod siblings;
 pub mod signature;
 pub mod text_layer;
+pub mod tones;
 
 mod engine;
 
@@ -120,6 +121,10 @@ pub struct Options {
     /// ([`siblings`]): a tone mark changed where renderer and blur hide it
     /// from the other stages.
     pub siblings: bool,
+    /// On a phone photo with still nothing found, look for the one letter
+    /// whose marks the page's other marks explain better than its own
+    /// ([`tones`]): a tone mark changed on a glyph with no sibling.
+    pub tones: bool,
     /// Tolerance, in pixels at [`WORKING_DPI`], within which ink on one side
     /// counts as present on the other (absorbs stroke-width and blur changes).
     pub ink_tolerance_px: u32,
@@ -147,6 +152,7 @@ impl Default for Options {
             mark_min_mass: 4.0,
             residue: true,
             siblings: true,
+            tones: true,
             ink_tolerance_px: 1,
             substitute_min_changes: 5,
             seed: 0x05ee_dd01_50a7,

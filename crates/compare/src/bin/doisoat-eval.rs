@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! doisoat-eval DIR [--ocr] [--json] [--method engine|dhash|magick] [--jobs N] [--only ID,ID] [--tier scan|phone] [--verbose]
-//!              [--tolerance PX] [--min-change PX] [--confirm-min PX] [--mark-min MASS] [--no-residue] [--no-siblings]
+//!              [--tolerance PX] [--min-change PX] [--confirm-min PX] [--mark-min MASS] [--no-residue] [--no-siblings] [--no-tones]
 //! ```
 //! Each case is compared on one thread; `--jobs` runs several cases at once
 //! (faster, but the per-page timings then share the cores). Besides the
@@ -55,6 +55,8 @@ struct Args {
     no_residue: bool,
     /// Leave out the photographed glyph unlike its siblings (`Options::siblings`).
     no_siblings: bool,
+    /// Leave out the letter another mark configuration explains better (`Options::tones`).
+    no_tones: bool,
 }
 
 fn parse_args() -> Result<Args> {
@@ -73,6 +75,7 @@ fn parse_args() -> Result<Args> {
         mark_min: None,
         no_residue: false,
         no_siblings: false,
+        no_tones: false,
     };
     let mut it = std::env::args().skip(1);
     let mut dir = None;
@@ -83,6 +86,7 @@ fn parse_args() -> Result<Args> {
             "--verbose" => a.verbose = true,
             "--no-residue" => a.no_residue = true,
             "--no-siblings" => a.no_siblings = true,
+            "--no-tones" => a.no_tones = true,
             "--method" => {
                 a.method = match it.next().as_deref() {
                     Some("engine") => Method::Engine,
@@ -181,6 +185,7 @@ fn run_engine(case: &Path, truth: &Value, args: &Args) -> Result<Outcome> {
         mark_min_mass: args.mark_min.unwrap_or(defaults.mark_min_mass),
         residue: !args.no_residue,
         siblings: !args.no_siblings,
+        tones: !args.no_tones,
         debug_dir: std::env::var_os("DOISOAT_EVAL_DEBUG").map(|d| {
             let dir = PathBuf::from(d).join(case.file_name().unwrap_or_default());
             let _ = std::fs::create_dir_all(&dir);

@@ -1,0 +1,897 @@
+//! A photographed letter whose marks the page's other marks explain better
+//! than its own: a tone mark changed on a phone photo, where the glyph has
+//! no sibling to compare with.
+//!
+//! [`crate::siblings`] needs three copies of a glyph with its marks on the
+//! page; "ă" in "năm" or "ố" in "phố" often has none. The letter under the
+//! mark, though, recurs ("a", "o"), and so does each mark over other
+//! letters of the same height. Here each letter of the electronic page that
+//! carries marks, or shares its body with one that does, is put forward
+//! as it is and with every other mark configuration the page's letters of
+//! its height carry (none at all among them), each placed as over its own
+//! letter (the body's ink centre across, its top down). Each hypothesis is
+//! seen through the paper's capture (a blur, a sub-pixel shift, ink and
+//! paper levels) fitted on the letter's window as the electronic page
+//! shows it. Renderer and capture are common to all hypotheses of one
+//! letter, so where the paper holds another mark, that mark's hypothesis
+//! explains it better than the letter's own. Two things explain a little
+//! on unchanged print and are allowed the own marks before they lose: a
+//! displacement by a pixel (two renderers place a mark a little
+//! differently) and a strength 30 % off (a phone thins a bold tilde more
+//! than its blur says).
+//!
+//! Only the page's strongest letter counts, when it stands well above
+//! every other place ([`standout`]).
+
+use image::GrayImage;
+
+use crate::diff::Change;
+use crate::explain::{fit_pairs, Plane};
+use crate::ink::{pieces8, Bitmap, Piece};
+
+/// Grey below which the electronic page is ink: thin, so a tone mark stays
+/// apart from its letter (as in [`crate::siblings`]).
+const DARK: u8 = 140;
+/// A letter's body, pixels at the working resolution: height...
+const BODY_HEIGHT: (f32, f32) = (9.0, 36.0);
+/// ...width...
+const BODY_WIDTH: (f32, f32) = (2.0, 36.0);
+/// ...and least area.
+const BODY_AREA: f32 = 8.0;
+/// A mark: lower than a body, at most this wide, at least this many pixels.
+const MARK_WIDTH: f32 = 14.0;
+const MARK_AREA: u32 = 2;
+/// A mark belongs to the nearest body under it within this share of the
+/// body's height, or over it within [`BELOW`].
+const ABOVE: f32 = 0.8;
+const BELOW: f32 = 0.5;
+/// A letter's window reaches [`ABOVE`] and [`BELOW`] of its height plus
+/// this many pixels over and under it, and [`SIDE`] pixels either side.
+const REACH: f32 = 3.0;
+const SIDE: f32 = 5.0;
+/// Bodies of one letter: sizes within a pixel, and this share of their
+/// ink in common at the best one-pixel shift.
+const SAME_BODY: f32 = 0.8;
+/// Letters whose capture is fitted over every blur, to find the photo's.
+const SAMPLE: usize = 16;
+/// Capture blurs tried (Gaussian sigma, pixels at the working resolution).
+const SIGMAS: [f32; 6] = [0.8, 1.2, 1.6, 2.0, 2.5, 3.0];
+/// Margin of the window left out of the score, pixels.
+const MARGIN: usize = 3;
+/// Pixels where two hypotheses, seen through the fitted blur, differ by
+/// this much ink (0–1) are the ones scored.
+const DIFFERS: f32 = 0.04;
+/// Least fitted gain (paper ink per electronic ink) for a window to be
+/// judged: below it the paper there is not the letter.
+const MIN_GAIN: f32 = 0.2;
+/// The page's strongest letter is a change when its score is at least
+/// this...
+pub const MIN_SCORE: f32 = 0.8;
+/// ...and this many times the next place's (taken as at least
+/// [`NEXT_FLOOR`]). Read off the phone tiers of seeds 4, 7, 9 and 12
+/// (compare README): there no unchanged page's strongest letter reaches
+/// 0.62 at three times its next place, nor 0.92 at all.
+pub const STANDOUT: f32 = 3.0;
+const NEXT_FLOOR: f32 = 0.1;
+/// Distance (pixels, city block between window centres) beyond which
+/// another letter is another place.
+const APART: f32 = 16.0;
+
+/// One letter of the page, scored.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Suspect {
+    pub x0: u32,
+    pub y0: u32,
+    pub x1: u32,
+    pub y1: u32,
+    /// How much better the best other mark configuration explains the
+    /// paper than the letter's own, in squared units of the paper's ink
+    /// contrast summed over the pixels where the two differ: the lesser of
+    /// that gain less what the own marks moved by a pixel gain (renderers
+    /// place marks a little differently), and of that gain when the own
+    /// marks may print up to 30 % lighter or heavier (a phone thins small
+    /// marks more than its blur says).
+    pub score: f32,
+    /// Where the best configuration was taken from: the top left corner
+    /// of that letter's window.
+    pub from: (u32, u32),
+}
+
+/// A letter body of the electronic page and its marks.
+struct Letter {
+    piece: usize,
+    /// Its window on the page.
+    x0: u32,
+    y0: u32,
+    x1: u32,
+    y1: u32,
+    /// The point its marks are placed from: the body's ink centre across,
+    /// its top down.
+    anchor: (f32, f32),
+    /// Its marks alone, as ink (0–1) over its window...
+    layer: Plane,
+    /// ...which are within this box of the window (`None`: no marks).
+    support: Option<Box4>,
+}
+
+/// Every judged letter of the page with its score, highest first. The
+/// planes share the electronic page's grid (`paper` is the warped paper);
+/// windows touching `ignore` are not judged.
+pub fn suspects(
+    electronic: &GrayImage,
+    paper: &GrayImage,
+    ignore: &Bitmap,
+    dpi: f32,
+) -> Vec<Suspect> {
+    let scale = dpi / crate::WORKING_DPI;
+    let (w, h) = (electronic.width() as usize, electronic.height() as usize);
+    let dark: Vec<bool> = electronic.as_raw().iter().map(|&v| v < DARK).collect();
+    let (label, pieces) = pieces8(w, h, |i| dark[i], |_, n| dark[n], |_, _| {});
+    let letters = letters(electronic, &label, &pieces, scale);
+    // The configurations each height of letter carries, one of each.
+    let shapes: Vec<Option<Shape>> = letters.iter().map(Shape::of).collect();
+    let mut library: std::collections::BTreeMap<u32, Vec<usize>> = Default::default();
+    for (k, l) in letters.iter().enumerate() {
+        let entry = library
+            .entry(pieces[l.piece].y1 - pieces[l.piece].y0)
+            .or_default();
+        let same = |j: &usize| match (&shapes[k], &shapes[*j]) {
+            (None, None) => true,
+            (Some(a), Some(b)) => a.same(b),
+            _ => false,
+        };
+        if !entry.iter().any(same) {
+            entry.push(k);
+        }
+    }
+    let judged: Vec<&Letter> = letters
+        .iter()
+        .filter(|l| !ignore.any_in(l.x0, l.y0, l.x1, l.y1))
+        .collect();
+    // The photo's blur, from a sample of letters; each letter then chooses
+    // among it and its neighbours.
+    let step = (judged.len() / SAMPLE).max(1);
+    let mut chosen: Vec<usize> = judged
+        .iter()
+        .step_by(step)
+        .filter_map(|l| Capture::fit(electronic, paper, l, &SIGMAS).map(|c| c.sigma))
+        .collect();
+    chosen.sort_unstable();
+    let sigmas: Vec<f32> = match chosen.get(chosen.len() / 2) {
+        Some(&k) => SIGMAS[k.saturating_sub(1)..(k + 2).min(SIGMAS.len())].to_vec(),
+        None => return Vec::new(),
+    };
+    let mut out = Vec::new();
+    for l in judged {
+        let height = pieces[l.piece].y1 - pieces[l.piece].y0;
+        let others: Vec<&Letter> = (height.saturating_sub(1)..=height + 1)
+            .filter_map(|hh| library.get(&hh))
+            .flatten()
+            .map(|&j| &letters[j])
+            .filter(|o| !std::ptr::eq(*o, l))
+            .collect();
+        let Some(capture) = Capture::fit(electronic, paper, l, &sigmas) else {
+            continue;
+        };
+        if let Some((score, from)) = judge(&capture, l, &others) {
+            out.push(Suspect {
+                x0: l.x0,
+                y0: l.y0,
+                x1: l.x1,
+                y1: l.y1,
+                score,
+                from,
+            });
+        }
+    }
+    out.sort_by(|a, b| b.score.total_cmp(&a.score));
+    out
+}
+
+/// The page's strongest letter as a change, when its score is at least
+/// [`MIN_SCORE`] and [`STANDOUT`] times that of any letter
+/// [`APART`] from it.
+pub fn standout(suspects: &[Suspect], dpi: f32) -> Option<Change> {
+    let top = suspects.first()?;
+    if top.score < MIN_SCORE {
+        return None;
+    }
+    let centre = |s: &Suspect| ((s.x0 + s.x1) as f32 / 2.0, (s.y0 + s.y1) as f32 / 2.0);
+    let (tx, ty) = centre(top);
+    let apart = APART * dpi / crate::WORKING_DPI;
+    let next = suspects
+        .iter()
+        .filter(|s| {
+            let (x, y) = centre(s);
+            (x - tx).abs() + (y - ty).abs() > apart
+        })
+        .map(|s| s.score)
+        .fold(NEXT_FLOOR, f32::max);
+    (top.score >= STANDOUT * next).then(|| Change {
+        x0: top.x0,
+        y0: top.y0,
+        x1: top.x1,
+        y1: top.y1,
+        weight: (top.x1 - top.x0) * (top.y1 - top.y0),
+    })
+}
+
+/// The page's letters that may carry marks: bodies with marks, and bodies
+/// of the same letter as one that has them.
+fn letters(electronic: &GrayImage, label: &[u32], pieces: &[Piece], scale: f32) -> Vec<Letter> {
+    let (w, h) = (electronic.width(), electronic.height());
+    let size = |p: &Piece| ((p.x1 - p.x0) as f32, (p.y1 - p.y0) as f32);
+    let bodies: Vec<usize> = (0..pieces.len())
+        .filter(|&k| {
+            let (pw, ph) = size(&pieces[k]);
+            (BODY_HEIGHT.0 * scale..=BODY_HEIGHT.1 * scale).contains(&ph)
+                && (BODY_WIDTH.0 * scale..=BODY_WIDTH.1 * scale).contains(&pw)
+                && pieces[k].area as f32 >= BODY_AREA * scale * scale
+        })
+        .collect();
+    // Each mark to the nearest body it sits over or under (bodies looked
+    // up by the columns of BUCKET pixels they span).
+    const BUCKET: u32 = 16;
+    let mut by_column: std::collections::HashMap<u32, Vec<usize>> = Default::default();
+    for (j, &b) in bodies.iter().enumerate() {
+        for c in pieces[b].x0 / BUCKET..=pieces[b].x1 / BUCKET {
+            by_column.entry(c).or_default().push(j);
+        }
+    }
+    let mut marks: Vec<Vec<usize>> = vec![Vec::new(); bodies.len()];
+    for (k, m) in pieces.iter().enumerate() {
+        let (mw, mh) = size(m);
+        if mh >= BODY_HEIGHT.0 * scale || mw > MARK_WIDTH * scale || m.area < MARK_AREA {
+            continue;
+        }
+        let mx = (m.x0 + m.x1) as f32 / 2.0 - 0.5;
+        let mut best: Option<(f32, usize)> = None;
+        let Some(near) = by_column.get(&(mx.max(0.0) as u32 / BUCKET)) else {
+            continue;
+        };
+        for &j in near {
+            let p = &pieces[bodies[j]];
+            if mx < p.x0 as f32 - 2.0 || mx > p.x1 as f32 {
+                continue;
+            }
+            let bh = (p.y1 - p.y0) as f32;
+            let gap = if m.y1 <= p.y0 + 1 && m.y0 as f32 >= p.y0 as f32 - ABOVE * bh {
+                p.y0 as f32 - m.y1 as f32
+            } else if m.y0 + 1 >= p.y1 && m.y1 as f32 <= p.y1 as f32 + BELOW * bh {
+                m.y0 as f32 - p.y1 as f32
+            } else {
+                continue;
+            };
+            if best.is_none_or(|(g, _)| gap < g) {
+                best = Some((gap, j));
+            }
+        }
+        if let Some((_, j)) = best {
+            marks[j].push(k);
+        }
+    }
+    // Bodies of one letter, to know which unmarked bodies may carry marks
+    // (groups looked up by their first body's size).
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut by_size: std::collections::HashMap<(u32, u32), Vec<usize>> = Default::default();
+    let bits: Vec<Option<Vec<u64>>> = bodies
+        .iter()
+        .map(|&b| body_bits(label, w as usize, &pieces[b], b as u32 + 1))
+        .collect();
+    for j in 0..bodies.len() {
+        let p = &pieces[bodies[j]];
+        let (pw, ph) = (p.x1 - p.x0, p.y1 - p.y0);
+        let found = bits[j].as_ref().and_then(|mine| {
+            (pw.saturating_sub(1)..=pw + 1)
+                .flat_map(|ww| (ph.saturating_sub(1)..=ph + 1).map(move |hh| (ww, hh)))
+                .filter_map(|key| by_size.get(&key))
+                .flatten()
+                .copied()
+                .find(|&g| {
+                    bits[groups[g][0]]
+                        .as_ref()
+                        .is_some_and(|first| same_body(first, mine))
+                })
+        });
+        match found {
+            Some(g) => groups[g].push(j),
+            None => {
+                by_size.entry((pw, ph)).or_default().push(groups.len());
+                groups.push(vec![j]);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for g in groups {
+        if g.iter().all(|&j| marks[j].is_empty()) {
+            continue;
+        }
+        for j in g {
+            let k = bodies[j];
+            let p = &pieces[k];
+            let bh = (p.y1 - p.y0) as f32;
+            let above = (ABOVE * bh).ceil() as u32 + (REACH * scale).round() as u32;
+            let below = (BELOW * bh).ceil() as u32 + (REACH * scale).round() as u32;
+            let side = (SIDE * scale).round() as u32;
+            let (Some(x0), Some(y0)) = (p.x0.checked_sub(side), p.y0.checked_sub(above)) else {
+                continue;
+            };
+            let (x1, y1) = (p.x1 + side, p.y1 + below);
+            if x1 > w || y1 > h {
+                continue;
+            }
+            let own: Vec<u32> = marks[j].iter().map(|&m| m as u32 + 1).collect();
+            let layer = mark_layer(electronic, label, (x0, y0, x1, y1), k as u32 + 1, &own);
+            let support = support(&layer);
+            out.push(Letter {
+                piece: k,
+                x0,
+                y0,
+                x1,
+                y1,
+                anchor: (ink_centre(electronic, label, p, k as u32 + 1), p.y0 as f32),
+                layer,
+                support,
+            });
+        }
+    }
+    out
+}
+
+/// A body's ink as rows of bits (bit `x + 1` for column `x`, so it can
+/// move a column either way); `None` when it is too wide for that.
+fn body_bits(label: &[u32], stride: usize, p: &Piece, id: u32) -> Option<Vec<u64>> {
+    if p.x1 - p.x0 + 2 > 64 {
+        return None;
+    }
+    Some(
+        (p.y0..p.y1)
+            .map(|y| {
+                (p.x0..p.x1).fold(0u64, |row, x| {
+                    let on = label[y as usize * stride + x as usize] == id;
+                    row | (u64::from(on) << (x - p.x0 + 1))
+                })
+            })
+            .collect(),
+    )
+}
+
+/// Whether two bodies are one letter: sizes within a pixel (checked by
+/// the caller) and [`SAME_BODY`] of their ink in common at the best
+/// one-pixel shift.
+fn same_body(a: &[u64], b: &[u64]) -> bool {
+    let rows = a.len().max(b.len()) as i64;
+    let row = |r: &[u64], y: i64| {
+        if y >= 0 && (y as usize) < r.len() {
+            r[y as usize]
+        } else {
+            0
+        }
+    };
+    (-1i64..=1).any(|dy| {
+        (-1i64..=1).any(|dx| {
+            let (mut both, mut either) = (0u32, 0u32);
+            for y in -1..=rows {
+                let u = row(a, y);
+                let v = row(b, y + dy);
+                let v = match dx {
+                    -1 => v << 1,
+                    1 => v >> 1,
+                    _ => v,
+                };
+                both += (u & v).count_ones();
+                either += (u | v).count_ones();
+            }
+            both as f32 >= SAME_BODY * either.max(1) as f32
+        })
+    })
+}
+
+/// The grey-weighted centre across of a piece's ink.
+fn ink_centre(electronic: &GrayImage, label: &[u32], p: &Piece, id: u32) -> f32 {
+    let w = electronic.width() as usize;
+    let (mut s, mut sx) = (0f32, 0f32);
+    for y in p.y0..p.y1 {
+        for x in p.x0..p.x1 {
+            if label[y as usize * w + x as usize] == id {
+                let ink = 255.0 - f32::from(electronic.get_pixel(x, y).0[0]);
+                s += ink;
+                sx += ink * x as f32;
+            }
+        }
+    }
+    if s > 0.0 {
+        sx / s
+    } else {
+        (p.x0 + p.x1) as f32 / 2.0
+    }
+}
+
+/// The ink (0–1) of a body's marks over its window: the marks' pixels and
+/// the unlabelled pixel around them (their anti-aliased edge), not the
+/// body's nor another piece's.
+fn mark_layer(
+    electronic: &GrayImage,
+    label: &[u32],
+    (x0, y0, x1, y1): (u32, u32, u32, u32),
+    body: u32,
+    own: &[u32],
+) -> Plane {
+    let w = electronic.width() as usize;
+    let (ww, wh) = ((x1 - x0) as usize, (y1 - y0) as usize);
+    let at = |x: usize, y: usize| label[(y0 as usize + y) * w + x0 as usize + x];
+    let mut v = vec![0f32; ww * wh];
+    if own.is_empty() {
+        return Plane { w: ww, h: wh, v };
+    }
+    for y in 0..wh {
+        for x in 0..ww {
+            let id = at(x, y);
+            let keep = own.contains(&id)
+                || id == 0 && {
+                    let near = |dx: i32, dy: i32| {
+                        let (xx, yy) = (x as i32 + dx, y as i32 + dy);
+                        xx >= 0
+                            && yy >= 0
+                            && (xx as usize) < ww
+                            && (yy as usize) < wh
+                            && own.contains(&at(xx as usize, yy as usize))
+                    };
+                    (-1..=1).any(|dy| (-1..=1).any(|dx| near(dx, dy)))
+                };
+            if keep && id != body {
+                let g = electronic.get_pixel(x0 + x as u32, y0 + y as u32).0[0];
+                v[y * ww + x] = (255.0 - f32::from(g)) / 255.0;
+            }
+        }
+    }
+    Plane { w: ww, h: wh, v }
+}
+
+/// A letter's marks summed up: their ink, its centre from the letter's
+/// anchor, and its spread (standard deviations across and down, and their
+/// correlation): two letters whose marks agree in all are one
+/// configuration.
+struct Shape {
+    mass: f32,
+    centre: (f32, f32),
+    spread: (f32, f32),
+    slant: f32,
+}
+
+impl Shape {
+    fn of(l: &Letter) -> Option<Shape> {
+        l.support?;
+        let (mut m, mut sx, mut sy, mut sxx, mut syy, mut sxy) =
+            (0f32, 0f32, 0f32, 0f32, 0f32, 0f32);
+        for (i, &v) in l.layer.v.iter().enumerate() {
+            if v > 0.0 {
+                let x = (i % l.layer.w) as f32 + l.x0 as f32 - l.anchor.0;
+                let y = (i / l.layer.w) as f32 + l.y0 as f32 - l.anchor.1;
+                m += v;
+                sx += v * x;
+                sy += v * y;
+                sxx += v * x * x;
+                syy += v * y * y;
+                sxy += v * x * y;
+            }
+        }
+        let (cx, cy) = (sx / m, sy / m);
+        let (vx, vy) = ((sxx / m - cx * cx).max(0.0), (syy / m - cy * cy).max(0.0));
+        let cov = sxy / m - cx * cy;
+        Some(Shape {
+            mass: m,
+            centre: (cx, cy),
+            spread: (vx.sqrt(), vy.sqrt()),
+            slant: cov / (vx * vy).sqrt().max(1e-3),
+        })
+    }
+
+    fn same(&self, o: &Shape) -> bool {
+        (self.mass - o.mass).abs() <= 0.15 * self.mass.max(o.mass)
+            && (self.centre.0 - o.centre.0).abs() < 0.75
+            && (self.centre.1 - o.centre.1).abs() < 0.75
+            && (self.spread.0 - o.spread.0).abs() < 0.5
+            && (self.spread.1 - o.spread.1).abs() < 0.5
+            && (self.slant - o.slant).abs() < 0.25
+    }
+}
+
+/// Where, in letter `to`'s window, the marks of letter `from` land when
+/// their anchors coincide: the box of pixels [`place_into`] fills, or
+/// `None` when `from` has no marks or they land outside.
+fn reach_of(from: &Letter, to: &Letter) -> Option<Box4> {
+    let (sx0, sy0, sx1, sy1) = from.support?;
+    let (tw, th) = ((to.x1 - to.x0) as usize, (to.y1 - to.y0) as usize);
+    let (dx, dy) = offset(from, to);
+    let span = |lo: usize, hi: usize, d: f32, n: usize| {
+        let a = (lo as f32 - 1.0 - d).floor().max(0.0) as usize;
+        let b = ((hi as f32 + 1.0 - d).ceil().max(0.0) as usize).min(n);
+        (a, b)
+    };
+    let (x0, x1) = span(sx0, sx1, dx, tw);
+    let (y0, y1) = span(sy0, sy1, dy, th);
+    (x0 < x1 && y0 < y1).then_some((x0, y0, x1, y1))
+}
+
+/// Where a pixel of `to`'s window falls in `from`'s: page position, moved
+/// by the anchors' difference.
+fn offset(from: &Letter, to: &Letter) -> (f32, f32) {
+    (
+        from.anchor.0 - to.anchor.0 + to.x0 as f32 - from.x0 as f32,
+        from.anchor.1 - to.anchor.1 + to.y0 as f32 - from.y0 as f32,
+    )
+}
+
+/// Adds the marks of letter `from`, moved into the window of letter `to`
+/// so that their anchors coincide (bilinear, zero outside), to `d`, the
+/// part `region` of that window.
+fn place_into(from: &Letter, to: &Letter, region: Box4, d: &mut Plane) {
+    let Some((x0, y0, x1, y1)) = reach_of(from, to) else {
+        return;
+    };
+    let (dx, dy) = offset(from, to);
+    let layer = &from.layer;
+    let get = |x: i64, y: i64| {
+        if x < 0 || y < 0 || x >= layer.w as i64 || y >= layer.h as i64 {
+            0.0
+        } else {
+            layer.v[y as usize * layer.w + x as usize]
+        }
+    };
+    for y in y0.max(region.1)..y1.min(region.3) {
+        for x in x0.max(region.0)..x1.min(region.2) {
+            let (sx, sy) = (x as f32 + dx, y as f32 + dy);
+            let (ix, iy) = (sx.floor(), sy.floor());
+            let (fx, fy) = (sx - ix, sy - iy);
+            let (ix, iy) = (ix as i64, iy as i64);
+            let top = get(ix, iy) * (1.0 - fx) + get(ix + 1, iy) * fx;
+            let bottom = get(ix, iy + 1) * (1.0 - fx) + get(ix + 1, iy + 1) * fx;
+            d.v[(y - region.1) * d.w + x - region.0] += top * (1.0 - fy) + bottom * fy;
+        }
+    }
+}
+
+/// The paper over a letter's window as the electronic window explains it
+/// through a fitted capture.
+struct Capture {
+    w: usize,
+    h: usize,
+    /// Index into the blurs tried.
+    sigma: usize,
+    sigma_px: f32,
+    gain: f32,
+    /// Paper less the fitted prediction, in ink (0–1).
+    residual: Vec<f32>,
+}
+
+impl Capture {
+    /// The capture that explains the paper over `l`'s window best: blur
+    /// (among `sigmas`) at no shift, then the shift at that blur, then the
+    /// blur again at that shift; gain and offset fitted at each. `None`
+    /// when the paper there holds no letter ([`MIN_GAIN`]).
+    fn fit(
+        electronic: &GrayImage,
+        paper: &GrayImage,
+        l: &Letter,
+        sigmas: &[f32],
+    ) -> Option<Capture> {
+        let ink = |p: Plane| Plane {
+            w: p.w,
+            h: p.h,
+            v: p.v.iter().map(|v| (255.0 - v) / 255.0).collect(),
+        };
+        let e = ink(Plane::cut(electronic, l.x0, l.y0, l.x1, l.y1));
+        let p = ink(Plane::cut(paper, l.x0, l.y0, l.x1, l.y1));
+        let (w, h) = (e.w, e.h);
+        if w <= 2 * MARGIN || h <= 2 * MARGIN {
+            return None;
+        }
+        let inner = |i: usize| inner(i, w, h);
+        let blurred: Vec<Plane> = sigmas.iter().map(|&s| e.blurred(s)).collect();
+        let cost = |pred: &Plane, ps: &Plane| -> (f32, f32, f32) {
+            let (_, offset, gain) = fit_pairs(pred.v.iter().copied().zip(ps.v.iter().copied()));
+            let sse = (0..w * h)
+                .filter(|&i| inner(i))
+                .map(|i| {
+                    let r = ps.v[i] - (offset + gain * pred.v[i]);
+                    r * r
+                })
+                .sum();
+            (sse, offset, gain)
+        };
+        let mut best = (f32::MAX, 0usize, (0.0f32, 0.0f32));
+        for (k, b) in blurred.iter().enumerate() {
+            let c = cost(b, &p).0;
+            if c < best.0 {
+                best = (c, k, (0.0, 0.0));
+            }
+        }
+        let steps = [-1.0f32, -0.5, 0.0, 0.5, 1.0];
+        for dy in steps {
+            for dx in steps {
+                let c = cost(&blurred[best.1], &p.shifted(dx, dy)).0;
+                if c < best.0 {
+                    best = (c, best.1, (dx, dy));
+                }
+            }
+        }
+        let ps = p.shifted(best.2 .0, best.2 .1);
+        for (k, b) in blurred.iter().enumerate() {
+            let c = cost(b, &ps).0;
+            if c < best.0 {
+                best = (c, k, best.2);
+            }
+        }
+        let pred = &blurred[best.1];
+        let (_, offset, gain) = cost(pred, &ps);
+        if gain < MIN_GAIN {
+            return None;
+        }
+        let residual = (0..w * h)
+            .map(|i| ps.v[i] - (offset + gain * pred.v[i]))
+            .collect();
+        let sigma_px = sigmas[best.1];
+        let sigma = SIGMAS.iter().position(|&s| s == sigma_px).unwrap_or(0);
+        Some(Capture {
+            w,
+            h,
+            sigma,
+            sigma_px,
+            gain,
+            residual,
+        })
+    }
+}
+
+/// Whether pixel `i` of a `w × h` window lies inside its [`MARGIN`].
+fn inner(i: usize, w: usize, h: usize) -> bool {
+    let (x, y) = (i % w, i / w);
+    x >= MARGIN && y >= MARGIN && x + MARGIN < w && y + MARGIN < h
+}
+
+/// How much better the best other configuration explains the paper over
+/// letter `l`'s window than its own marks do (see [`Suspect::score`]), and
+/// where it came from; `None` when no other configuration differs from its
+/// own there.
+fn judge(c: &Capture, l: &Letter, others: &[&Letter]) -> Option<(f32, (u32, u32))> {
+    let (w, h, gain) = (c.w, c.h, c.gain);
+    let reach = (3.0 * c.sigma_px).ceil() as usize;
+    let widen = |(x0, y0, x1, y1): Box4| {
+        (
+            x0.saturating_sub(reach),
+            y0.saturating_sub(reach),
+            (x1 + reach).min(w),
+            (y1 + reach).min(h),
+        )
+    };
+    // Another configuration changes the prediction by Δ (its marks less the
+    // letter's own, blurred alike), so it leaves the residual r − gain·Δ: it
+    // explains the paper better by 2·gain·r·Δ − gain²·Δ² a pixel.
+    let gained = |x0: usize, y0: usize, delta: &Plane| {
+        let (mut s, mut n) = (0f32, 0usize);
+        for y in 0..delta.h {
+            for x in 0..delta.w {
+                let dv = delta.v[y * delta.w + x];
+                let i = (y0 + y) * w + x0 + x;
+                if dv.abs() > DIFFERS && inner(i, w, h) {
+                    s += 2.0 * c.residual[i] * dv / gain - dv * dv;
+                    n += 1;
+                }
+            }
+        }
+        (s, n)
+    };
+    let own_blurred = l.layer.blurred(c.sigma_px);
+    // The letter's own marks a pixel over.
+    let mut moved = 0f32;
+    if let Some(support) = l.support {
+        let region = widen((
+            support.0.saturating_sub(1),
+            support.1.saturating_sub(1),
+            (support.2 + 1).min(w),
+            (support.3 + 1).min(h),
+        ));
+        for (dx, dy) in [(1.0, 0.0), (-1.0, 0.0), (0.0, 1.0), (0.0, -1.0)] {
+            let m = l.layer.shifted(dx, dy);
+            let d = cut(region, w, |i| m.v[i] - l.layer.v[i]);
+            moved = moved.max(gained(region.0, region.1, &d.blurred(c.sigma_px)).0);
+        }
+    }
+    let mut best: Option<(f32, (u32, u32))> = None;
+    for o in others {
+        let Some(region) = union(reach_of(o, l), l.support).map(widen) else {
+            continue;
+        };
+        let mut d = cut(region, w, |i| -l.layer.v[i]);
+        place_into(o, l, region, &mut d);
+        let delta = d.blurred(c.sigma_px);
+        let (s, n) = gained(region.0, region.1, &delta);
+        if n < 3 {
+            continue;
+        }
+        // The same with the own marks free in strength: own ink a·B_own
+        // more (|a| ≤ 0.3 gain) against the other configuration at the
+        // fitted gain, over the pixels either covers.
+        let (mut rr, mut rbo, mut bobo, mut other) = (0f32, 0f32, 0f32, 0f32);
+        for y in 0..delta.h {
+            for x in 0..delta.w {
+                let i = (region.1 + y) * w + region.0 + x;
+                if !inner(i, w, h) {
+                    continue;
+                }
+                let bo = own_blurred.v[i];
+                let bv = delta.v[y * delta.w + x] + bo;
+                if bo.abs() > DIFFERS || bv.abs() > DIFFERS {
+                    let r = c.residual[i];
+                    rr += r * r;
+                    rbo += r * bo;
+                    bobo += bo * bo;
+                    let rv = r + gain * bo - gain * bv;
+                    other += rv * rv;
+                }
+            }
+        }
+        let a = if bobo > 0.0 {
+            (rbo / bobo).clamp(-0.3 * gain, 0.3 * gain)
+        } else {
+            0.0
+        };
+        let free = (rr - 2.0 * a * rbo + a * a * bobo - other) / (gain * gain);
+        let score = (s - moved).min(free);
+        if best.is_none_or(|b| score > b.0) {
+            best = Some((score, (o.x0, o.y0)));
+        }
+    }
+    best
+}
+
+/// The part `region` of a `w`-wide window, each pixel given by `value` of
+/// its index in the window.
+fn cut(region: Box4, w: usize, value: impl Fn(usize) -> f32) -> Plane {
+    let (x0, y0, x1, y1) = region;
+    let mut v = Vec::with_capacity((x1 - x0) * (y1 - y0));
+    for y in y0..y1 {
+        for x in x0..x1 {
+            v.push(value(y * w + x));
+        }
+    }
+    Plane {
+        w: x1 - x0,
+        h: y1 - y0,
+        v,
+    }
+}
+
+type Box4 = (usize, usize, usize, usize);
+
+/// The box around two boxes, either of which may be missing.
+fn union(a: Option<Box4>, b: Option<Box4>) -> Option<Box4> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some((a.0.min(b.0), a.1.min(b.1), a.2.max(b.2), a.3.max(b.3))),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The box around a plane's non-zero pixels.
+fn support(p: &Plane) -> Option<Box4> {
+    let mut b: Option<Box4> = None;
+    for (i, v) in p.v.iter().enumerate() {
+        if *v > 0.0 {
+            let (x, y) = (i % p.w, i / p.w);
+            b = union(b, Some((x, y, x + 1, y + 1)));
+        }
+    }
+    b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Mark shapes over a ring: an acute, a grave, a dot below.
+    #[derive(Clone, Copy, PartialEq, Debug)]
+    enum Mark {
+        Acute,
+        Grave,
+        DotBelow,
+    }
+
+    /// A line of ring-shaped letters (an "o") with `marks[k]` on the k-th,
+    /// and bars (a letter that never carries marks) between, at 200 dpi.
+    fn page(marks: &[Mark]) -> GrayImage {
+        let mut img = GrayImage::from_pixel(40 + 38 * marks.len() as u32, 120, image::Luma([250]));
+        let mut put = |x: i32, y: i32| img.put_pixel(x as u32, y as u32, image::Luma([30]));
+        for (k, &mark) in marks.iter().enumerate() {
+            let (cx, cy) = (24 + 38 * k as i32, 60);
+            for y in cy - 8..=cy + 8 {
+                for x in cx - 8..=cx + 8 {
+                    let r = (((x - cx) * (x - cx) + (y - cy) * (y - cy)) as f32).sqrt();
+                    if (4.5..=6.8).contains(&r) {
+                        put(x, y);
+                    }
+                }
+            }
+            // a bar between letters
+            for y in cy - 14..=cy + 7 {
+                for x in cx + 17..=cx + 18 {
+                    put(x, y);
+                }
+            }
+            for i in 0..5 {
+                for t in 0..2 {
+                    match mark {
+                        Mark::Acute => put(cx - 1 + i + t, cy - 10 - i),
+                        Mark::Grave => put(cx + 1 - i - t, cy - 10 - i),
+                        Mark::DotBelow => {
+                            if i < 3 && t == 0 {
+                                for x in cx - 1..=cx + 1 {
+                                    put(x, cy + 10 + i);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        img
+    }
+
+    /// `img` seen through a phone: blurred, its levels squeezed, with
+    /// noise.
+    fn photo(img: &GrayImage) -> GrayImage {
+        let p = Plane::cut(img, 0, 0, img.width(), img.height()).blurred(1.3);
+        let mut seed = 11u32;
+        let v =
+            p.v.iter()
+                .map(|&g| {
+                    seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    let noise = (seed >> 24) as f32 / 255.0 * 12.0 - 6.0;
+                    (70.0 + (g - 30.0) * 0.75 + noise).clamp(0.0, 255.0) as u8
+                })
+                .collect();
+        GrayImage::from_raw(img.width(), img.height(), v).unwrap()
+    }
+
+    #[test]
+    fn a_mark_with_no_sibling_changed_for_one_the_page_carries_elsewhere_stands_out() {
+        use Mark::*;
+        // The acute stands on one letter only: no sibling to compare it with.
+        let marks = [Grave, DotBelow, Grave, Acute, DotBelow, Grave, DotBelow];
+        let electronic = page(&marks);
+        let ignore = Bitmap::new(electronic.width(), electronic.height());
+        let same = suspects(&electronic, &photo(&electronic), &ignore, 200.0);
+        assert!(same.len() >= marks.len(), "every ring is judged: {same:?}");
+        assert_eq!(standout(&same, 200.0), None, "{:?}", &same[..3]);
+        // On paper the acute became a grave.
+        let mut changed_marks = marks;
+        changed_marks[3] = Grave;
+        let changed = suspects(&electronic, &photo(&page(&changed_marks)), &ignore, 200.0);
+        let c = standout(&changed, 200.0).expect("the changed letter stands out");
+        let x = 24 + 38 * 3;
+        assert!(c.x0 <= x && x < c.x1 && c.y0 <= 60 && 60 < c.y1, "{c:?}");
+    }
+
+    #[test]
+    fn the_strongest_letter_is_kept_only_well_above_every_other_place() {
+        let at = |x: u32, score: f32| Suspect {
+            x0: x,
+            y0: 100,
+            x1: x + 20,
+            y1: 140,
+            score,
+            from: (0, 0),
+        };
+        assert!(standout(&[at(100, 2.5), at(500, 0.5)], 200.0).is_some());
+        assert_eq!(
+            standout(&[at(100, MIN_SCORE * 0.9), at(500, 0.0)], 200.0),
+            None
+        );
+        assert_eq!(
+            standout(&[at(100, 2.5), at(500, 2.5 / STANDOUT * 1.1)], 200.0),
+            None
+        );
+        // a letter beside the top one is the same place
+        assert!(standout(&[at(100, 2.5), at(108, 2.4), at(500, 0.2)], 200.0).is_some());
+    }
+}
