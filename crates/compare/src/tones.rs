@@ -52,6 +52,8 @@ const SIDE: f32 = 5.0;
 /// Bodies of one letter: sizes within a pixel, and this share of their
 /// ink in common at the best one-pixel shift.
 const SAME_BODY: f32 = 0.8;
+/// Stroke widths within this ratio are one weight ([`same_weight`]).
+const SAME_WEIGHT: f32 = 1.3;
 /// Letters whose capture is fitted over every blur, to find the photo's.
 const SAMPLE: usize = 16;
 /// Capture blurs tried (Gaussian sigma, pixels at the working resolution).
@@ -112,6 +114,8 @@ struct Letter {
     layer: Plane,
     /// ...which are within this box of the window (`None`: no marks).
     support: Option<Box4>,
+    /// The body's stroke width, pixels: twice its ink over its outline.
+    stroke: f32,
 }
 
 /// Every judged letter of the page with its score, highest first. The
@@ -168,7 +172,7 @@ pub fn suspects(
             .filter_map(|hh| library.get(&hh))
             .flatten()
             .map(|&j| &letters[j])
-            .filter(|o| !std::ptr::eq(*o, l))
+            .filter(|o| !std::ptr::eq(*o, l) && same_weight(o.stroke, l.stroke))
             .collect();
         let Some(capture) = Capture::fit(electronic, paper, l, &sigmas) else {
             continue;
@@ -323,6 +327,7 @@ fn letters(electronic: &GrayImage, label: &[u32], pieces: &[Piece], scale: f32) 
             let own: Vec<u32> = marks[j].iter().map(|&m| m as u32 + 1).collect();
             let layer = mark_layer(electronic, label, (x0, y0, x1, y1), k as u32 + 1, &own);
             let support = support(&layer);
+            let stroke = stroke_width(label, w as usize, p, k as u32 + 1);
             out.push(Letter {
                 piece: k,
                 x0,
@@ -332,6 +337,7 @@ fn letters(electronic: &GrayImage, label: &[u32], pieces: &[Piece], scale: f32) 
                 anchor: (ink_centre(electronic, label, p, k as u32 + 1), p.y0 as f32),
                 layer,
                 support,
+                stroke,
             });
         }
     }
@@ -385,6 +391,36 @@ fn same_body(a: &[u64], b: &[u64]) -> bool {
             both as f32 >= SAME_BODY * either.max(1) as f32
         })
     })
+}
+
+/// A body's stroke width: twice its ink over its outline (pixels with a
+/// neighbour outside it).
+fn stroke_width(label: &[u32], stride: usize, p: &Piece, id: u32) -> f32 {
+    let on = |x: i64, y: i64| {
+        x >= i64::from(p.x0)
+            && y >= i64::from(p.y0)
+            && x < i64::from(p.x1)
+            && y < i64::from(p.y1)
+            && label[y as usize * stride + x as usize] == id
+    };
+    let (mut area, mut outline) = (0u32, 0u32);
+    for y in i64::from(p.y0)..i64::from(p.y1) {
+        for x in i64::from(p.x0)..i64::from(p.x1) {
+            if on(x, y) {
+                area += 1;
+                outline +=
+                    u32::from(!(on(x - 1, y) && on(x + 1, y) && on(x, y - 1) && on(x, y + 1)));
+            }
+        }
+    }
+    2.0 * area as f32 / outline.max(1) as f32
+}
+
+/// Whether two strokes are of one weight of type: a bold letter's marks
+/// are not put on a regular one (a phone thins a bold tilde so that a
+/// regular one explains it better).
+fn same_weight(a: f32, b: f32) -> bool {
+    a.max(b) <= SAME_WEIGHT * a.min(b)
 }
 
 /// The grey-weighted centre across of a piece's ink.
