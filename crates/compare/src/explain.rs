@@ -129,6 +129,24 @@ impl Plane {
     }
 }
 
+/// `img` seen through a phone, for tests: blurred by 1.3 px, its levels
+/// squeezed, with noise from a linear congruential sequence started at
+/// `seed`.
+#[cfg(test)]
+pub(crate) fn photographed(img: &GrayImage, seed: u32) -> GrayImage {
+    let p = Plane::cut(img, 0, 0, img.width(), img.height()).blurred(1.3);
+    let mut state = seed;
+    let v =
+        p.v.iter()
+            .map(|&g| {
+                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                let noise = (state >> 24) as f32 / 255.0 * 12.0 - 6.0;
+                (70.0 + (g - 30.0) * 0.75 + noise).clamp(0.0, 255.0) as u8
+            })
+            .collect();
+    GrayImage::from_raw(img.width(), img.height(), v).unwrap()
+}
+
 /// Least-squares `paper ≈ offset + gain · electronic` over the pixels of
 /// `mask`: (mean squared residual, offset, gain).
 pub(crate) fn fit(e: &Plane, p: &Plane, mask: &[bool]) -> (f32, f32, f32) {

@@ -440,6 +440,7 @@ fn median(planes: &[Plane]) -> Plane {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::explain::photographed;
 
     /// A line of "ó"-like glyphs (a ring with an acute above) and bars at
     /// 200 dpi; `dot_below` gives the glyph at that index a dot below
@@ -483,22 +484,6 @@ mod tests {
         img
     }
 
-    /// `img` seen through a phone: blurred, its levels squeezed, with
-    /// noise.
-    fn photo(img: &GrayImage) -> GrayImage {
-        let p = Plane::cut(img, 0, 0, img.width(), img.height()).blurred(1.3);
-        let mut seed = 7u32;
-        let v =
-            p.v.iter()
-                .map(|&g| {
-                    seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-                    let noise = (seed >> 24) as f32 / 255.0 * 12.0 - 6.0;
-                    (70.0 + (g - 30.0) * 0.75 + noise).clamp(0.0, 255.0) as u8
-                })
-                .collect();
-        GrayImage::from_raw(img.width(), img.height(), v).unwrap()
-    }
-
     /// A 16 × 30 window at `x` whose copy scores `score` in a group whose
     /// typical score is 0.1.
     fn outlier_at(x: u32, score: f32) -> Outlier {
@@ -540,10 +525,15 @@ mod tests {
     fn a_glyph_whose_mark_changed_stands_out_from_its_siblings_and_a_retake_does_not() {
         let electronic = page(250, 30, None);
         let ignore = Bitmap::new(electronic.width(), electronic.height());
-        let same = outliers(&electronic, &photo(&electronic), &ignore, 200.0);
+        let same = outliers(&electronic, &photographed(&electronic, 7), &ignore, 200.0);
         assert!(same.iter().any(|o| o.group >= 6), "{same:?}");
         assert_eq!(standout(&same, 200.0), None, "{:?}", &same[..3]);
-        let changed = outliers(&electronic, &photo(&page(250, 30, Some(4))), &ignore, 200.0);
+        let changed = outliers(
+            &electronic,
+            &photographed(&page(250, 30, Some(4)), 7),
+            &ignore,
+            200.0,
+        );
         let c = standout(&changed, 200.0).expect("the changed glyph stands out");
         let x = 24 + 38 * 4;
         assert!(c.x0 <= x && x < c.x1 && c.y0 <= 70 && 70 < c.y1, "{c:?}");

@@ -158,11 +158,11 @@ pub fn suspects(
     let mut chosen: Vec<usize> = judged
         .iter()
         .step_by(step)
-        .filter_map(|l| Capture::fit(electronic, paper, l, &SIGMAS).map(|c| c.sigma))
+        .filter_map(|l| Capture::fit(electronic, paper, l, 0..SIGMAS.len()).map(|c| c.sigma))
         .collect();
     chosen.sort_unstable();
-    let sigmas: Vec<f32> = match chosen.get(chosen.len() / 2) {
-        Some(&k) => SIGMAS[k.saturating_sub(1)..(k + 2).min(SIGMAS.len())].to_vec(),
+    let sigmas = match chosen.get(chosen.len() / 2) {
+        Some(&k) => k.saturating_sub(1)..(k + 2).min(SIGMAS.len()),
         None => return Vec::new(),
     };
     let mut out = Vec::new();
@@ -174,7 +174,7 @@ pub fn suspects(
             .map(|&j| &letters[j])
             .filter(|o| !std::ptr::eq(*o, l) && same_weight(o.stroke, l.stroke))
             .collect();
-        let Some(capture) = Capture::fit(electronic, paper, l, &sigmas) else {
+        let Some(capture) = Capture::fit(electronic, paper, l, sigmas.clone()) else {
             continue;
         };
         if let Some((score, from)) = judge(&capture, l, &others) {
@@ -325,7 +325,7 @@ fn letters(electronic: &GrayImage, label: &[u32], pieces: &[Piece], scale: f32) 
                 continue;
             }
             let own: Vec<u32> = marks[j].iter().map(|&m| m as u32 + 1).collect();
-            let layer = mark_layer(electronic, label, (x0, y0, x1, y1), k as u32 + 1, &own);
+            let layer = mark_layer(electronic, label, (x0, y0, x1, y1), &own);
             let support = support(&layer);
             let stroke = stroke_width(label, w as usize, p, k as u32 + 1);
             out.push(Letter {
@@ -443,42 +443,34 @@ fn ink_centre(electronic: &GrayImage, label: &[u32], p: &Piece, id: u32) -> f32 
     }
 }
 
-/// The ink (0–1) of a body's marks over its window: the marks' pixels and
-/// the unlabelled pixel around them (their anti-aliased edge), not the
-/// body's nor another piece's.
+/// The ink (0–1) of a body's marks (pieces `own`) over its window: the
+/// marks' pixels and the unlabelled pixels next to them (their
+/// anti-aliased edge), not the body's nor another piece's.
 fn mark_layer(
     electronic: &GrayImage,
     label: &[u32],
     (x0, y0, x1, y1): (u32, u32, u32, u32),
-    body: u32,
     own: &[u32],
 ) -> Plane {
     let w = electronic.width() as usize;
     let (ww, wh) = ((x1 - x0) as usize, (y1 - y0) as usize);
-    let at = |x: usize, y: usize| label[(y0 as usize + y) * w + x0 as usize + x];
+    let at = |i: usize| label[(y0 as usize + i / ww) * w + x0 as usize + i % ww];
     let mut v = vec![0f32; ww * wh];
     if own.is_empty() {
         return Plane { w: ww, h: wh, v };
     }
-    for y in 0..wh {
-        for x in 0..ww {
-            let id = at(x, y);
-            let keep = own.contains(&id)
-                || id == 0 && {
-                    let near = |dx: i32, dy: i32| {
-                        let (xx, yy) = (x as i32 + dx, y as i32 + dy);
-                        xx >= 0
-                            && yy >= 0
-                            && (xx as usize) < ww
-                            && (yy as usize) < wh
-                            && own.contains(&at(xx as usize, yy as usize))
-                    };
-                    (-1..=1).any(|dy| (-1..=1).any(|dx| near(dx, dy)))
-                };
-            if keep && id != body {
-                let g = electronic.get_pixel(x0 + x as u32, y0 + y as u32).0[0];
-                v[y * ww + x] = (255.0 - f32::from(g)) / 255.0;
-            }
+    let mut marks = Bitmap::new(x1 - x0, y1 - y0);
+    for (i, bit) in marks.data.iter_mut().enumerate() {
+        *bit = u8::from(own.contains(&at(i)));
+    }
+    let near = marks.dilate(1);
+    for (i, value) in v.iter_mut().enumerate() {
+        let id = at(i);
+        if near.data[i] != 0 && (id == 0 || own.contains(&id)) {
+            let g = electronic
+                .get_pixel(x0 + (i % ww) as u32, y0 + (i / ww) as u32)
+                .0[0];
+            *value = (255.0 - f32::from(g)) / 255.0;
         }
     }
     Plane { w: ww, h: wh, v }
@@ -595,7 +587,6 @@ struct Capture {
     h: usize,
     /// Index into the blurs tried.
     sigma: usize,
-    sigma_px: f32,
     gain: f32,
     /// Paper less the fitted prediction, in ink (0–1).
     residual: Vec<f32>,
@@ -610,7 +601,7 @@ impl Capture {
         electronic: &GrayImage,
         paper: &GrayImage,
         l: &Letter,
-        sigmas: &[f32],
+        sigmas: std::ops::Range<usize>,
     ) -> Option<Capture> {
         let ink = |p: Plane| Plane {
             w: p.w,
@@ -624,7 +615,10 @@ impl Capture {
             return None;
         }
         let inner = |i: usize| inner(i, w, h);
-        let blurred: Vec<Plane> = sigmas.iter().map(|&s| e.blurred(s)).collect();
+        let blurred: Vec<Plane> = SIGMAS[sigmas.clone()]
+            .iter()
+            .map(|&s| e.blurred(s))
+            .collect();
         let cost = |pred: &Plane, ps: &Plane| -> (f32, f32, f32) {
             let (_, offset, gain) = fit_pairs(pred.v.iter().copied().zip(ps.v.iter().copied()));
             let sse = (0..w * h)
@@ -667,13 +661,11 @@ impl Capture {
         let residual = (0..w * h)
             .map(|i| ps.v[i] - (offset + gain * pred.v[i]))
             .collect();
-        let sigma_px = sigmas[best.1];
-        let sigma = SIGMAS.iter().position(|&s| s == sigma_px).unwrap_or(0);
+        let sigma = sigmas.start + best.1;
         Some(Capture {
             w,
             h,
             sigma,
-            sigma_px,
             gain,
             residual,
         })
@@ -691,8 +683,8 @@ fn inner(i: usize, w: usize, h: usize) -> bool {
 /// where it came from; `None` when no other configuration differs from its
 /// own there.
 fn judge(c: &Capture, l: &Letter, others: &[&Letter]) -> Option<(f32, (u32, u32))> {
-    let (w, h, gain) = (c.w, c.h, c.gain);
-    let reach = (3.0 * c.sigma_px).ceil() as usize;
+    let (w, h, gain, sigma) = (c.w, c.h, c.gain, SIGMAS[c.sigma]);
+    let reach = (3.0 * sigma).ceil() as usize;
     let widen = |(x0, y0, x1, y1): Box4| {
         (
             x0.saturating_sub(reach),
@@ -718,7 +710,7 @@ fn judge(c: &Capture, l: &Letter, others: &[&Letter]) -> Option<(f32, (u32, u32)
         }
         (s, n)
     };
-    let own_blurred = l.layer.blurred(c.sigma_px);
+    let own_blurred = l.layer.blurred(sigma);
     // The letter's own marks a pixel over.
     let mut moved = 0f32;
     if let Some(support) = l.support {
@@ -731,7 +723,7 @@ fn judge(c: &Capture, l: &Letter, others: &[&Letter]) -> Option<(f32, (u32, u32)
         for (dx, dy) in [(1.0, 0.0), (-1.0, 0.0), (0.0, 1.0), (0.0, -1.0)] {
             let m = l.layer.shifted(dx, dy);
             let d = cut(region, w, |i| m.v[i] - l.layer.v[i]);
-            moved = moved.max(gained(region.0, region.1, &d.blurred(c.sigma_px)).0);
+            moved = moved.max(gained(region.0, region.1, &d.blurred(sigma)).0);
         }
     }
     let mut best: Option<(f32, (u32, u32))> = None;
@@ -741,7 +733,7 @@ fn judge(c: &Capture, l: &Letter, others: &[&Letter]) -> Option<(f32, (u32, u32)
         };
         let mut d = cut(region, w, |i| -l.layer.v[i]);
         place_into(o, l, region, &mut d);
-        let delta = d.blurred(c.sigma_px);
+        let delta = d.blurred(sigma);
         let (s, n) = gained(region.0, region.1, &delta);
         if n < 3 {
             continue;
@@ -824,6 +816,7 @@ fn support(p: &Plane) -> Option<Box4> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::explain::photographed;
 
     /// Mark shapes over a ring: an acute, a grave, a dot below.
     #[derive(Clone, Copy, PartialEq, Debug)]
@@ -873,22 +866,6 @@ mod tests {
         img
     }
 
-    /// `img` seen through a phone: blurred, its levels squeezed, with
-    /// noise.
-    fn photo(img: &GrayImage) -> GrayImage {
-        let p = Plane::cut(img, 0, 0, img.width(), img.height()).blurred(1.3);
-        let mut seed = 11u32;
-        let v =
-            p.v.iter()
-                .map(|&g| {
-                    seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-                    let noise = (seed >> 24) as f32 / 255.0 * 12.0 - 6.0;
-                    (70.0 + (g - 30.0) * 0.75 + noise).clamp(0.0, 255.0) as u8
-                })
-                .collect();
-        GrayImage::from_raw(img.width(), img.height(), v).unwrap()
-    }
-
     #[test]
     fn a_mark_with_no_sibling_changed_for_one_the_page_carries_elsewhere_stands_out() {
         use Mark::*;
@@ -896,13 +873,18 @@ mod tests {
         let marks = [Grave, DotBelow, Grave, Acute, DotBelow, Grave, DotBelow];
         let electronic = page(&marks);
         let ignore = Bitmap::new(electronic.width(), electronic.height());
-        let same = suspects(&electronic, &photo(&electronic), &ignore, 200.0);
+        let same = suspects(&electronic, &photographed(&electronic, 11), &ignore, 200.0);
         assert!(same.len() >= marks.len(), "every ring is judged: {same:?}");
         assert_eq!(standout(&same, 200.0), None, "{:?}", &same[..3]);
         // On paper the acute became a grave.
         let mut changed_marks = marks;
         changed_marks[3] = Grave;
-        let changed = suspects(&electronic, &photo(&page(&changed_marks)), &ignore, 200.0);
+        let changed = suspects(
+            &electronic,
+            &photographed(&page(&changed_marks), 11),
+            &ignore,
+            200.0,
+        );
         let c = standout(&changed, 200.0).expect("the changed letter stands out");
         let x = 24 + 38 * 3;
         assert!(c.x0 <= x && x < c.x1 && c.y0 <= 60 && 60 < c.y1, "{c:?}");
