@@ -844,6 +844,7 @@ fn compare_pair(
             // says it; a photo's is measured).
             let marks_readable = photo_dpi.unwrap_or(paper.page.dpi) >= SETTLE_MIN_DPI;
             let overrules = !photo_mark && (marks_readable || !mark_kept);
+            debug!(strongest, all_agree, overrules, "changes read by OCR");
             if all_agree && strongest < min_weight * 2 && overrules {
                 // A borderline ink difference that reads the same on both
                 // copies: noise, not a change. Not a grey mark on paper
