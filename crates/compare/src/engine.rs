@@ -511,6 +511,24 @@ fn compare_pair(
             }
         }
     }
+    // A pen stroke thins where it ends or runs fast (a signature's
+    // underline), and JPEG, which keeps colour at half resolution, washes
+    // it grey there: it runs on from the coloured ink as dark ink, on one
+    // side only. That continuation is ignored with the ink it continues.
+    let mut colour = e.colour_mask.clone();
+    for (c, &m) in colour.data.iter_mut().zip(warped_mask.as_raw()) {
+        *c |= u8::from(m < 128);
+    }
+    let near = scaled(STROKE_NEAR, e.dpi).max(1);
+    let strokes = [
+        continued_strokes(&colour, &warped_ink, &e.ink, near),
+        continued_strokes(&colour, &e.ink, &warped_ink, near),
+    ];
+    for stroke in &strokes {
+        for (g, &s) in ignore.data.iter_mut().zip(&stroke.data) {
+            *g |= s;
+        }
+    }
     let tolerance = scaled(opts.ink_tolerance_px, e.dpi).max(1);
     let diff = compare_ink(&e.ink, &warped_ink, Some(&ignore), tolerance);
     let min_weight = scaled_area(opts.min_change_px, e.dpi);
@@ -990,6 +1008,42 @@ const UNDER_INK_REACH: u32 = 2;
 /// ink maps' business.
 const MARK_MAX_SIDE: u32 = 16;
 
+/// Reach, in pixels at [`WORKING_DPI`], of a pen stroke's washed-out
+/// continuation: it starts this close to the coloured ink and stays this
+/// far from the other side's ink (so print beside a stamp is still
+/// compared).
+const STROKE_NEAR: u32 = 3;
+
+/// The ink of `side` that continues `colour` (8-connected, starting within
+/// `near` pixels of it) and keeps `near` pixels clear of `other`'s ink,
+/// grown by `near`: a pen stroke whose thin end JPEG washed grey.
+fn continued_strokes(colour: &Bitmap, side: &Bitmap, other: &Bitmap, near: u32) -> Bitmap {
+    let (w, h) = (side.width as usize, side.height as usize);
+    let touching = colour.dilate(near);
+    let clear = other.dilate(near);
+    let free = |i: usize| side.data[i] != 0 && clear.data[i] == 0;
+    let mut out = Bitmap::new(side.width, side.height);
+    let mut stack: Vec<usize> = (0..w * h)
+        .filter(|&i| touching.data[i] != 0 && free(i))
+        .collect();
+    for &i in &stack {
+        out.data[i] = 1;
+    }
+    while let Some(i) = stack.pop() {
+        let (x, y) = (i % w, i / w);
+        for ny in y.saturating_sub(1)..=(y + 1).min(h - 1) {
+            for nx in x.saturating_sub(1)..=(x + 1).min(w - 1) {
+                let n = ny * w + nx;
+                if out.data[n] == 0 && free(n) {
+                    out.data[n] = 1;
+                    stack.push(n);
+                }
+            }
+        }
+    }
+    out.dilate(near)
+}
+
 /// Share of the electronic page's ink that was not compared.
 fn ignored_share(ink: &Bitmap, ignore: &Bitmap) -> f32 {
     let (mut all, mut ignored) = (0u32, 0u32);
@@ -1139,5 +1193,34 @@ mod tests {
             ]
         );
         assert_eq!(steps.done.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn a_washed_out_pen_stroke_is_ignored_with_its_ink_and_print_beside_it_is_not() {
+        let mut colour = Bitmap::new(120, 40);
+        let mut paper = Bitmap::new(120, 40);
+        let mut electronic = Bitmap::new(120, 40);
+        let set = |b: &mut Bitmap, x0: u32, x1: u32, y0: u32, y1: u32| {
+            for y in y0..y1 {
+                for x in x0..x1 {
+                    b.data[(y * 120 + x) as usize] = 1;
+                }
+            }
+        };
+        // A blue signature (taken out as colour) whose underline runs on
+        // grey to the right, on the paper only.
+        set(&mut colour, 10, 30, 10, 20);
+        set(&mut paper, 30, 80, 18, 20);
+        // Print on both sides, and a paper-only digit beside the stroke.
+        set(&mut electronic, 90, 100, 5, 15);
+        set(&mut paper, 90, 100, 5, 15);
+        set(&mut paper, 100, 104, 25, 35);
+        let strokes = continued_strokes(&colour, &paper, &electronic, 3);
+        assert!(strokes.get(50, 19) && strokes.get(79, 18), "the underline");
+        assert!(!strokes.get(95, 10), "print on both sides");
+        assert!(!strokes.get(102, 30), "ink not joined to the colour");
+        // The electronic side's own strokes are found the same way.
+        let none = continued_strokes(&colour, &electronic, &paper, 3);
+        assert_eq!(none.count(), 0);
     }
 }
