@@ -513,16 +513,19 @@ fn compare_pair(
     }
     // A pen stroke thins where it ends or runs fast (a signature's
     // underline), and JPEG, which keeps colour at half resolution, washes
-    // it grey there: it runs on from the coloured ink as dark ink, on one
-    // side only. That continuation is ignored with the ink it continues.
-    let mut colour = e.colour_mask.clone();
-    for (c, &m) in colour.data.iter_mut().zip(warped_mask.as_raw()) {
-        *c |= u8::from(m < 128);
+    // it grey there: it runs on from its side's coloured ink as dark ink
+    // the other side lacks. That continuation is ignored with the ink it
+    // continues. Only a side's own colour is followed: print of one side
+    // beside the other side's stamp is what a digit scraped off under
+    // that stamp leaves, and is compared.
+    let mut paper_colour = Bitmap::new(w, h);
+    for (c, &m) in paper_colour.data.iter_mut().zip(warped_mask.as_raw()) {
+        *c = u8::from(m < 128);
     }
     let near = scaled(STROKE_NEAR, e.dpi).max(1);
     let strokes = [
-        continued_strokes(&colour, &warped_ink, &e.ink, near),
-        continued_strokes(&colour, &e.ink, &warped_ink, near),
+        continued_strokes(&paper_colour, &warped_ink, &e.ink, near),
+        continued_strokes(&e.colour_mask, &e.ink, &warped_ink, near),
     ];
     for stroke in &strokes {
         for (g, &s) in ignore.data.iter_mut().zip(&stroke.data) {
@@ -1014,9 +1017,10 @@ const MARK_MAX_SIDE: u32 = 16;
 /// compared).
 const STROKE_NEAR: u32 = 3;
 
-/// The ink of `side` that continues `colour` (8-connected, starting within
-/// `near` pixels of it) and keeps `near` pixels clear of `other`'s ink,
-/// grown by `near`: a pen stroke whose thin end JPEG washed grey.
+/// The ink of `side` that continues `colour`, that side's coloured ink
+/// (8-connected, starting within `near` pixels of it), and keeps `near`
+/// pixels clear of `other`'s ink, grown by `near`: a pen stroke whose thin
+/// end JPEG washed grey.
 fn continued_strokes(colour: &Bitmap, side: &Bitmap, other: &Bitmap, near: u32) -> Bitmap {
     let (w, h) = (side.width as usize, side.height as usize);
     let touching = colour.dilate(near);
