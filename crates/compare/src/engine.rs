@@ -18,7 +18,7 @@ use tracing::{debug, debug_span};
 use crate::confirm::confirmed_weight;
 use crate::diff::{compare_ink, Change};
 use crate::explain::{residual, unexplained_ink, Residual};
-use crate::ink::{binarise, prepare, window_radius, Bitmap, PreparedPage};
+use crate::ink::{binarise, pieces8, prepare, window_radius, Bitmap, PreparedPage};
 use crate::marks::{find_marks, Mark};
 use crate::pairing::{align, Link};
 use crate::qr::{self, QrCheck, QrCode};
@@ -1022,30 +1022,22 @@ const STROKE_NEAR: u32 = 3;
 /// pixels clear of `other`'s ink, grown by `near`: a pen stroke whose thin
 /// end JPEG washed grey.
 fn continued_strokes(colour: &Bitmap, side: &Bitmap, other: &Bitmap, near: u32) -> Bitmap {
-    let (w, h) = (side.width as usize, side.height as usize);
     let touching = colour.dilate(near);
     let clear = other.dilate(near);
     let free = |i: usize| side.data[i] != 0 && clear.data[i] == 0;
-    let mut out = Bitmap::new(side.width, side.height);
-    let mut stack: Vec<usize> = (0..w * h)
-        .filter(|&i| touching.data[i] != 0 && free(i))
-        .collect();
-    for &i in &stack {
-        out.data[i] = 1;
+    let (label, _) = pieces8(
+        side.width as usize,
+        side.height as usize,
+        |i| touching.data[i] != 0 && free(i),
+        |_, n| free(n),
+        |_, _| {},
+    );
+    Bitmap {
+        width: side.width,
+        height: side.height,
+        data: label.iter().map(|&k| u8::from(k != 0)).collect(),
     }
-    while let Some(i) = stack.pop() {
-        let (x, y) = (i % w, i / w);
-        for ny in y.saturating_sub(1)..=(y + 1).min(h - 1) {
-            for nx in x.saturating_sub(1)..=(x + 1).min(w - 1) {
-                let n = ny * w + nx;
-                if out.data[n] == 0 && free(n) {
-                    out.data[n] = 1;
-                    stack.push(n);
-                }
-            }
-        }
-    }
-    out.dilate(near)
+    .dilate(near)
 }
 
 /// Share of the electronic page's ink that was not compared.
