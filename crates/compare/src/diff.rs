@@ -28,6 +28,27 @@ pub struct Change {
     pub weight: u32,
 }
 
+impl Change {
+    /// A place judged as a whole (a glyph's window), weighted by its area.
+    pub fn over(x0: u32, y0: u32, x1: u32, y1: u32) -> Change {
+        Change {
+            x0,
+            y0,
+            x1,
+            y1,
+            weight: (x1 - x0) * (y1 - y0),
+        }
+    }
+
+    /// Whether `other`'s centre lies more than `apart` pixels (city block)
+    /// from this one's: another place of the page, not this one.
+    pub fn apart_from(&self, other: &Change, apart: f32) -> bool {
+        let centre = |c: &Change| ((c.x0 + c.x1) as f32 / 2.0, (c.y0 + c.y1) as f32 / 2.0);
+        let ((x, y), (ox, oy)) = (centre(self), centre(other));
+        (x - ox).abs() + (y - oy).abs() > apart
+    }
+}
+
 /// What the comparison of two ink maps found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InkDiff {

@@ -123,6 +123,11 @@ impl Outlier {
     pub fn excess(&self) -> f32 {
         self.score - self.typical
     }
+
+    /// The copy's window, as a change.
+    pub fn place(&self) -> Change {
+        Change::over(self.x0, self.y0, self.x1, self.y1)
+    }
 }
 
 /// Every grouped glyph's paper copy with its score, highest first. The
@@ -155,24 +160,14 @@ pub fn standout(outliers: &[Outlier], dpi: f32) -> Option<Change> {
     if top.score < MIN_SCORE || top.excess() < MIN_EXCESS {
         return None;
     }
-    let centre = |o: &Outlier| ((o.x0 + o.x1) as f32 / 2.0, (o.y0 + o.y1) as f32 / 2.0);
-    let (tx, ty) = centre(top);
+    let place = top.place();
     let apart = APART * dpi / crate::WORKING_DPI;
     let next = outliers
         .iter()
-        .filter(|o| {
-            let (x, y) = centre(o);
-            (x - tx).abs() + (y - ty).abs() > apart
-        })
+        .filter(|o| o.place().apart_from(&place, apart))
         .map(Outlier::excess)
         .fold(0.0, f32::max);
-    (top.excess() >= STANDOUT * next).then(|| Change {
-        x0: top.x0,
-        y0: top.y0,
-        x1: top.x1,
-        y1: top.y1,
-        weight: (top.x1 - top.x0) * (top.y1 - top.y0),
-    })
+    (top.excess() >= STANDOUT * next).then_some(place)
 }
 
 /// A window around each letter-sized piece of the electronic page's ink

@@ -101,6 +101,13 @@ pub struct Suspect {
     pub from: (u32, u32),
 }
 
+impl Suspect {
+    /// The letter's window, as a change.
+    pub fn place(&self) -> Change {
+        Change::over(self.x0, self.y0, self.x1, self.y1)
+    }
+}
+
 /// A letter body of the electronic page and its marks.
 struct Letter {
     piece: usize,
@@ -199,27 +206,17 @@ pub fn suspects(
 /// [`STANDOUT`] pairs.
 pub fn standout(suspects: &[Suspect], dpi: f32) -> Option<Change> {
     let top = suspects.first()?;
-    let centre = |s: &Suspect| ((s.x0 + s.x1) as f32 / 2.0, (s.y0 + s.y1) as f32 / 2.0);
-    let (tx, ty) = centre(top);
+    let place = top.place();
     let apart = APART * dpi / crate::WORKING_DPI;
     let next = suspects
         .iter()
-        .filter(|s| {
-            let (x, y) = centre(s);
-            (x - tx).abs() + (y - ty).abs() > apart
-        })
+        .filter(|s| s.place().apart_from(&place, apart))
         .map(|s| s.score)
         .fold(NEXT_FLOOR, f32::max);
     let kept = STANDOUT
         .iter()
         .any(|&(least, times)| top.score >= least && top.score >= times * next);
-    kept.then(|| Change {
-        x0: top.x0,
-        y0: top.y0,
-        x1: top.x1,
-        y1: top.y1,
-        weight: (top.x1 - top.x0) * (top.y1 - top.y0),
-    })
+    kept.then_some(place)
 }
 
 /// The page's letters that may carry marks: bodies with marks, and bodies
