@@ -59,6 +59,14 @@ struct Args {
     no_tones: bool,
 }
 
+const USAGE: &str =
+    "usage: doisoat-eval DIR [--ocr] [--json] [--method engine|dhash|magick] [--jobs N]
+                    [--only ID,ID] [--tier scan|phone] [--verbose]
+                    [--tolerance PX] [--min-change PX] [--confirm-min PX] [--mark-min MASS]
+                    [--no-residue] [--no-siblings] [--no-tones]
+DIR holds one folder per case with a truth.json (tools/gen/corpus.py).
+DOISOAT_EVAL_DEBUG=DIR writes each pair's debug pictures under DIR/<case>/.";
+
 fn parse_args() -> Result<Args> {
     let mut a = Args {
         dir: PathBuf::new(),
@@ -81,6 +89,10 @@ fn parse_args() -> Result<Args> {
     let mut dir = None;
     while let Some(arg) = it.next() {
         match arg.as_str() {
+            "--help" | "-h" => {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
             "--ocr" => a.ocr = true,
             "--json" => a.json = true,
             "--verbose" => a.verbose = true,
@@ -113,12 +125,10 @@ fn parse_args() -> Result<Args> {
                 )
             }
             s if !s.starts_with("--") && dir.is_none() => dir = Some(PathBuf::from(s)),
-            s => bail!("unexpected argument {s}"),
+            s => bail!("unexpected argument {s}\n{USAGE}"),
         }
     }
-    a.dir = dir.context(
-        "usage: doisoat-eval DIR [--ocr] [--json] [--method engine|dhash|magick] [--jobs N]",
-    )?;
+    a.dir = dir.context(USAGE)?;
     Ok(a)
 }
 
