@@ -90,23 +90,32 @@ pub fn compare_ink(e: &Bitmap, p: &Bitmap, ignore: Option<&Bitmap>, tolerance: u
                             out: Option<&mut [u8]>|
              -> u32 {
                 let (ax0, ay0, ax1, ay1) = area;
+                // Only pixels off the page's border count.
+                let (cx0, cx1) = (ax0.max(border), ax1.min(w.saturating_sub(border)));
+                let (cy0, cy1) = (ay0.max(border), ay1.min(h.saturating_sub(border)));
+                // The columns whose shifted pixel lies on the page.
+                let (sx0, sx1) = (
+                    (cx0 as i32).max(-dx).max(0) as usize,
+                    (cx1 as i32).min(w as i32 - dx).max(0) as usize,
+                );
                 let mut n = 0;
                 let mut out = out;
-                for y in ay0..ay1 {
+                for y in cy0..cy1 {
                     let sy = y as i32 + dy;
-                    for x in ax0..ax1 {
-                        let sx = x as i32 + dx;
-                        let inside = sx >= 0 && sy >= 0 && (sx as usize) < w && (sy as usize) < h;
+                    let row_on_page = sy >= 0 && (sy as usize) < h;
+                    let i0 = y * w;
+                    let si0 = if row_on_page { sy as usize * w } else { 0 };
+                    for x in cx0..cx1 {
+                        let i = i0 + x;
+                        let inside = row_on_page && x >= sx0 && x < sx1;
                         let si = if inside {
-                            sy as usize * w + sx as usize
+                            (si0 + x).wrapping_add_signed(dx as isize)
                         } else {
                             0
                         };
-                        let i = y * w + x;
                         let p_here = inside && p.data[si] != 0;
                         let p_near_here = inside && p_near.data[si] != 0;
                         let d = (e.data[i] != 0 && !p_near_here) || (p_here && e_near.data[i] == 0);
-                        let d = d && x >= border && y >= border && x + border < w && y + border < h;
                         let d = d && ignore.is_none_or(|m| m.data[i] == 0);
                         if d {
                             n += 1;

@@ -74,27 +74,36 @@ impl Plane {
             .collect();
         let sum: f32 = k.iter().sum();
         let k: Vec<f32> = k.iter().map(|v| v / sum).collect();
-        let (w, h) = (self.w as i32, self.h as i32);
+        let (w, h, r) = (self.w, self.h, r as usize);
+        // Each output pixel sums its kernel in the kernel's order, whether
+        // its neighbours need clamping at the edge or not.
+        let clamped = |i: isize, n: usize| i.clamp(0, n as isize - 1) as usize;
         let mut rows = vec![0f32; self.v.len()];
         for y in 0..h {
+            let row = &self.v[y * w..(y + 1) * w];
             for x in 0..w {
                 let mut s = 0.0;
-                for (j, kv) in k.iter().enumerate() {
-                    let xx = (x + j as i32 - r).clamp(0, w - 1);
-                    s += kv * self.v[(y * w + xx) as usize];
+                if x >= r && x + r < w {
+                    for (kv, v) in k.iter().zip(&row[x - r..=x + r]) {
+                        s += kv * v;
+                    }
+                } else {
+                    for (j, kv) in k.iter().enumerate() {
+                        s += kv * row[clamped(x as isize + j as isize - r as isize, w)];
+                    }
                 }
-                rows[(y * w + x) as usize] = s;
+                rows[y * w + x] = s;
             }
         }
+        // Down the columns a row at a time, so the inner loop runs along x.
         let mut out = vec![0f32; self.v.len()];
         for y in 0..h {
-            for x in 0..w {
-                let mut s = 0.0;
-                for (j, kv) in k.iter().enumerate() {
-                    let yy = (y + j as i32 - r).clamp(0, h - 1);
-                    s += kv * rows[(yy * w + x) as usize];
+            let acc = &mut out[y * w..(y + 1) * w];
+            for (j, kv) in k.iter().enumerate() {
+                let yy = clamped(y as isize + j as isize - r as isize, h);
+                for (o, v) in acc.iter_mut().zip(&rows[yy * w..(yy + 1) * w]) {
+                    *o += kv * v;
                 }
-                out[(y * w + x) as usize] = s;
             }
         }
         Plane {

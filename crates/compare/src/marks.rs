@@ -187,24 +187,6 @@ pub fn find_marks(
     };
     // Residual ink, positive on the electronic side, negative on the paper side.
     let mut residue = vec![0f32; w * h];
-    let at = |x: usize, y: usize, dx: i32, dy: i32| -> f32 {
-        let (sx, sy) = (x as i32 + dx, y as i32 + dy);
-        let (sx, sy) = (
-            sx.clamp(0, w as i32 - 1) as usize,
-            sy.clamp(0, h as i32 - 1) as usize,
-        );
-        let i = y * w + x;
-        let j = sy * w + sx;
-        let only_e = e[i] - p_max[j];
-        let only_p = p[j] - e_max[i];
-        if only_e > 0.0 {
-            only_e
-        } else if only_p > 0.0 {
-            -only_p
-        } else {
-            0.0
-        }
-    };
     let search = ((ALIGN_SEARCH as f32 * scale).round() as i32).max(1);
     let (tiles_x, tiles_y) = (w.div_ceil(ALIGN_TILE), h.div_ceil(ALIGN_TILE));
     // Best shift of each tile that leaves something; `None` for clean tiles.
@@ -213,8 +195,13 @@ pub fn find_marks(
         for tx in 0..tiles_x {
             let (x0, y0) = (tx * ALIGN_TILE, ty * ALIGN_TILE);
             let (x1, y1) = ((x0 + ALIGN_TILE).min(w), (y0 + ALIGN_TILE).min(h));
-            let any = (y0..y1)
-                .any(|y| (x0..x1).any(|x| usable(x, y) && at(x, y, 0, 0).abs() > BLOB_LEVEL));
+            let any = (y0.max(border)..y1.min(h.saturating_sub(border))).any(|y| {
+                (x0.max(border)..x1.min(w.saturating_sub(border))).any(|x| {
+                    let i = y * w + x;
+                    ignore.data[i] == 0
+                        && residual(e[i], p_max[i], p[i], e_max[i]).abs() > BLOB_LEVEL
+                })
+            });
             if !any {
                 continue;
             }
@@ -227,6 +214,34 @@ pub fn find_marks(
             let (wx1, wy1) = ((x1 + ALIGN_MARGIN).min(w), (y1 + ALIGN_MARGIN).min(h));
             let cost = |dx: i32, dy: i32| -> f32 {
                 let mut c = 0f32;
+                let inside = wx0 as i32 + dx >= 0
+                    && wx1 as i32 + dx <= w as i32
+                    && wy0 as i32 + dy >= 0
+                    && wy1 as i32 + dy <= h as i32;
+                if inside {
+                    // Away from the page's edge no shifted pixel needs
+                    // clamping: row slices, in eight running sums (one
+                    // running sum waits on each addition in turn).
+                    let mut lanes = [0f32; 8];
+                    for y in wy0..wy1 {
+                        let sy = (y as i32 + dy) as usize;
+                        let sx0 = (wx0 as i32 + dx) as usize;
+                        let er = &e[y * w + wx0..y * w + wx1];
+                        let pr = &p[sy * w + sx0..sy * w + sx0 + (wx1 - wx0)];
+                        let (ec, pc) = (er.chunks_exact(8), pr.chunks_exact(8));
+                        for (a, b) in ec.remainder().iter().zip(pc.remainder()) {
+                            let d = a - b;
+                            c += d * d;
+                        }
+                        for (a8, b8) in ec.zip(pc) {
+                            for k in 0..8 {
+                                let d = a8[k] - b8[k];
+                                lanes[k] += d * d;
+                            }
+                        }
+                    }
+                    return c + lanes.iter().sum::<f32>();
+                }
                 for y in wy0..wy1 {
                     let sy = (y as i32 + dy).clamp(0, h as i32 - 1) as usize;
                     for x in wx0..wx1 {
@@ -273,24 +288,59 @@ pub fn find_marks(
             }
             let (x0, y0) = (tx * ALIGN_TILE, ty * ALIGN_TILE);
             let (x1, y1) = ((x0 + ALIGN_TILE).min(w), (y0 + ALIGN_TILE).min(h));
+            // A row at a time, candidates in order (the first of equal
+            // residues wins), the shifted row clamped at the page's edge.
+            let mut best = vec![f32::MAX; x1 - x0];
+            let sx: Vec<Vec<usize>> = candidates
+                .iter()
+                .map(|&(dx, _)| {
+                    (x0..x1)
+                        .map(|x| (x as i32 + dx).clamp(0, w as i32 - 1) as usize)
+                        .collect()
+                })
+                .collect();
             for y in y0..y1 {
-                for x in x0..x1 {
-                    if !usable(x, y) {
-                        continue;
-                    }
-                    let mut r = f32::MAX;
-                    for &(dx, dy) in &candidates {
-                        let v = at(x, y, dx, dy);
+                if y < border || y + border >= h {
+                    continue;
+                }
+                best.fill(f32::MAX);
+                let (er, emr) = (&e[y * w + x0..y * w + x1], &e_max[y * w + x0..y * w + x1]);
+                for (&(_, dy), sx) in candidates.iter().zip(&sx) {
+                    let sy = (y as i32 + dy).clamp(0, h as i32 - 1) as usize;
+                    let (pr, pmr) = (&p[sy * w..(sy + 1) * w], &p_max[sy * w..(sy + 1) * w]);
+                    for (k, r) in best.iter_mut().enumerate() {
+                        let j = sx[k];
+                        let v = residual(er[k], pmr[j], pr[j], emr[k]);
                         if v.abs() < r.abs() {
-                            r = v;
+                            *r = v;
                         }
                     }
-                    residue[y * w + x] = r;
+                }
+                for (k, &r) in best.iter().enumerate() {
+                    if usable(x0 + k, y) {
+                        residue[y * w + x0 + k] = r;
+                    }
                 }
             }
         }
     }
     blobs(&residue, w, h, scale)
+}
+
+/// Residual ink of one pixel against its (shifted) counterpart: the
+/// electronic ink the paper's neighbourhood maximum does not reach
+/// (positive), else the paper ink the electronic maximum does not reach
+/// (negative), else 0.
+#[inline]
+fn residual(e: f32, p_max: f32, p: f32, e_max: f32) -> f32 {
+    let (only_e, only_p) = (e - p_max, p - e_max);
+    if only_e > 0.0 {
+        only_e
+    } else if only_p > 0.0 {
+        -only_p
+    } else {
+        0.0
+    }
 }
 
 /// Groups residual pixels of one sign into 8-connected blobs.

@@ -155,17 +155,30 @@ fn match_blocks(e: &Plane, p: &Plane, block: usize, stride: usize, search: i32) 
                         continue;
                     }
                     let (ox, oy) = (ox as usize, oy as usize);
-                    let (mut sb, mut sbb, mut sab) = (0f64, 0f64, 0f64);
+                    // Four running sums of each (one waits on each
+                    // addition in turn), added up at the end.
+                    let (mut sb4, mut sbb4, mut sab4) = ([0f64; 4], [0f64; 4], [0f64; 4]);
                     for y in 0..block {
                         let ea = &e.data[(by + y) * e.width + bx..(by + y) * e.width + bx + block];
                         let pb = &p.data[(oy + y) * p.width + ox..(oy + y) * p.width + ox + block];
-                        for (&a, &b) in ea.iter().zip(pb) {
+                        let (ec, pc) = (ea.chunks_exact(4), pb.chunks_exact(4));
+                        for (&a, &b) in ec.remainder().iter().zip(pc.remainder()) {
                             let (a, b) = (f64::from(a), f64::from(b));
-                            sb += b;
-                            sbb += b * b;
-                            sab += a * b;
+                            sb4[0] += b;
+                            sbb4[0] += b * b;
+                            sab4[0] += a * b;
+                        }
+                        for (a4, b4) in ec.zip(pc) {
+                            for l in 0..4 {
+                                let (a, b) = (f64::from(a4[l]), f64::from(b4[l]));
+                                sb4[l] += b;
+                                sbb4[l] += b * b;
+                                sab4[l] += a * b;
+                            }
                         }
                     }
+                    let sum = |v: [f64; 4]| (v[0] + v[1]) + (v[2] + v[3]);
+                    let (sb, sbb, sab) = (sum(sb4), sum(sbb4), sum(sab4));
                     let var_b = sbb / n - (sb / n).powi(2);
                     if var_b < 1e-6 {
                         continue;
