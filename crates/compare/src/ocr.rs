@@ -6,7 +6,9 @@
 //! electronic words exactly ([`crate::text_layer`]): only the paper is read,
 //! over the whole line of the change, and aligned to the layer's words.
 //! Otherwise (a scanned electronic copy, or a change where the layer has no
-//! words) both sides are read.
+//! words) both sides are read over the change's line, and only the words
+//! tesseract places at the change are compared ([`words_at`]): a neighbour
+//! read one way on one copy and another way on the other is not the change.
 //!
 //! Only changed regions are read, never whole pages. Each worker thread
 //! keeps its own tesseract instance; tesseract's own OpenMP threads are
@@ -37,12 +39,70 @@ pub const READ_DPI: f32 = 300.0;
 /// Reads the text of a grey image (one or a few lines) at `dpi`, scaled
 /// to `read_dpi` for tesseract.
 pub fn read(img: &GrayImage, dpi: f32, read_dpi: f32) -> Result<String, CompareError> {
+    recognise(img, dpi, read_dpi, |lt, _| {
+        lt.get_utf8_text()
+            .map_err(|e| CompareError::Ocr(format!("tesseract returned invalid text: {e}")))
+    })
+}
+
+/// A word tesseract read, with its box in the pixels of the image read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadWord {
+    pub text: String,
+    pub x0: f32,
+    pub y0: f32,
+    pub x1: f32,
+    pub y1: f32,
+}
+
+/// Reads the words of a grey image (one or a few lines) at `dpi`, scaled
+/// to `read_dpi` for tesseract, in reading order, each with its box.
+pub fn read_words(img: &GrayImage, dpi: f32, read_dpi: f32) -> Result<Vec<ReadWord>, CompareError> {
+    recognise(img, dpi, read_dpi, |lt, scale| {
+        let tsv = lt
+            .get_tsv_text(0)
+            .map_err(|e| CompareError::Ocr(format!("tesseract returned invalid text: {e}")))?;
+        Ok(tsv_words(&tsv, scale))
+    })
+}
+
+/// The words of tesseract's TSV output (level 5 rows: level, page, block,
+/// paragraph, line, word, left, top, width, height, confidence, text), their
+/// boxes divided by `scale`.
+fn tsv_words(tsv: &str, scale: f32) -> Vec<ReadWord> {
+    tsv.lines()
+        .filter_map(|row| {
+            let f: Vec<&str> = row.splitn(12, '\t').collect();
+            if f.len() < 12 || f[0] != "5" || f[11].trim().is_empty() {
+                return None;
+            }
+            let n = |i: usize| f[i].parse::<f32>().ok().map(|v| v / scale);
+            let (x, y, w, h) = (n(6)?, n(7)?, n(8)?, n(9)?);
+            Some(ReadWord {
+                text: f[11].trim().to_owned(),
+                x0: x,
+                y0: y,
+                x1: x + w,
+                y1: y + h,
+            })
+        })
+        .collect()
+}
+
+/// Hands `img` (at `dpi`) to this thread's tesseract, scaled to
+/// `read_dpi`, and calls `then` with the engine and the scale applied.
+fn recognise<T>(
+    img: &GrayImage,
+    dpi: f32,
+    read_dpi: f32,
+    then: impl FnOnce(&mut LepTess, f32) -> Result<T, CompareError>,
+) -> Result<T, CompareError> {
     OMP.call_once(|| {
         if std::env::var_os("OMP_THREAD_LIMIT").is_none() {
             std::env::set_var("OMP_THREAD_LIMIT", "1");
         }
     });
-    let scale = read_dpi / dpi.max(50.0);
+    let mut scale = read_dpi / dpi.max(50.0);
     let img = if (scale - 1.0).abs() > 0.1 {
         let (w, h) = (
             ((img.width() as f32 * scale).round() as u32).max(1),
@@ -50,6 +110,7 @@ pub fn read(img: &GrayImage, dpi: f32, read_dpi: f32) -> Result<String, CompareE
         );
         imageops::resize(img, w, h, imageops::FilterType::Triangle)
     } else {
+        scale = 1.0;
         img.clone()
     };
     let mut pnm = format!("P5\n{} {}\n255\n", img.width(), img.height()).into_bytes();
@@ -68,8 +129,7 @@ pub fn read(img: &GrayImage, dpi: f32, read_dpi: f32) -> Result<String, CompareE
         lt.set_image_from_mem(&pnm)
             .map_err(|e| CompareError::Ocr(format!("cannot hand the image to tesseract: {e}")))?;
         lt.set_source_resolution(read_dpi.round() as i32);
-        lt.get_utf8_text()
-            .map_err(|e| CompareError::Ocr(format!("tesseract returned invalid text: {e}")))
+        then(lt, scale)
     })
 }
 
@@ -254,6 +314,10 @@ pub fn text_changes(
 }
 
 /// Reads one change by OCR on both pages; `None` when they read the same.
+/// Only the words at the change count ([`words_at`]): the box read is a
+/// whole line, and tesseract reading a neighbour differently on the two
+/// copies ("hợp đông" against "hợp đồng" beside a dot that differs under
+/// "ợ") is not the change.
 fn read_both(
     electronic: &GrayImage,
     paper: &GrayImage,
@@ -267,13 +331,68 @@ fn read_both(
     }
     let e = imageops::crop_imm(electronic, x0, y0, x1 - x0, y1 - y0).to_image();
     let p = imageops::crop_imm(paper, x0, y0, x1 - x0, y1 - y0).to_image();
-    let (te, tp) = (
-        vietnamese_numbers(&read(&e, dpi, read_dpi)?),
-        vietnamese_numbers(&read(&p, dpi, read_dpi)?),
+    let place = [
+        c.x0 as f32 - x0 as f32,
+        c.y0 as f32 - y0 as f32,
+        c.x1 as f32 - x0 as f32,
+        c.y1 as f32 - y0 as f32,
+    ];
+    let (we, wp) = (
+        read_words(&e, dpi, read_dpi)?,
+        read_words(&p, dpi, read_dpi)?,
     );
-    tracing::debug!(electronic = te.trim(), paper = tp.trim(), "read a change");
+    let (ke, kp) = words_at(&we, &wp, place, dpi);
+    let text = |words: &[ReadWord], keep: &[bool]| -> String {
+        words
+            .iter()
+            .zip(keep)
+            .filter(|(_, &k)| k)
+            .map(|(w, _)| vietnamese_numbers(&w.text))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let (te, tp) = (text(&we, &ke), text(&wp, &kp));
+    tracing::debug!(electronic = te, paper = tp, "read a change");
     Ok(differing_words(&te, &tp))
 }
+
+/// Which words of two readings of one box lie at a change (`place`: x0, y0,
+/// x1, y1 in the box's pixels): those whose box overlaps it sideways (give
+/// or take [`WORD_SLACK`] of an inch) and lies within [`WORD_REACH`] of an
+/// inch above or below it; then, on each side, the words that overlap the
+/// span of those words, so a word cut short on one copy ("An" against
+/// "Anh", the change on the "h") is read whole on both.
+fn words_at(
+    electronic: &[ReadWord],
+    paper: &[ReadWord],
+    place: [f32; 4],
+    dpi: f32,
+) -> (Vec<bool>, Vec<bool>) {
+    let (slack, reach) = (WORD_SLACK * dpi, WORD_REACH * dpi);
+    let near = |w: &ReadWord, x0: f32, x1: f32| {
+        w.x1 + slack > x0 && w.x0 - slack < x1 && w.y1 + reach > place[1] && w.y0 - reach < place[3]
+    };
+    let (mut lo, mut hi) = (place[0], place[2]);
+    for w in electronic
+        .iter()
+        .chain(paper)
+        .filter(|w| near(w, place[0], place[2]))
+    {
+        lo = lo.min(w.x0);
+        hi = hi.max(w.x1);
+    }
+    (
+        electronic.iter().map(|w| near(w, lo, hi)).collect(),
+        paper.iter().map(|w| near(w, lo, hi)).collect(),
+    )
+}
+
+/// Sideways slack, in inches, of a word's box against a change's (a word
+/// gap at 10–13 pt is about 0.04 inch).
+const WORD_SLACK: f32 = 0.01;
+/// Reach, in inches, above or below a change within which a word lies at
+/// it (a tone mark sits about this far over its letters' box).
+const WORD_REACH: f32 = 0.03;
 
 #[cfg(test)]
 mod tests {
@@ -287,6 +406,61 @@ mod tests {
         assert_eq!(differing_words("Nguyễn Văn An", "Nguyễn  Văn An"), None);
         let c = differing_words("Ông Nguyễn Văn An", "Ông Nguyễn Vân An").unwrap();
         assert_eq!((c.electronic.as_str(), c.paper.as_str()), ("Văn", "Vân"));
+    }
+
+    #[test]
+    fn tesseract_words_come_with_their_boxes_scaled_back() {
+        let tsv = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n\
+                   4\t1\t1\t1\t1\t0\t10\t20\t300\t40\t-1\t\n\
+                   5\t1\t1\t1\t1\t1\t10\t20\t90\t40\t91.5\thợp\n\
+                   5\t1\t1\t1\t1\t2\t120\t18\t150\t42\t88.0\tđồng\n\
+                   5\t1\t1\t1\t1\t3\t280\t20\t10\t40\t10.0\t \n";
+        let words = tsv_words(tsv, 2.0);
+        assert_eq!(words.len(), 2);
+        assert_eq!(words[1].text, "đồng");
+        assert_eq!(
+            (words[1].x0, words[1].y0, words[1].x1, words[1].y1),
+            (60.0, 9.0, 135.0, 30.0)
+        );
+    }
+
+    #[test]
+    fn only_the_words_at_a_change_are_compared() {
+        let word = |text: &str, x0: f32, x1: f32| ReadWord {
+            text: text.into(),
+            x0,
+            y0: 10.0,
+            x1,
+            y1: 30.0,
+        };
+        // "kết hợp đồng" at 200 dpi: a word gap of 8 px.
+        let e = [
+            word("kết", 0.0, 30.0),
+            word("hợp", 38.0, 70.0),
+            word("đông", 78.0, 120.0),
+        ];
+        let p = [
+            word("kết", 0.0, 30.0),
+            word("hợp", 38.0, 70.0),
+            word("đồng", 78.0, 120.0),
+        ];
+        // A dot under "ợ": "đồng" beside it is not read as its change.
+        let (ke, kp) = words_at(&e, &p, [50.0, 30.0, 55.0, 34.0], 200.0);
+        assert_eq!(
+            (ke, kp),
+            (vec![false, true, false], vec![false, true, false])
+        );
+        // A mark over "ồ" takes that word.
+        let (ke, kp) = words_at(&e, &p, [90.0, 2.0, 96.0, 7.0], 200.0);
+        assert_eq!(
+            (ke, kp),
+            (vec![false, false, true], vec![false, false, true])
+        );
+        // "An" → "Anh", changed on the "h": the shorter word is taken whole.
+        let e = [word("Văn", 0.0, 40.0), word("An", 50.0, 75.0)];
+        let p = [word("Văn", 0.0, 40.0), word("Anh", 50.0, 95.0)];
+        let (ke, kp) = words_at(&e, &p, [80.0, 10.0, 95.0, 30.0], 200.0);
+        assert_eq!((ke, kp), (vec![false, true], vec![false, true]));
     }
 
     #[test]
