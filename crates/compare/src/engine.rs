@@ -743,18 +743,19 @@ fn compare_pair(
         });
     }
     // A page with no change yet has its weakest suspects read by OCR. Not
-    // a photo with few pixels to the inch: its blur and light make
-    // tesseract misread marks on unchanged text (a hook for an acute, "sổ"
-    // → "số") as often as a probe finds a real change. A photo's pixels to
-    // the inch of paper are measured by the registration, not read from the
-    // file (a phone writes 72).
+    // a photo with few pixels to the inch of paper, nor a scan with few
+    // against a scanned electronic copy: tesseract misreads marks on
+    // unchanged text there (a hook for an acute, "sổ" → "số") as often as a
+    // probe finds a real change. A photo's pixels to the inch of paper are
+    // measured by the registration, not read from the file (a phone writes
+    // 72); a scan's are its file's.
     let photo_dpi = photo.then(|| {
         registration
             .homography
             .local_scale(f64::from(w) / 2.0, f64::from(h) / 2.0) as f32
             * e.dpi
     });
-    let probed = photo_dpi.is_none_or(|dpi| dpi >= PHOTO_PROBE_MIN_DPI);
+    let probed = probed(photo_dpi, paper.page.dpi, !electronic.words.is_empty());
     debug!(?photo_dpi, probed, "probe gate");
     if opts.ocr && changes.is_empty() && probed {
         #[cfg(feature = "ocr")]
@@ -884,6 +885,18 @@ fn compare_pair(
     Ok((vec![result], notes))
 }
 
+/// Whether a page with no change yet is probed by OCR ([`PROBE_MIN_DPI`]):
+/// a photo by its measured pixels to the inch of paper, a scan by its
+/// file's unless the electronic page has a text layer.
+fn probed(photo_dpi: Option<f32>, scan_dpi: f32, text_layer: bool) -> bool {
+    match photo_dpi {
+        Some(dpi) => dpi >= PROBE_MIN_DPI,
+        // A PDF page's pixels to the inch come from its size in points
+        // (199.99998 for a 200-dpi scan).
+        None => text_layer || scan_dpi.round() >= PROBE_MIN_DPI,
+    }
+}
+
 /// A tone mark replaced by another in the same place (a grave for an acute,
 /// "Hồng" → "Hống") leaves a little ink on the electronic side only and a
 /// little on the paper side only, side by side: each part may be too small
@@ -985,13 +998,18 @@ const PHOTO_MARK_INK: f32 = 0.72;
 /// contrast: unchanged photographed text left at most 0.45 in the corpus
 /// (seeds 1 and 2); nine of the eleven changed marks there left 0.5 to 0.73.
 const PHOTO_MARK_PEAK: f32 = 0.5;
-/// Fewest pixels to the inch of paper at which a photo's suspects are read
+/// Fewest pixels to the inch of paper at which a page's suspects are read
 /// by OCR ([`crate::probe`]). In the corpus (seeds 1–3, about 355
 /// photographed pages), tesseract read a mark changed on unchanged text on
 /// 8 pages, all photographed at 136 to 171; the pages at 200 or more (A5
 /// receipts, about 240) read true, and on seed 4 none of nine read changed.
-/// A 12-megapixel phone gives an A4 page about 350.
-const PHOTO_PROBE_MIN_DPI: f32 = 200.0;
+/// A 12-megapixel phone gives an A4 page about 350. Scans at 150 dpi
+/// against a scanned electronic copy (seeds 4–16) gave three probe finds,
+/// all on unchanged pages ("ruồi" read "ruối", "sổ" read "số", "do" read
+/// "đo"); at 200 dpi and more, 13 of 14 were on changed pages. Against a
+/// text layer a 150-dpi scan is still probed: on seeds 4–7 its one find
+/// was true ("đồng" → "động", seed 7 c0050).
+const PROBE_MIN_DPI: f32 = 200.0;
 /// Fewest pixels to the inch of paper at which an OCR reading that agrees
 /// with the electronic text settles a pair whose changes include a grey
 /// mark. In the corpus (seeds 4–6), the one pair settled that way was a
@@ -1098,6 +1116,17 @@ fn debug_picture(e: &Bitmap, p: &Bitmap, clusters: &[Change], min_weight: u32) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_coarse_scan_is_probed_only_against_a_text_layer() {
+        // A 200-dpi scan as its PDF page gives it, a 150-dpi one.
+        assert!(probed(None, 199.99998, false));
+        assert!(!probed(None, 150.0, false));
+        assert!(probed(None, 150.0, true));
+        // A photo by its measured pixels to the inch, layer or not.
+        assert!(!probed(Some(171.0), 300.0, true));
+        assert!(probed(Some(240.0), 72.0, false));
+    }
 
     /// Page 1 of one document for each entry, in this order.
     struct FirstPages(Vec<doisoat_pages::Document>);

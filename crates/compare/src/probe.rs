@@ -8,10 +8,11 @@
 //! no change are read ([`crate::ocr`]): against the text layer on a
 //! born-digital page, on both sides otherwise, at two scales. A place
 //! becomes a change only when both readings show the same word changed in
-//! its marks or digits alone ([`reads_changed`], [`mark_changes`]). Photos
-//! with fewer than 200 pixels to the inch of paper are not probed: their
-//! blur makes tesseract misread marks on unchanged text about as often as a
-//! probe finds a real change (the engine's `PHOTO_PROBE_MIN_DPI`).
+//! its marks or digits alone ([`reads_changed`], [`mark_changes`]). A
+//! photo with fewer than 200 pixels to the inch of paper is not probed,
+//! nor a 150-dpi scan against a scanned electronic copy: tesseract misreads
+//! marks on unchanged text there about as often as a probe finds a real
+//! change (the engine's `PROBE_MIN_DPI`).
 //!
 //! The places, at most [`MAX_PROBES`] a page:
 //! - the strongest grey marks ([`crate::marks`]) that fell short of the
