@@ -484,18 +484,12 @@ fn compare_pair(
     );
     let warped_sheet = warps.next();
     let warped_ink = binarise(&warped, window_radius(e.dpi));
+    // The paper's coloured ink on the electronic grid.
+    let paper_colour = dark(&warped_mask);
     let mut ignore = e.colour_mask.clone();
-    for (i, &v) in warped_mask.as_raw().iter().enumerate() {
-        if v < 128 {
-            ignore.data[i] = 1;
-        }
-    }
+    add_into(&mut ignore, &paper_colour);
     if let Some(warped_sheet) = &warped_sheet {
-        for (i, &v) in warped_sheet.as_raw().iter().enumerate() {
-            if v < 128 {
-                ignore.data[i] = 1;
-            }
-        }
+        add_into(&mut ignore, &dark(warped_sheet));
     }
     let mut ignore = ignore.cover(scaled(8, e.dpi).max(2), 2);
     let photo = paper.page.off_sheet.is_some();
@@ -518,20 +512,15 @@ fn compare_pair(
     // continues. Only a side's own colour is followed: print of one side
     // beside the other side's stamp is what a digit scraped off under
     // that stamp leaves, and is compared.
-    let mut paper_colour = Bitmap::new(w, h);
-    for (c, &m) in paper_colour.data.iter_mut().zip(warped_mask.as_raw()) {
-        *c = u8::from(m < 128);
-    }
     let near = scaled(STROKE_NEAR, e.dpi).max(1);
-    let strokes = [
-        continued_strokes(&paper_colour, &warped_ink, &e.ink, near),
-        continued_strokes(&e.colour_mask, &e.ink, &warped_ink, near),
-    ];
-    for stroke in &strokes {
-        for (g, &s) in ignore.data.iter_mut().zip(&stroke.data) {
-            *g |= s;
-        }
-    }
+    add_into(
+        &mut ignore,
+        &continued_strokes(&paper_colour, &warped_ink, &e.ink, near),
+    );
+    add_into(
+        &mut ignore,
+        &continued_strokes(&e.colour_mask, &e.ink, &warped_ink, near),
+    );
     let tolerance = scaled(opts.ink_tolerance_px, e.dpi).max(1);
     let diff = compare_ink(&e.ink, &warped_ink, Some(&ignore), tolerance);
     let min_weight = scaled_area(opts.min_change_px, e.dpi);
@@ -1060,6 +1049,23 @@ fn continued_strokes(colour: &Bitmap, side: &Bitmap, other: &Bitmap, near: u32) 
         data: label.iter().map(|&k| u8::from(k != 0)).collect(),
     }
     .dilate(near)
+}
+
+/// The pixels of a warped mask plane (0 where the mask was set, 255
+/// elsewhere, blended at the edges) that are more set than not.
+fn dark(mask: &GrayImage) -> Bitmap {
+    Bitmap {
+        width: mask.width(),
+        height: mask.height(),
+        data: mask.as_raw().iter().map(|&v| u8::from(v < 128)).collect(),
+    }
+}
+
+/// Sets in `target` every pixel set in `other` (same size).
+fn add_into(target: &mut Bitmap, other: &Bitmap) {
+    for (t, &o) in target.data.iter_mut().zip(&other.data) {
+        *t |= o;
+    }
 }
 
 /// Share of the electronic page's ink that was not compared.
