@@ -195,11 +195,10 @@ pub fn find_marks(
         for tx in 0..tiles_x {
             let (x0, y0) = (tx * ALIGN_TILE, ty * ALIGN_TILE);
             let (x1, y1) = ((x0 + ALIGN_TILE).min(w), (y0 + ALIGN_TILE).min(h));
-            let any = (y0.max(border)..y1.min(h.saturating_sub(border))).any(|y| {
-                (x0.max(border)..x1.min(w.saturating_sub(border))).any(|x| {
+            let any = (y0..y1).any(|y| {
+                (x0..x1).any(|x| {
                     let i = y * w + x;
-                    ignore.data[i] == 0
-                        && residual(e[i], p_max[i], p[i], e_max[i]).abs() > BLOB_LEVEL
+                    usable(x, y) && residual(e[i], p_max[i], p[i], e_max[i]).abs() > BLOB_LEVEL
                 })
             });
             if !any {
@@ -300,9 +299,6 @@ pub fn find_marks(
                 })
                 .collect();
             for y in y0..y1 {
-                if y < border || y + border >= h {
-                    continue;
-                }
                 best.fill(f32::MAX);
                 let (er, emr) = (&e[y * w + x0..y * w + x1], &e_max[y * w + x0..y * w + x1]);
                 for (&(_, dy), sx) in candidates.iter().zip(&sx) {
