@@ -40,9 +40,12 @@ pub const READ_DPI: f32 = 300.0;
 /// to `read_dpi` for tesseract.
 pub fn read(img: &GrayImage, dpi: f32, read_dpi: f32) -> Result<String, CompareError> {
     recognise(img, dpi, read_dpi, |lt, _| {
-        lt.get_utf8_text()
-            .map_err(|e| CompareError::Ocr(format!("tesseract returned invalid text: {e}")))
+        lt.get_utf8_text().map_err(invalid_text)
     })
+}
+
+fn invalid_text(e: std::str::Utf8Error) -> CompareError {
+    CompareError::Ocr(format!("tesseract returned invalid text: {e}"))
 }
 
 /// A word tesseract read, with its box in the pixels of the image read.
@@ -59,9 +62,7 @@ pub struct ReadWord {
 /// to `read_dpi` for tesseract, in reading order, each with its box.
 pub fn read_words(img: &GrayImage, dpi: f32, read_dpi: f32) -> Result<Vec<ReadWord>, CompareError> {
     recognise(img, dpi, read_dpi, |lt, scale| {
-        let tsv = lt
-            .get_tsv_text(0)
-            .map_err(|e| CompareError::Ocr(format!("tesseract returned invalid text: {e}")))?;
+        let tsv = lt.get_tsv_text(0).map_err(invalid_text)?;
         Ok(tsv_words(&tsv, scale))
     })
 }
