@@ -49,6 +49,15 @@ impl Change {
     }
 }
 
+/// A stage's strongest place on a page, and how far it stands out: its
+/// value, and the highest value of any other place.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Standing {
+    pub place: Change,
+    pub value: f32,
+    pub next: f32,
+}
+
 /// What the comparison of two ink maps found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InkDiff {

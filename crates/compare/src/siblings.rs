@@ -20,7 +20,7 @@
 
 use image::GrayImage;
 
-use crate::diff::Change;
+use crate::diff::{Change, Standing};
 use crate::explain::{fit, quantile, Plane};
 use crate::ink::{pieces8, Bitmap};
 
@@ -149,17 +149,13 @@ pub fn outliers(
     out
 }
 
-/// The page's strongest outlier as a change, when it stands out: its
-/// excess over its group's typical score ([`Outlier::excess`]) the
-/// page's highest, at least [`MIN_EXCESS`] and [`STANDOUT`] times the next
-/// place's, and its score at least [`MIN_SCORE`].
-pub fn standout(outliers: &[Outlier], dpi: f32) -> Option<Change> {
+/// The outlier with the page's highest excess over its group's typical
+/// score ([`Outlier::excess`]): its excess and the next place's, and its
+/// score.
+pub fn strongest(outliers: &[Outlier], dpi: f32) -> Option<(Standing, f32)> {
     let top = outliers
         .iter()
         .max_by(|a, b| a.excess().total_cmp(&b.excess()))?;
-    if top.score < MIN_SCORE || top.excess() < MIN_EXCESS {
-        return None;
-    }
     let place = top.place();
     let apart = APART * dpi / crate::WORKING_DPI;
     let next = outliers
@@ -167,7 +163,23 @@ pub fn standout(outliers: &[Outlier], dpi: f32) -> Option<Change> {
         .filter(|o| o.place().apart_from(&place, apart))
         .map(Outlier::excess)
         .fold(0.0, f32::max);
-    (top.excess() >= STANDOUT * next).then_some(place)
+    Some((
+        Standing {
+            place,
+            value: top.excess(),
+            next,
+        },
+        top.score,
+    ))
+}
+
+/// The page's strongest outlier ([`strongest`]) as a change, when it
+/// stands out: its excess at least [`MIN_EXCESS`] and [`STANDOUT`] times
+/// the next place's, and its score at least [`MIN_SCORE`].
+pub fn standout(outliers: &[Outlier], dpi: f32) -> Option<Change> {
+    let (top, score) = strongest(outliers, dpi)?;
+    (score >= MIN_SCORE && top.value >= MIN_EXCESS && top.value >= STANDOUT * top.next)
+        .then_some(top.place)
 }
 
 /// A window around each letter-sized piece of the electronic page's ink

@@ -25,7 +25,7 @@
 
 use image::GrayImage;
 
-use crate::diff::Change;
+use crate::diff::{Change, Standing};
 use crate::explain::{fit_pairs, Plane};
 use crate::ink::{pieces8, Bitmap, Piece};
 
@@ -205,6 +205,16 @@ pub fn suspects(
 /// times it is that of any letter [`APART`] from it reach one of the
 /// [`STANDOUT`] pairs.
 pub fn standout(suspects: &[Suspect], dpi: f32) -> Option<Change> {
+    let top = strongest(suspects, dpi)?;
+    let kept = STANDOUT
+        .iter()
+        .any(|&(least, times)| top.value >= least && top.value >= times * top.next);
+    kept.then_some(top.place)
+}
+
+/// The page's strongest letter: its score, and the next place's (taken as
+/// at least [`NEXT_FLOOR`]).
+pub fn strongest(suspects: &[Suspect], dpi: f32) -> Option<Standing> {
     let top = suspects.first()?;
     let place = top.place();
     let apart = APART * dpi / crate::WORKING_DPI;
@@ -213,10 +223,11 @@ pub fn standout(suspects: &[Suspect], dpi: f32) -> Option<Change> {
         .filter(|s| s.place().apart_from(&place, apart))
         .map(|s| s.score)
         .fold(NEXT_FLOOR, f32::max);
-    let kept = STANDOUT
-        .iter()
-        .any(|&(least, times)| top.score >= least && top.score >= times * next);
-    kept.then_some(place)
+    Some(Standing {
+        place,
+        value: top.score,
+        next,
+    })
 }
 
 /// The page's letters that may carry marks: bodies with marks, and bodies

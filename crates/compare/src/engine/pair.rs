@@ -25,7 +25,7 @@ use tracing::{debug, debug_span};
 
 use super::{lone, turn_bitmap, turn_grey, SidePage};
 use crate::confirm::confirmed_weight;
-use crate::diff::{compare_ink, Change, InkDiff};
+use crate::diff::{compare_ink, Change, InkDiff, Standing};
 use crate::explain::{residual, unexplained_ink, Residual};
 use crate::ink::{binarise, pieces8, window_radius, Bitmap, PreparedPage};
 use crate::marks::{find_marks, Mark};
@@ -89,11 +89,28 @@ pub(super) fn compare_pair(
     let marks = grid.marks(opts);
     grid.grey_marks(&marks, opts, &mut found);
     grid.swapped_marks(&marks, opts, &mut found);
+    let mut seen = Seen::default();
     for stage in LAST_RESORTS {
         if found.changes.is_empty() && stage.applies(&grid, opts) {
-            if let Some(place) = stage.run(&grid) {
+            if let Some(place) = stage.run(&grid, &mut seen) {
                 found.mark(place);
             }
+        }
+    }
+    if let (Some((sibling, score)), Some(tone)) = (seen.sibling, seen.tone) {
+        if found.changes.is_empty() {
+            let apart = 16.0 * grid.e.dpi / WORKING_DPI;
+            debug!(
+                same = !sibling.place.apart_from(&tone.place, apart),
+                sibling = sibling.value,
+                sibling_next = sibling.next,
+                sibling_score = score,
+                tone = tone.value,
+                tone_next = tone.next,
+                x = tone.place.x0,
+                y = tone.place.y0,
+                "last resorts compared"
+            );
         }
     }
     if grid.judge_codes(&mut found.changes) {
@@ -573,6 +590,15 @@ impl Found {
     }
 }
 
+/// The strongest places the last resorts saw.
+#[derive(Default)]
+struct Seen {
+    /// [`crate::siblings::strongest`]: the outlier, and its score.
+    sibling: Option<(Standing, f32)>,
+    /// [`crate::tones::strongest`].
+    tone: Option<Standing>,
+}
+
 /// The stages tried when the ink maps and the grey marks found nothing, in
 /// order, until one finds a place.
 const LAST_RESORTS: [LastResort; 3] =
@@ -606,8 +632,8 @@ impl LastResort {
         }
     }
 
-    /// The place the stage keeps, if any.
-    fn run(self, grid: &Grid) -> Option<Change> {
+    /// The place the stage keeps, if any; what it saw goes to `seen`.
+    fn run(self, grid: &Grid, seen: &mut Seen) -> Option<Change> {
         let (e, dpi) = (grid.e, grid.e.dpi);
         let t0 = std::time::Instant::now();
         let ms = || t0.elapsed().as_millis() as u64;
@@ -627,6 +653,7 @@ impl LastResort {
                         "sibling outlier"
                     );
                 }
+                seen.sibling = crate::siblings::strongest(&outliers, dpi);
                 let kept = crate::siblings::standout(&outliers, dpi);
                 if let Some(c) = &kept {
                     debug!(x = c.x0, y = c.y0, "sibling outlier kept");
@@ -647,6 +674,7 @@ impl LastResort {
                         "mark hypothesis"
                     );
                 }
+                seen.tone = crate::tones::strongest(&suspects, dpi);
                 let kept = crate::tones::standout(&suspects, dpi);
                 if let Some(c) = &kept {
                     debug!(x = c.x0, y = c.y0, "mark hypothesis kept");
