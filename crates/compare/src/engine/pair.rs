@@ -10,8 +10,9 @@
 //!    ink maps absorbed (a tone mark swapped for another).
 //! 4. With nothing found yet, the [`LAST_RESORTS`] that apply, until one
 //!    finds a place: on a photo the one glyph unlike its siblings, then the
-//!    one letter another mark configuration explains better; on a scan
-//!    against a scanned copy, the one spot the capture model cannot explain.
+//!    one letter another mark configuration explains better, then the
+//!    letter both of those point at; on a scan against a scanned copy, the
+//!    one spot the capture model cannot explain.
 //! 5. [`Grid::judge_codes`]: a change on a QR code stands only when the
 //!    paper's code says something else.
 //! 6. With OCR and nothing found yet, [`Grid::probe`] reads the weakest
