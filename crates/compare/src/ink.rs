@@ -337,6 +337,10 @@ pub fn remove_colour_ink(
 /// changed digit ("2022" → "2002", seed 18 c0017): its margin covered the
 /// digit.
 fn drop_specks(class: &mut [u8], w: u32, h: u32) {
+    // Most pages (every render, most scans) have no colour at all.
+    if class.iter().all(|&c| c == 0) {
+        return;
+    }
     let coloured = Bitmap {
         width: w,
         height: h,

@@ -177,9 +177,15 @@ pub fn strongest(outliers: &[Outlier], dpi: f32) -> Option<(Standing, f32)> {
 /// stands out: its excess at least [`MIN_EXCESS`] and [`STANDOUT`] times
 /// the next place's, and its score at least [`MIN_SCORE`].
 pub fn standout(outliers: &[Outlier], dpi: f32) -> Option<Change> {
-    let (top, score) = strongest(outliers, dpi)?;
-    (score >= MIN_SCORE && top.value >= MIN_EXCESS && top.value >= STANDOUT * top.next)
-        .then_some(top.place)
+    strongest(outliers, dpi)
+        .filter(|(top, score)| stands_out(top, *score))
+        .map(|(top, _)| top.place)
+}
+
+/// Whether the strongest outlier ([`strongest`]: its standing and score)
+/// stands out, as [`standout`] asks.
+pub fn stands_out(top: &Standing, score: f32) -> bool {
+    score >= MIN_SCORE && top.value >= MIN_EXCESS && top.value >= STANDOUT * top.next
 }
 
 /// A window around each letter-sized piece of the electronic page's ink

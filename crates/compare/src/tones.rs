@@ -205,11 +205,17 @@ pub fn suspects(
 /// times it is that of any letter [`APART`] from it reach one of the
 /// [`STANDOUT`] pairs.
 pub fn standout(suspects: &[Suspect], dpi: f32) -> Option<Change> {
-    let top = strongest(suspects, dpi)?;
-    let kept = STANDOUT
+    strongest(suspects, dpi)
+        .filter(stands_out)
+        .map(|top| top.place)
+}
+
+/// Whether the strongest letter ([`strongest`]) stands out, as
+/// [`standout`] asks.
+pub fn stands_out(top: &Standing) -> bool {
+    STANDOUT
         .iter()
-        .any(|&(least, times)| top.value >= least && top.value >= times * top.next);
-    kept.then_some(top.place)
+        .any(|&(least, times)| top.value >= least && top.value >= times * top.next)
 }
 
 /// The page's strongest letter: its score, and the next place's (taken as

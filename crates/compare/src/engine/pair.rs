@@ -649,7 +649,10 @@ impl LastResort {
                     );
                 }
                 seen.sibling = crate::siblings::strongest(&outliers, dpi);
-                let kept = crate::siblings::standout(&outliers, dpi);
+                let kept = seen
+                    .sibling
+                    .filter(|(top, score)| crate::siblings::stands_out(top, *score))
+                    .map(|(top, _)| top.place);
                 if let Some(c) = &kept {
                     debug!(x = c.x0, y = c.y0, "sibling outlier kept");
                 }
@@ -670,7 +673,10 @@ impl LastResort {
                     );
                 }
                 seen.tone = crate::tones::strongest(&suspects, dpi);
-                let kept = crate::tones::standout(&suspects, dpi);
+                let kept = seen
+                    .tone
+                    .filter(crate::tones::stands_out)
+                    .map(|top| top.place);
                 if let Some(c) = &kept {
                     debug!(x = c.x0, y = c.y0, "mark hypothesis kept");
                 }
