@@ -113,19 +113,24 @@ impl Plane {
         }
     }
 
+    /// Where each column (`dim` 0) or row (`dim` 1) samples when shifted
+    /// by `d`, edges clamped: the two neighbours and the weight of the
+    /// second.
+    pub(crate) fn axis(&self, dim: usize, d: f32) -> Vec<(usize, usize, f32)> {
+        let n = if dim == 0 { self.w } else { self.h };
+        (0..n)
+            .map(|i| {
+                let s = (i as f32 + d).clamp(0.0, (n - 1) as f32);
+                let i0 = s.floor() as usize;
+                (i0, (i0 + 1).min(n - 1), s - i0 as f32)
+            })
+            .collect()
+    }
+
     /// The plane sampled at `(x + dx, y + dy)`, bilinear, edges clamped.
     pub(crate) fn shifted(&self, dx: f32, dy: f32) -> Plane {
         let (w, h) = (self.w, self.h);
-        let axis = |n: usize, d: f32| -> Vec<(usize, usize, f32)> {
-            (0..n)
-                .map(|i| {
-                    let s = (i as f32 + d).clamp(0.0, (n - 1) as f32);
-                    let i0 = s.floor() as usize;
-                    (i0, (i0 + 1).min(n - 1), s - i0 as f32)
-                })
-                .collect()
-        };
-        let (xs, ys) = (axis(w, dx), axis(h, dy));
+        let (xs, ys) = (self.axis(0, dx), self.axis(1, dy));
         let mut v = Vec::with_capacity(w * h);
         for &(y0, y1, fy) in &ys {
             for &(x0, x1, fx) in &xs {

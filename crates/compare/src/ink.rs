@@ -274,9 +274,23 @@ pub fn remove_colour_ink(
     // balance then turns that edge blue (or red under a cold light). On a
     // phone photo of a warm-lit sheet every bold line would otherwise be
     // taken out, and a change in it with it.
-    let fringe = neutral_dark.dilate(FRINGE);
-    for (s, &n) in strong.iter_mut().zip(&fringe.data) {
-        if n != 0 {
+    //
+    // Clear colour is rare (none on a rendered page, specks of it on most
+    // scans), so each coloured pixel looks around itself for dark print
+    // rather than the page growing all its print.
+    if strong.iter().all(|&c| c == 0) {
+        return (grey, mask, no_colour(w, h));
+    }
+    let (wu, hu, f) = (w as usize, h as usize, FRINGE as usize);
+    for (i, s) in strong.iter_mut().enumerate() {
+        if *s == 0 {
+            continue;
+        }
+        let (x, y) = (i % wu, i / wu);
+        let (x0, x1) = (x.saturating_sub(f), (x + f).min(wu - 1));
+        let beside_print = (y.saturating_sub(f)..=(y + f).min(hu - 1))
+            .any(|yy| neutral_dark.data[yy * wu + x0..=yy * wu + x1].contains(&1));
+        if beside_print {
             *s = 0;
         }
     }
@@ -285,6 +299,9 @@ pub fn remove_colour_ink(
     let reach = ((dpi * 0.06).round() as u32).max(2);
     let mut class = strong;
     for kind in [1u8, 2] {
+        if !class.contains(&kind) {
+            continue;
+        }
         let seeds = Bitmap {
             width: w,
             height: h,
@@ -298,10 +315,7 @@ pub fn remove_colour_ink(
         }
     }
     drop_specks(&mut class, w, h);
-    let mut colour = ColourInk {
-        total: u64::from(w) * u64::from(h),
-        ..ColourInk::default()
-    };
+    let mut colour = no_colour(w, h);
     for (i, (p, out)) in img.pixels().zip(grey.iter_mut()).enumerate() {
         if class[i] == 0 || area.is_some_and(|a| a.data[i] == 0) {
             continue;
@@ -327,6 +341,14 @@ pub fn remove_colour_ink(
         };
     }
     (grey, mask, colour)
+}
+
+/// What [`remove_colour_ink`] counts on a `w × h` page without colour.
+fn no_colour(w: u32, h: u32) -> ColourInk {
+    ColourInk {
+        total: u64::from(w) * u64::from(h),
+        ..ColourInk::default()
+    }
 }
 
 /// Takes out of `class` (a `w × h` grid, non-zero where coloured) the

@@ -86,19 +86,24 @@ struct Placed {
 /// The least-squares misfit of `paper ≈ offset + gain · electronic` with
 /// the paper sampled at `(x + dx, y + dy)` (bilinear, edges clamped), over
 /// the pixels `at` only.
-fn shifted_cost(e: &Plane, p: &Plane, dx: f32, dy: f32, at: &[usize]) -> f32 {
-    let (w, h) = (p.w, p.h);
-    let sample = |i: usize| {
-        let x = ((i % w) as f32 + dx).clamp(0.0, (w - 1) as f32);
-        let y = ((i / w) as f32 + dy).clamp(0.0, (h - 1) as f32);
-        let (x0, y0) = (x.floor() as usize, y.floor() as usize);
-        let (x1, y1) = ((x0 + 1).min(w - 1), (y0 + 1).min(h - 1));
-        let (fx, fy) = (x - x0 as f32, y - y0 as f32);
+fn shifted_cost(e: &Plane, p: &Plane, dx: f32, dy: f32, at: &[(u32, u32)]) -> f32 {
+    // Where each column and row samples, worked out once per shift rather
+    // than once per pixel (the same values: a shift moves every column
+    // alike but for the clamped edges).
+    let (xs, ys) = (p.axis(0, dx), p.axis(1, dy));
+    let w = p.w;
+    let sample = |x: usize, y: usize| {
+        let (x0, x1, fx) = xs[x];
+        let (y0, y1, fy) = ys[y];
         let top = p.v[y0 * w + x0] * (1.0 - fx) + p.v[y0 * w + x1] * fx;
         let bottom = p.v[y1 * w + x0] * (1.0 - fx) + p.v[y1 * w + x1] * fx;
         top * (1.0 - fy) + bottom * fy
     };
-    fit_pairs(at.iter().map(|&i| (e.v[i], sample(i)))).0
+    fit_pairs(at.iter().map(|&(x, y)| {
+        let (x, y) = (x as usize, y as usize);
+        (e.v[y * e.w + x], sample(x, y))
+    }))
+    .0
 }
 
 /// The blurs tried, from the sharpest paper to the blurriest: index `k`
@@ -132,8 +137,11 @@ fn fit_tile(e: &Plane, p: &Plane, mask: &[bool], scale: f32, blurs: &[usize]) ->
     let e_search = e.blurred(SEARCH_SIGMA * scale);
     // The shift is searched on every other pixel each way: a quarter of
     // the work, and the same answer on a blurred window.
-    let sample: Vec<usize> = (0..e.v.len())
-        .filter(|&i| mask[i] && (i % e.w).is_multiple_of(2) && (i / e.w).is_multiple_of(2))
+    let sample: Vec<(u32, u32)> = (0..e.h)
+        .step_by(2)
+        .flat_map(|y| (0..e.w).step_by(2).map(move |x| (x, y)))
+        .filter(|&(x, y)| mask[y * e.w + x])
+        .map(|(x, y)| (x as u32, y as u32))
         .collect();
     let search = scale.round().max(1.0) as i32;
     let mut best = (f32::MAX, 0.0f32, 0.0f32);

@@ -915,6 +915,10 @@ const STROKE_NEAR: u32 = 3;
 /// pixels clear of `other`'s ink, grown by `near`: a pen stroke whose thin
 /// end JPEG washed grey.
 fn continued_strokes(colour: &Bitmap, side: &Bitmap, other: &Bitmap, near: u32) -> Bitmap {
+    // Most pages carry no colour.
+    if colour.data.iter().all(|&c| c == 0) {
+        return Bitmap::new(side.width, side.height);
+    }
     let touching = colour.dilate(near);
     let clear = other.dilate(near);
     let free = |i: usize| side.data[i] != 0 && clear.data[i] == 0;
