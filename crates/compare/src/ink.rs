@@ -40,54 +40,58 @@ impl Bitmap {
     }
 
     /// Square dilation by `r` pixels (a (2r+1)² structuring element), done
-    /// separably with running counts so it costs the same for any `r`.
+    /// separably, each pass remembering where it last saw ink `r` pixels
+    /// ahead, so it costs the same for any `r`.
     pub fn dilate(&self, r: u32) -> Bitmap {
         if r == 0 {
             return self.clone();
         }
         let (w, h) = (self.width as usize, self.height as usize);
         let r = r as usize;
+        // Along each row. Most rows of a page are blank and stay so.
         let mut horizontal = vec![0u8; w * h];
-        for y in 0..h {
-            let row = &self.data[y * w..(y + 1) * w];
-            let out = &mut horizontal[y * w..(y + 1) * w];
-            let mut run = 0usize;
-            for x in 0..(r.min(w)) {
-                run += row[x] as usize;
+        for (row, out) in self
+            .data
+            .chunks_exact(w)
+            .zip(horizontal.chunks_exact_mut(w))
+        {
+            if row.iter().all(|&v| v == 0) {
+                continue;
             }
-            for x in 0..w {
-                if x + r < w {
-                    run += row[x + r] as usize;
+            // Pixel x is set when the last ink at or before x + r lies at
+            // x − r or after (positions are offset by r + 1 to stay unsigned).
+            let mut last = 0usize;
+            for (x, &v) in row.iter().take(r).enumerate() {
+                if v != 0 {
+                    last = x + r + 1;
                 }
-                if x > r {
-                    run -= row[x - r - 1] as usize;
+            }
+            for (x, o) in out.iter_mut().enumerate() {
+                if row.get(x + r).is_some_and(|&v| v != 0) {
+                    last = x + 2 * r + 1;
                 }
-                out[x] = u8::from(run > 0);
+                *o = u8::from(last > x);
             }
         }
+        // Down each column likewise, a row at a time so the inner loop runs
+        // along x. `last` holds, per column, the row of the ink last seen,
+        // offset by r + 1.
         let mut out = vec![0u8; w * h];
-        let mut run = vec![0u32; w];
-        for y in 0..(r.min(h)) {
-            for x in 0..w {
-                run[x] += horizontal[y * w + x] as u32;
-            }
-        }
-        for y in 0..h {
-            if y + r < h {
-                let row = &horizontal[(y + r) * w..(y + r + 1) * w];
-                for x in 0..w {
-                    run[x] += row[x] as u32;
+        let mut last = vec![0u32; w];
+        for y in 0..h + r {
+            if y < h {
+                let seen = (y + r + 1) as u32;
+                for (l, &v) in last.iter_mut().zip(&horizontal[y * w..(y + 1) * w]) {
+                    *l = if v != 0 { seen } else { *l };
                 }
             }
-            if y > r {
-                let row = &horizontal[(y - r - 1) * w..(y - r) * w];
-                for x in 0..w {
-                    run[x] -= row[x] as u32;
-                }
-            }
-            let o = &mut out[y * w..(y + 1) * w];
-            for x in 0..w {
-                o[x] = u8::from(run[x] > 0);
+            // Row `y − r` now knows of all ink down to row `y`.
+            let Some(at) = y.checked_sub(r) else {
+                continue;
+            };
+            let floor = at as u32;
+            for (o, &l) in out[at * w..(at + 1) * w].iter_mut().zip(&last) {
+                *o = u8::from(l > floor);
             }
         }
         Bitmap {
@@ -846,6 +850,31 @@ mod tests {
         let d = b.dilate(2);
         assert_eq!(d.count(), 25);
         assert!(d.get(2, 2) && d.get(6, 6) && !d.get(1, 4) && !d.get(7, 4));
+    }
+
+    #[test]
+    fn dilation_sets_exactly_the_pixels_within_reach_of_ink() {
+        // Scattered ink on odd-sized pages, against the square window
+        // looked up pixel by pixel, for reaches below and above the page.
+        let mut seed = 7u32;
+        for (w, h) in [(1, 1), (1, 9), (13, 1), (17, 11), (40, 23)] {
+            let mut b = Bitmap::new(w, h);
+            for v in b.data.iter_mut() {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                *v = u8::from((seed >> 16).is_multiple_of(23));
+            }
+            for r in [1u32, 2, 3, 5, 12, 30] {
+                let d = b.dilate(r);
+                for y in 0..h {
+                    for x in 0..w {
+                        let near = (y.saturating_sub(r)..=(y + r).min(h - 1)).any(|yy| {
+                            (x.saturating_sub(r)..=(x + r).min(w - 1)).any(|xx| b.get(xx, yy))
+                        });
+                        assert_eq!(d.get(x, y), near, "{w}x{h} r={r} at ({x}, {y})");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

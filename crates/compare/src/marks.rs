@@ -107,16 +107,33 @@ pub fn ink_levels(img: &GrayImage, tile: usize) -> Vec<f32> {
         (g0, (g0 + 1).min(n - 1), f)
     };
     let xs: Vec<(usize, usize, f32)> = (0..w).map(|x| grid(x as f64, tx)).collect();
+    // Each tile row's levels interpolated along x once for the rows that
+    // share it (about a tile's height), then blended down each row.
+    let along_x = |v: &[f32], row: usize| -> Vec<f32> {
+        xs.iter()
+            .map(|&(x0, x1, fx)| v[row * tx + x0] * (1.0 - fx) + v[row * tx + x1] * fx)
+            .collect()
+    };
+    let mut band = None;
+    let (mut paper_top, mut paper_bottom, mut ink_top, mut ink_bottom) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for y in 0..h {
         let (y0, y1, fy) = grid(y as f64, ty);
-        for (x, &(x0, x1, fx)) in xs.iter().enumerate() {
-            let lerp = |v: &[f32]| {
-                let top = v[y0 * tx + x0] * (1.0 - fx) + v[y0 * tx + x1] * fx;
-                let bottom = v[y1 * tx + x0] * (1.0 - fx) + v[y1 * tx + x1] * fx;
-                top * (1.0 - fy) + bottom * fy
-            };
-            let (p, k) = (lerp(&paper), lerp(&ink));
-            out[y * w + x] = ((p - f32::from(src[y * w + x])) / (p - k).max(1.0)).clamp(0.0, 1.0);
+        if band != Some((y0, y1)) {
+            band = Some((y0, y1));
+            (paper_top, paper_bottom) = (along_x(&paper, y0), along_x(&paper, y1));
+            (ink_top, ink_bottom) = (along_x(&ink, y0), along_x(&ink, y1));
+        }
+        let row = &src[y * w..(y + 1) * w];
+        let levels = paper_top
+            .iter()
+            .zip(&paper_bottom)
+            .zip(ink_top.iter().zip(&ink_bottom));
+        for ((o, &s), ((&pt, &pb), (&kt, &kb))) in
+            out[y * w..(y + 1) * w].iter_mut().zip(row).zip(levels)
+        {
+            let (p, k) = (pt * (1.0 - fy) + pb * fy, kt * (1.0 - fy) + kb * fy);
+            *o = ((p - f32::from(s)) / (p - k).max(1.0)).clamp(0.0, 1.0);
         }
     }
     out
@@ -124,42 +141,49 @@ pub fn ink_levels(img: &GrayImage, tile: usize) -> Vec<f32> {
 
 /// One 3×3 box pass (edges clamped).
 fn box3(v: &[f32], w: usize, h: usize) -> Vec<f32> {
-    let mut rows = vec![0f32; w * h];
-    for y in 0..h {
-        let r = &v[y * w..(y + 1) * w];
-        for x in 0..w {
-            let l = r[x.saturating_sub(1)];
-            let rr = r[(x + 1).min(w - 1)];
-            rows[y * w + x] = l + r[x] + rr;
-        }
-    }
+    let rows = along_rows(v, w, |l, c, r| l + c + r);
     let mut out = vec![0f32; w * h];
-    for y in 0..h {
-        let (u, d) = (y.saturating_sub(1), (y + 1).min(h - 1));
-        for x in 0..w {
-            out[y * w + x] = (rows[u * w + x] + rows[y * w + x] + rows[d * w + x]) / 9.0;
-        }
-    }
+    down_columns(&rows, &mut out, w, h, |u, c, d| (u + c + d) / 9.0);
     out
 }
 
 /// Grey dilation: the largest value of each 3×3 neighbourhood.
 fn max3(v: &[f32], w: usize, h: usize) -> Vec<f32> {
-    let mut rows = vec![0f32; w * h];
-    for y in 0..h {
-        let r = &v[y * w..(y + 1) * w];
-        for x in 0..w {
-            rows[y * w + x] = r[x.saturating_sub(1)].max(r[x]).max(r[(x + 1).min(w - 1)]);
-        }
-    }
+    let rows = along_rows(v, w, |l, c, r| l.max(c).max(r));
     let mut out = vec![0f32; w * h];
-    for y in 0..h {
-        let (u, d) = (y.saturating_sub(1), (y + 1).min(h - 1));
-        for x in 0..w {
-            out[y * w + x] = rows[u * w + x].max(rows[y * w + x]).max(rows[d * w + x]);
+    down_columns(&rows, &mut out, w, h, |u, c, d| u.max(c).max(d));
+    out
+}
+
+/// `f(left, pixel, right)` of every pixel, edges clamped.
+#[inline(always)]
+fn along_rows(v: &[f32], w: usize, f: impl Fn(f32, f32, f32) -> f32) -> Vec<f32> {
+    let mut out = vec![0f32; v.len()];
+    for (r, o) in v.chunks_exact(w).zip(out.chunks_exact_mut(w)) {
+        o[0] = f(r[0], r[0], r[1.min(w - 1)]);
+        if w > 1 {
+            o[w - 1] = f(r[w - 2], r[w - 1], r[w - 1]);
+        }
+        if w > 2 {
+            let inner = r[..w - 2].iter().zip(&r[1..w - 1]).zip(&r[2..]);
+            for (o, ((&a, &b), &c)) in o[1..w - 1].iter_mut().zip(inner) {
+                *o = f(a, b, c);
+            }
         }
     }
     out
+}
+
+/// `f(above, pixel, below)` of every pixel into `out`, edges clamped.
+#[inline(always)]
+fn down_columns(v: &[f32], out: &mut [f32], w: usize, h: usize, f: impl Fn(f32, f32, f32) -> f32) {
+    for y in 0..h {
+        let (u, d) = (y.saturating_sub(1), (y + 1).min(h - 1));
+        let (ur, cr, dr) = (&v[u * w..][..w], &v[y * w..][..w], &v[d * w..][..w]);
+        for (o, ((&a, &b), &c)) in out[y * w..][..w].iter_mut().zip(ur.iter().zip(cr).zip(dr)) {
+            *o = f(a, b, c);
+        }
+    }
 }
 
 /// Finds ink present on one side only, as blobs. `electronic` and `paper`
