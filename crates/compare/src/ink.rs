@@ -532,16 +532,22 @@ pub fn sheet_area(img: &RgbImage) -> Option<Bitmap> {
         return None;
     }
     let mut small = vec![0u8; (sw * sh) as usize];
-    for sy in 0..sh {
-        for sx in 0..sw {
-            let mut acc = 0u32;
-            for y in sy * F..(sy + 1) * F {
-                for x in sx * F..(sx + 1) * F {
-                    let [r, g, b] = img.get_pixel(x, y).0;
-                    acc += (u32::from(r) * 77 + u32::from(g) * 150 + u32::from(b) * 29) >> 8;
+    // Each block's summed luma, a row of blocks at a time, along the rows.
+    let stride = w as usize * 3;
+    let mut acc = vec![0u32; sw as usize];
+    for (sy, out) in small.chunks_exact_mut(sw as usize).enumerate() {
+        acc.fill(0);
+        for y in sy * F as usize..(sy + 1) * F as usize {
+            let row = &img.as_raw()[y * stride..(y + 1) * stride];
+            for (a, block) in acc.iter_mut().zip(row.chunks_exact(3 * F as usize)) {
+                for p in block.chunks_exact(3) {
+                    let (r, g, b) = (u32::from(p[0]), u32::from(p[1]), u32::from(p[2]));
+                    *a += (r * 77 + g * 150 + b * 29) >> 8;
                 }
             }
-            small[(sy * sw + sx) as usize] = (acc / (F * F)) as u8;
+        }
+        for (o, &a) in out.iter_mut().zip(&acc) {
+            *o = (a / (F * F)) as u8;
         }
     }
     let t = otsu(&small);
@@ -715,8 +721,12 @@ pub fn box_mean(grey: &GrayImage, r: u32) -> Vec<u8> {
         let hi = (y + r).min(h - 1);
         let rows = (hi - lo + 1) as u32;
         let o = &mut out[y * w..(y + 1) * w];
-        for x in 0..w {
-            o[x] = (col[x] / (rows * hc[x])) as u8;
+        // The integer quotient, through f64 (which divides many at once):
+        // a mean of 8-bit levels lies at least 1/count from the next whole
+        // number unless it is one, far beyond f64's rounding, so the
+        // truncated quotient is exactly the integer one.
+        for ((o, &c), &n) in o.iter_mut().zip(&col).zip(&hc) {
+            *o = (f64::from(c) / f64::from(rows * n)) as u8;
         }
         if y + r + 1 < h {
             let add = &hs[(y + r + 1) * w..(y + r + 2) * w];

@@ -109,7 +109,7 @@ fn recognise<T>(
             ((img.width() as f32 * scale).round() as u32).max(1),
             ((img.height() as f32 * scale).round() as u32).max(1),
         );
-        imageops::resize(img, w, h, imageops::FilterType::Triangle)
+        doisoat_pages::resample::resize_grey(img, w, h)
     } else {
         scale = 1.0;
         img.clone()

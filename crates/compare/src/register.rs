@@ -64,8 +64,8 @@ pub fn density(ink: &Bitmap, factor: usize) -> Plane {
     for y in 0..h {
         let row = &ink.data[y * w..(y + 1) * w];
         let out = &mut sums[(y / factor) * lw..(y / factor + 1) * lw];
-        for (x, &v) in row.iter().enumerate() {
-            out[x / factor] += u32::from(v);
+        for (o, cell) in out.iter_mut().zip(row.chunks(factor)) {
+            *o += cell.iter().map(|&v| u32::from(v)).sum::<u32>();
         }
     }
     let full = (factor * factor) as f32;

@@ -19,6 +19,7 @@ pub mod fingerprint;
 mod pdf;
 mod pdfium;
 mod raster;
+pub mod resample;
 pub mod text;
 pub mod thumbnail;
 
@@ -275,7 +276,7 @@ fn downscale_to(page: Page, max_dpi: f32) -> Page {
         return page;
     };
     let factor = w as f32 / page.image.width() as f32;
-    let image = image::imageops::resize(&page.image, w, h, image::imageops::FilterType::Triangle);
+    let image = resample::resize_rgb(&page.image, w, h);
     Page {
         image,
         dpi: max_dpi,

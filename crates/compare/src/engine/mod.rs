@@ -142,7 +142,7 @@ fn to_working_resolution(image: RgbImage, dpi: f32, dpi_known: bool) -> (RgbImag
         ((image.height() as f32 * f).round() as u32).max(1),
     );
     (
-        imageops::resize(&image, w, h, imageops::FilterType::Triangle),
+        doisoat_pages::resample::resize_rgb(&image, w, h),
         WORKING_DPI,
     )
 }
