@@ -76,6 +76,8 @@ pub fn compare_ink(e: &Bitmap, p: &Bitmap, ignore: Option<&Bitmap>, tolerance: u
     let e_near = e.dilate(tolerance);
     let p_near = p.dilate(tolerance);
     let mut diff = vec![0u8; w * h];
+    // Stands in for `ignore` when there is none.
+    let unignored = vec![0u8; if ignore.is_some() { 0 } else { w * h }];
     // The page's own edge (a scanner lid, a desk) shows up as ink along the
     // border on one side or the other; no form prints there.
     let border = w.min(h) / 60;
@@ -102,6 +104,9 @@ pub fn compare_ink(e: &Bitmap, p: &Bitmap, ignore: Option<&Bitmap>, tolerance: u
                 // Only pixels off the page's border count.
                 let (cx0, cx1) = (ax0.max(border), ax1.min(w.saturating_sub(border)));
                 let (cy0, cy1) = (ay0.max(border), ay1.min(h.saturating_sub(border)));
+                if cx0 >= cx1 {
+                    return 0;
+                }
                 // The columns whose shifted pixel lies on the page.
                 let (sx0, sx1) = (
                     (cx0 as i32).max(-dx).max(0) as usize,
@@ -109,27 +114,42 @@ pub fn compare_ink(e: &Bitmap, p: &Bitmap, ignore: Option<&Bitmap>, tolerance: u
                 );
                 let mut n = 0;
                 let mut out = out;
+                let mut row = [0u8; TILE + 2 * MARGIN];
                 for y in cy0..cy1 {
                     let sy = y as i32 + dy;
                     let row_on_page = sy >= 0 && (sy as usize) < h;
-                    let i0 = y * w;
-                    let si0 = if row_on_page { sy as usize * w } else { 0 };
-                    for x in cx0..cx1 {
-                        let i = i0 + x;
-                        let inside = row_on_page && x >= sx0 && x < sx1;
-                        let si = if inside {
-                            (si0 + x).wrapping_add_signed(dx as isize)
-                        } else {
-                            0
-                        };
-                        let p_here = inside && p.data[si] != 0;
-                        let p_near_here = inside && p_near.data[si] != 0;
-                        let d = (e.data[i] != 0 && !p_near_here) || (p_here && e_near.data[i] == 0);
-                        let d = d && ignore.is_none_or(|m| m.data[i] == 0);
-                        if d {
-                            n += 1;
-                            if let Some(o) = out.as_deref_mut() {
-                                o[(y - ay0) * TILE + (x - ax0)] = 1;
+                    let at = y * w + cx0..y * w + cx1;
+                    let (er, enr) = (&e.data[at.clone()], &e_near.data[at.clone()]);
+                    let ir = match ignore {
+                        Some(m) => &m.data[at],
+                        None => &unignored[at],
+                    };
+                    let d = &mut row[..cx1 - cx0];
+                    // Where the shifted pixel is off the page, only the
+                    // electronic ink differs.
+                    for ((d, &ev), &iv) in d.iter_mut().zip(er).zip(ir) {
+                        *d = u8::from(ev != 0 && iv == 0);
+                    }
+                    let (lo, hi) = (sx0.clamp(cx0, cx1), sx1.clamp(cx0, cx1));
+                    if row_on_page && lo < hi {
+                        let s = (sy as usize * w + lo).wrapping_add_signed(dx as isize);
+                        let (pr, pnr) = (&p.data[s..s + (hi - lo)], &p_near.data[s..s + (hi - lo)]);
+                        let k = lo - cx0..hi - cx0;
+                        let here = d[k.clone()]
+                            .iter_mut()
+                            .zip(er[k.clone()].iter().zip(&enr[k.clone()]))
+                            .zip(ir[k].iter().zip(pr.iter().zip(pnr)));
+                        for ((d, (&ev, &env)), (&iv, (&pv, &pnv))) in here {
+                            let differs = (ev != 0 && pnv == 0) || (pv != 0 && env == 0);
+                            *d = u8::from(differs && iv == 0);
+                        }
+                    }
+                    n += d.iter().map(|&v| u32::from(v)).sum::<u32>();
+                    if let Some(o) = out.as_deref_mut() {
+                        let o = &mut o[(y - ay0) * TILE + (cx0 - ax0)..][..cx1 - cx0];
+                        for (o, &v) in o.iter_mut().zip(d.iter()) {
+                            if v != 0 {
+                                *o = 1;
                             }
                         }
                     }

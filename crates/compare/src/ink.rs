@@ -256,21 +256,17 @@ pub fn remove_colour_ink(
     let mut faint = vec![0u8; (w * h) as usize];
     // Black print: dark and not even faintly coloured.
     let mut neutral_dark = Bitmap::new(w, h);
-    for (i, (p, out)) in img.pixels().zip(grey.iter_mut()).enumerate() {
+    let cells = strong
+        .iter_mut()
+        .zip(faint.iter_mut())
+        .zip(neutral_dark.data.iter_mut());
+    for ((p, out), ((s, f), n)) in img.pixels().zip(grey.iter_mut()).zip(cells) {
         let [r, g, b] = p.0;
         *out = ((u32::from(r) * 77 + u32::from(g) * 150 + u32::from(b) * 29) >> 8) as u8;
         let (r, g, b) = balanced(p);
-        strong[i] = match colour_of(r, g, b) {
-            Some(true) => 1,
-            Some(false) => 2,
-            None => 0,
-        };
-        faint[i] = match faint_colour_of(r, g, b) {
-            Some(true) => 1,
-            Some(false) => 2,
-            None => 0,
-        };
-        neutral_dark.data[i] = u8::from(faint[i] == 0 && r.max(g).max(b) <= NEUTRAL_DARK);
+        *s = colour_class(colour_of(r, g, b));
+        *f = colour_class(faint_colour_of(r, g, b));
+        *n = u8::from(*f == 0 && r.max(g).max(b) <= NEUTRAL_DARK);
     }
     // Colour right beside dark neutral ink is the fringe of black print,
     // not coloured ink: JPEG keeps colour at half resolution, so the bright
@@ -408,6 +404,16 @@ const NEUTRAL_DARK: u8 = 128;
 const PRINT_UNDER_INK: u8 = 110;
 /// Reach, in pixels, of the colour fringe along black print.
 const FRINGE: u32 = 2;
+
+/// 1 for red, 2 for blue, 0 for neither.
+#[inline]
+fn colour_class(colour: Option<bool>) -> u8 {
+    match colour {
+        Some(true) => 1,
+        Some(false) => 2,
+        None => 0,
+    }
+}
 
 /// Colour too faint to take out on its own, but enough along a stroke that
 /// is clearly coloured elsewhere.
