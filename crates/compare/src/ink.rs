@@ -179,21 +179,17 @@ pub struct PreparedPage {
     pub off_sheet: Option<Bitmap>,
 }
 
-/// `Some(true)` for a pixel of red ink, `Some(false)` for blue ink, `None`
-/// for grey. Thresholds sit above the tint of paper and of a warm light
-/// (red over blue by up to about 15 levels), but low enough to catch thin pen
-/// strokes whose colour JPEG's chroma subsampling has washed out.
-#[inline]
-fn colour_of(r: u8, g: u8, b: u8) -> Option<bool> {
-    let (r, g, b) = (i32::from(r), i32::from(g), i32::from(b));
-    if r - g.max(b) >= 22 {
-        Some(true)
-    } else if b - r.max(g) >= 16 {
-        Some(false)
-    } else {
-        None
-    }
-}
+/// A white-balanced pixel is clear red ink when its red channel stands this
+/// far above the others, clear blue ink likewise. The thresholds sit above
+/// the tint of paper and of a warm light (red over blue by up to about 15
+/// levels), but low enough to catch thin pen strokes whose colour JPEG's
+/// chroma subsampling has washed out.
+const CLEAR_RED: i32 = 22;
+const CLEAR_BLUE: i32 = 16;
+/// Colour too faint to take out on its own, but enough along a stroke that
+/// is clearly coloured elsewhere.
+const FAINT_RED: i32 = 12;
+const FAINT_BLUE: i32 = 7;
 
 /// Gains that make the paper white again under a coloured light (a warm
 /// lamp or daylight through a window tints a photo, and a yellowed sheet
@@ -245,10 +241,6 @@ pub fn remove_colour_ink(
 ) -> (GrayImage, Bitmap, ColourInk) {
     let (w, h) = img.dimensions();
     let gains = white_balance(img, area);
-    let balanced = |p: &image::Rgb<u8>| -> (u8, u8, u8) {
-        let c = |i: usize| ((u32::from(p.0[i]) * gains[i]) >> 8).min(255) as u8;
-        (c(0), c(1), c(2))
-    };
     let mut grey = GrayImage::new(w, h);
     let mut mask = Bitmap::new(w, h);
     // 1 = red, 2 = blue, for the clear and the faint colours.
@@ -260,13 +252,17 @@ pub fn remove_colour_ink(
         .iter_mut()
         .zip(faint.iter_mut())
         .zip(neutral_dark.data.iter_mut());
+    // Classes: 1 = red, 2 = blue, 0 = neither (a pixel cannot pass both
+    // tests), without a branch per pixel.
     for ((p, out), ((s, f), n)) in img.pixels().zip(grey.iter_mut()).zip(cells) {
-        let [r, g, b] = p.0;
-        *out = ((u32::from(r) * 77 + u32::from(g) * 150 + u32::from(b) * 29) >> 8) as u8;
-        let (r, g, b) = balanced(p);
-        *s = colour_class(colour_of(r, g, b));
-        *f = colour_class(faint_colour_of(r, g, b));
-        *n = u8::from(*f == 0 && r.max(g).max(b) <= NEUTRAL_DARK);
+        let [r, g, b] = p.0.map(u32::from);
+        *out = ((r * 77 + g * 150 + b * 29) >> 8) as u8;
+        let [r, g, b] =
+            [r * gains[0], g * gains[1], b * gains[2]].map(|v| (v >> 8).min(255) as i32);
+        let (red, blue) = (r - g.max(b), b - r.max(g));
+        *s = u8::from(red >= CLEAR_RED) | (u8::from(blue >= CLEAR_BLUE) << 1);
+        *f = u8::from(red >= FAINT_RED) | (u8::from(blue >= FAINT_BLUE) << 1);
+        *n = u8::from(*f == 0 && r.max(g).max(b) <= i32::from(NEUTRAL_DARK));
     }
     // Colour right beside dark neutral ink is the fringe of black print,
     // not coloured ink: JPEG keeps colour at half resolution, so the bright
@@ -404,30 +400,6 @@ const NEUTRAL_DARK: u8 = 128;
 const PRINT_UNDER_INK: u8 = 110;
 /// Reach, in pixels, of the colour fringe along black print.
 const FRINGE: u32 = 2;
-
-/// 1 for red, 2 for blue, 0 for neither.
-#[inline]
-fn colour_class(colour: Option<bool>) -> u8 {
-    match colour {
-        Some(true) => 1,
-        Some(false) => 2,
-        None => 0,
-    }
-}
-
-/// Colour too faint to take out on its own, but enough along a stroke that
-/// is clearly coloured elsewhere.
-#[inline]
-fn faint_colour_of(r: u8, g: u8, b: u8) -> Option<bool> {
-    let (r, g, b) = (i32::from(r), i32::from(g), i32::from(b));
-    if r - g.max(b) >= 12 {
-        Some(true)
-    } else if b - r.max(g) >= 7 {
-        Some(false)
-    } else {
-        None
-    }
-}
 
 /// Otsu's threshold of a set of grey levels.
 fn otsu(values: &[u8]) -> u8 {
@@ -701,17 +673,27 @@ pub fn box_mean(grey: &GrayImage, r: u32) -> Vec<u8> {
         let hi = (x + r).min(w - 1);
         hc[x] = (hi - lo + 1) as u32;
     }
+    // Each row's running total (prefix[k] sums its first k pixels), then
+    // each window as the difference of two totals.
+    let mut prefix = vec![0u32; w + 1];
     for y in 0..h {
-        let row = &src[y * w..(y + 1) * w];
+        let mut total = 0;
+        for (p, &v) in prefix[1..].iter_mut().zip(&src[y * w..(y + 1) * w]) {
+            total += u32::from(v);
+            *p = total;
+        }
         let out = &mut hs[y * w..(y + 1) * w];
-        let mut run: u32 = row[..(r + 1).min(w)].iter().map(|&v| u32::from(v)).sum();
-        for x in 0..w {
-            out[x] = run;
-            if x + r + 1 < w {
-                run += u32::from(row[x + r + 1]);
+        // Away from the ends, the window is whole.
+        let whole = r.min(w)..w.saturating_sub(r).max(r.min(w));
+        for (x, o) in out.iter_mut().enumerate() {
+            if !whole.contains(&x) {
+                *o = prefix[(x + r + 1).min(w)] - prefix[x.saturating_sub(r)];
             }
-            if x >= r {
-                run -= u32::from(row[x - r]);
+        }
+        if !whole.is_empty() {
+            let (ends, starts) = (&prefix[2 * r + 1..], &prefix[..]);
+            for ((o, &end), &start) in out[whole].iter_mut().zip(ends).zip(starts) {
+                *o = end - start;
             }
         }
     }
@@ -887,6 +869,34 @@ mod tests {
                             (x.saturating_sub(r)..=(x + r).min(w - 1)).any(|xx| b.get(xx, yy))
                         });
                         assert_eq!(d.get(x, y), near, "{w}x{h} r={r} at ({x}, {y})");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn box_means_are_the_integer_means_of_the_clamped_windows() {
+        let mut seed = 3u32;
+        for (w, h) in [(1, 1), (2, 7), (9, 2), (23, 17)] {
+            let grey = GrayImage::from_fn(w, h, |_, _| {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                image::Luma([(seed >> 16) as u8])
+            });
+            for r in [1u32, 2, 4, 11, 40] {
+                let got = box_mean(&grey, r);
+                for y in 0..h {
+                    for x in 0..w {
+                        let (xs, ys) = (
+                            x.saturating_sub(r)..=(x + r).min(w - 1),
+                            y.saturating_sub(r)..=(y + r).min(h - 1),
+                        );
+                        let n = (xs.end() - xs.start() + 1) * (ys.end() - ys.start() + 1);
+                        let sum: u32 = ys
+                            .flat_map(|yy| xs.clone().map(move |xx| (xx, yy)))
+                            .map(|(xx, yy)| u32::from(grey.get_pixel(xx, yy).0[0]))
+                            .sum();
+                        assert_eq!(got[(y * w + x) as usize], (sum / n) as u8, "{w}x{h} r={r}");
                     }
                 }
             }
