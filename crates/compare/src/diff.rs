@@ -128,7 +128,7 @@ pub fn compare_ink(e: &Bitmap, p: &Bitmap, ignore: Option<&Bitmap>, tolerance: u
                     // Where the shifted pixel is off the page, only the
                     // electronic ink differs.
                     for ((d, &ev), &iv) in d.iter_mut().zip(er).zip(ir) {
-                        *d = u8::from(ev != 0 && iv == 0);
+                        *d = u8::from((ev != 0) & (iv == 0));
                     }
                     let (lo, hi) = (sx0.clamp(cx0, cx1), sx1.clamp(cx0, cx1));
                     if row_on_page && lo < hi {
@@ -140,8 +140,8 @@ pub fn compare_ink(e: &Bitmap, p: &Bitmap, ignore: Option<&Bitmap>, tolerance: u
                             .zip(er[k.clone()].iter().zip(&enr[k.clone()]))
                             .zip(ir[k].iter().zip(pr.iter().zip(pnr)));
                         for ((d, (&ev, &env)), (&iv, (&pv, &pnv))) in here {
-                            let differs = (ev != 0 && pnv == 0) || (pv != 0 && env == 0);
-                            *d = u8::from(differs && iv == 0);
+                            let differs = ((ev != 0) & (pnv == 0)) | ((pv != 0) & (env == 0));
+                            *d = u8::from(differs & (iv == 0));
                         }
                     }
                     n += d.iter().map(|&v| u32::from(v)).sum::<u32>();

@@ -685,10 +685,8 @@ pub fn box_mean(grey: &GrayImage, r: u32) -> Vec<u8> {
         let out = &mut hs[y * w..(y + 1) * w];
         // Away from the ends, the window is whole.
         let whole = r.min(w)..w.saturating_sub(r).max(r.min(w));
-        for (x, o) in out.iter_mut().enumerate() {
-            if !whole.contains(&x) {
-                *o = prefix[(x + r + 1).min(w)] - prefix[x.saturating_sub(r)];
-            }
+        for x in (0..whole.start).chain(whole.end..w) {
+            out[x] = prefix[(x + r + 1).min(w)] - prefix[x.saturating_sub(r)];
         }
         if !whole.is_empty() {
             let (ends, starts) = (&prefix[2 * r + 1..], &prefix[..]);
@@ -709,12 +707,20 @@ pub fn box_mean(grey: &GrayImage, r: u32) -> Vec<u8> {
         let hi = (y + r).min(h - 1);
         let rows = (hi - lo + 1) as u32;
         let o = &mut out[y * w..(y + 1) * w];
-        // The integer quotient, through f64 (which divides many at once):
-        // a mean of 8-bit levels lies at least 1/count from the next whole
-        // number unless it is one, far beyond f64's rounding, so the
-        // truncated quotient is exactly the integer one.
-        for ((o, &c), &n) in o.iter_mut().zip(&col).zip(&hc) {
-            *o = (f64::from(c) / f64::from(rows * n)) as u8;
+        // The integer quotient, through floating point (which divides many
+        // at once): a mean of 8-bit levels over n pixels lies at least 1/n
+        // from the next whole number unless it is one. f32 rounds a quotient
+        // under 256 by at most 2⁻¹⁷ and holds sums under 2²⁴ exactly, so up
+        // to n = 255² (r = 127) its truncated quotient is the integer one;
+        // beyond, f64.
+        if r <= 127 {
+            for ((o, &c), &n) in o.iter_mut().zip(&col).zip(&hc) {
+                *o = (c as i32 as f32 / (rows * n) as i32 as f32) as u8;
+            }
+        } else {
+            for ((o, &c), &n) in o.iter_mut().zip(&col).zip(&hc) {
+                *o = (f64::from(c) / f64::from(rows * n)) as u8;
+            }
         }
         if y + r + 1 < h {
             let add = &hs[(y + r + 1) * w..(y + r + 2) * w];
@@ -883,7 +889,7 @@ mod tests {
                 seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
                 image::Luma([(seed >> 16) as u8])
             });
-            for r in [1u32, 2, 4, 11, 40] {
+            for r in [1u32, 2, 4, 11, 40, 130] {
                 let got = box_mean(&grey, r);
                 for y in 0..h {
                     for x in 0..w {
