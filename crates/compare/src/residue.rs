@@ -88,8 +88,8 @@ struct Placed {
 /// the pixels `at` only.
 fn shifted_cost(e: &Plane, p: &Plane, dx: f32, dy: f32, at: &[(u32, u32)]) -> f32 {
     // Where each column and row samples, worked out once per shift rather
-    // than once per pixel (the same values: a shift moves every column
-    // alike but for the clamped edges).
+    // than once per pixel: a pixel's sample depends only on its column and
+    // its row, so the values are the same.
     let (xs, ys) = (p.axis(0, dx), p.axis(1, dy));
     let w = p.w;
     let sample = |x: usize, y: usize| {
