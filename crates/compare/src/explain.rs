@@ -47,6 +47,17 @@ pub(crate) struct Plane {
     pub(crate) v: Vec<f32>,
 }
 
+/// The normalised Gaussian kernel of `sigma`, reaching 3 sigma either way
+/// (rounded up): `2r + 1` taps.
+fn gaussian_kernel(sigma: f32) -> Vec<f32> {
+    let r = (3.0 * sigma).ceil() as i32;
+    let k: Vec<f32> = (-r..=r)
+        .map(|i| (-(i * i) as f32 / (2.0 * sigma * sigma)).exp())
+        .collect();
+    let sum: f32 = k.iter().sum();
+    k.iter().map(|v| v / sum).collect()
+}
+
 impl Plane {
     pub(crate) fn cut(img: &GrayImage, x0: u32, y0: u32, x1: u32, y1: u32) -> Plane {
         let (w, h) = ((x1 - x0) as usize, (y1 - y0) as usize);
@@ -68,13 +79,8 @@ impl Plane {
                 v: self.v.clone(),
             };
         }
-        let r = (3.0 * sigma).ceil() as i32;
-        let k: Vec<f32> = (-r..=r)
-            .map(|i| (-(i * i) as f32 / (2.0 * sigma * sigma)).exp())
-            .collect();
-        let sum: f32 = k.iter().sum();
-        let k: Vec<f32> = k.iter().map(|v| v / sum).collect();
-        let (w, h, r) = (self.w, self.h, r as usize);
+        let k = gaussian_kernel(sigma);
+        let (w, h, r) = (self.w, self.h, k.len() / 2);
         // Each output pixel sums its kernel in the kernel's order, whether
         // its neighbours need clamping at the edge or not.
         let clamped = |i: isize, n: usize| i.clamp(0, n as isize - 1) as usize;
@@ -431,12 +437,8 @@ mod tests {
             let v: Vec<f32> = (0..w * h).map(|i| ((i * 37) % 251) as f32).collect();
             let plane = Plane { w, h, v };
             for sigma in [0.5f32, 1.0, 2.3] {
-                let r = (3.0 * sigma).ceil() as isize;
-                let k: Vec<f32> = (-r..=r)
-                    .map(|i| (-(i * i) as f32 / (2.0 * sigma * sigma)).exp())
-                    .collect();
-                let sum: f32 = k.iter().sum();
-                let k: Vec<f32> = k.iter().map(|v| v / sum).collect();
+                let k = gaussian_kernel(sigma);
+                let r = (k.len() / 2) as isize;
                 let at = |i: isize, n: usize| i.clamp(0, n as isize - 1) as usize;
                 let mut rows = vec![0f32; w * h];
                 for y in 0..h {
