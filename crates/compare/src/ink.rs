@@ -31,7 +31,10 @@ impl Bitmap {
 
     /// Whether any pixel of the box `x0..x1 × y0..y1` is set.
     pub fn any_in(&self, x0: u32, y0: u32, x1: u32, y1: u32) -> bool {
-        (y0..y1).any(|y| (x0..x1).any(|x| self.get(x, y)))
+        let w = self.width as usize;
+        let (x0, x1) = (x0 as usize, (x1 as usize).max(x0 as usize));
+        (y0 as usize..y1 as usize)
+            .any(|y| self.data[y * w + x0..y * w + x1].iter().any(|&v| v != 0))
     }
 
     /// Number of ink pixels.
@@ -277,16 +280,15 @@ pub fn remove_colour_ink(
     if strong.iter().all(|&c| c == 0) {
         return (grey, mask, no_colour(w, h));
     }
-    let (wu, hu, f) = (w as usize, h as usize, FRINGE as usize);
+    let wu = w as usize;
     for (i, s) in strong.iter_mut().enumerate() {
         if *s == 0 {
             continue;
         }
-        let (x, y) = (i % wu, i / wu);
-        let (x0, x1) = (x.saturating_sub(f), (x + f).min(wu - 1));
-        let beside_print = (y.saturating_sub(f)..=(y + f).min(hu - 1))
-            .any(|yy| neutral_dark.data[yy * wu + x0..=yy * wu + x1].contains(&1));
-        if beside_print {
+        let (x, y) = ((i % wu) as u32, (i / wu) as u32);
+        let (x0, y0) = (x.saturating_sub(FRINGE), y.saturating_sub(FRINGE));
+        let (x1, y1) = ((x + FRINGE + 1).min(w), (y + FRINGE + 1).min(h));
+        if neutral_dark.any_in(x0, y0, x1, y1) {
             *s = 0;
         }
     }
