@@ -173,19 +173,15 @@ pub fn strongest(outliers: &[Outlier], dpi: f32) -> Option<(Standing, f32)> {
     ))
 }
 
-/// The page's strongest outlier ([`strongest`]) as a change, when it
-/// stands out: its excess at least [`MIN_EXCESS`] and [`STANDOUT`] times
-/// the next place's, and its score at least [`MIN_SCORE`].
-pub fn standout(outliers: &[Outlier], dpi: f32) -> Option<Change> {
-    strongest(outliers, dpi)
-        .filter(|(top, score)| stands_out(top, *score))
+/// The page's strongest outlier (what [`strongest`] gives) as a change,
+/// when it stands out: its excess at least [`MIN_EXCESS`] and [`STANDOUT`]
+/// times the next place's, and its score at least [`MIN_SCORE`].
+pub fn standout(strongest: Option<(Standing, f32)>) -> Option<Change> {
+    strongest
+        .filter(|(top, score)| {
+            *score >= MIN_SCORE && top.value >= MIN_EXCESS && top.value >= STANDOUT * top.next
+        })
         .map(|(top, _)| top.place)
-}
-
-/// Whether the strongest outlier ([`strongest`]: its standing and score)
-/// stands out, as [`standout`] asks.
-pub fn stands_out(top: &Standing, score: f32) -> bool {
-    score >= MIN_SCORE && top.value >= MIN_EXCESS && top.value >= STANDOUT * top.next
 }
 
 /// A window around each letter-sized piece of the electronic page's ink
@@ -516,12 +512,15 @@ mod tests {
         // A changed digit on a phone photo (seed 9 c0001, "3.3" → "3.4"):
         // excess 0.30 against 0.198 elsewhere on the page, 1.52 times.
         let page = |next: f32| vec![outlier_at(200, 0.40), outlier_at(600, 0.1 + next)];
-        assert!(standout(&page(0.198), 200.0).is_some());
+        assert!(standout(strongest(&page(0.198), 200.0)).is_some());
         // Under half again the next place's, or under the least excess,
         // nothing stands out.
-        assert_eq!(standout(&page(0.21), 200.0), None);
+        assert_eq!(standout(strongest(&page(0.21), 200.0)), None);
         assert_eq!(
-            standout(&[outlier_at(200, 0.37), outlier_at(600, 0.2)], 200.0),
+            standout(strongest(
+                &[outlier_at(200, 0.37), outlier_at(600, 0.2)],
+                200.0
+            )),
             None
         );
         // Copies of the same place (windows closer than APART) are not
@@ -531,7 +530,7 @@ mod tests {
             outlier_at(208, 0.39),
             outlier_at(600, 0.15),
         ];
-        assert!(standout(&near, 200.0).is_some());
+        assert!(standout(strongest(&near, 200.0)).is_some());
     }
 
     #[test]
@@ -540,14 +539,14 @@ mod tests {
         let ignore = Bitmap::new(electronic.width(), electronic.height());
         let same = outliers(&electronic, &photographed(&electronic, 7), &ignore, 200.0);
         assert!(same.iter().any(|o| o.group >= 6), "{same:?}");
-        assert_eq!(standout(&same, 200.0), None, "{:?}", &same[..3]);
+        assert_eq!(standout(strongest(&same, 200.0)), None, "{:?}", &same[..3]);
         let changed = outliers(
             &electronic,
             &photographed(&page(250, 30, Some(4)), 7),
             &ignore,
             200.0,
         );
-        let c = standout(&changed, 200.0).expect("the changed glyph stands out");
+        let c = standout(strongest(&changed, 200.0)).expect("the changed glyph stands out");
         let x = 24 + 38 * 4;
         assert!(c.x0 <= x && x < c.x1 && c.y0 <= 70 && 70 < c.y1, "{c:?}");
     }

@@ -201,21 +201,17 @@ pub fn suspects(
     out
 }
 
-/// The page's strongest letter as a change, when its score and how many
-/// times it is that of any letter [`APART`] from it reach one of the
-/// [`STANDOUT`] pairs.
-pub fn standout(suspects: &[Suspect], dpi: f32) -> Option<Change> {
-    strongest(suspects, dpi)
-        .filter(stands_out)
+/// The page's strongest letter (what [`strongest`] gives) as a change,
+/// when its score and how many times it is that of any letter [`APART`]
+/// from it reach one of the [`STANDOUT`] pairs.
+pub fn standout(strongest: Option<Standing>) -> Option<Change> {
+    strongest
+        .filter(|top| {
+            STANDOUT
+                .iter()
+                .any(|&(least, times)| top.value >= least && top.value >= times * top.next)
+        })
         .map(|top| top.place)
-}
-
-/// Whether the strongest letter ([`strongest`]) stands out, as
-/// [`standout`] asks.
-pub fn stands_out(top: &Standing) -> bool {
-    STANDOUT
-        .iter()
-        .any(|&(least, times)| top.value >= least && top.value >= times * top.next)
 }
 
 /// The page's strongest letter: its score, and the next place's (taken as
@@ -894,7 +890,7 @@ mod tests {
         let ignore = Bitmap::new(electronic.width(), electronic.height());
         let same = suspects(&electronic, &photographed(&electronic, 11), &ignore, 200.0);
         assert!(same.len() >= marks.len(), "every ring is judged: {same:?}");
-        assert_eq!(standout(&same, 200.0), None, "{:?}", &same[..3]);
+        assert_eq!(standout(strongest(&same, 200.0)), None, "{:?}", &same[..3]);
         // On paper the acute became a grave.
         let mut changed_marks = marks;
         changed_marks[3] = Grave;
@@ -904,7 +900,7 @@ mod tests {
             &ignore,
             200.0,
         );
-        let c = standout(&changed, 200.0).expect("the changed letter stands out");
+        let c = standout(strongest(&changed, 200.0)).expect("the changed letter stands out");
         let x = 24 + 38 * 3;
         assert!(c.x0 <= x && x < c.x1 && c.y0 <= 60 && 60 < c.y1, "{c:?}");
     }
@@ -920,23 +916,37 @@ mod tests {
             from: (0, 0),
         };
         let [(strong, above), (weaker, far_above)] = STANDOUT;
-        assert!(standout(&[at(100, 2.5), at(500, 0.5)], 200.0).is_some());
+        assert!(standout(strongest(&[at(100, 2.5), at(500, 0.5)], 200.0)).is_some());
         assert_eq!(
-            standout(&[at(100, weaker * 0.9), at(500, 0.0)], 200.0),
+            standout(strongest(&[at(100, weaker * 0.9), at(500, 0.0)], 200.0)),
             None
         );
         assert_eq!(
-            standout(&[at(100, 2.5), at(500, 2.5 / above * 1.1)], 200.0),
+            standout(strongest(
+                &[at(100, 2.5), at(500, 2.5 / above * 1.1)],
+                200.0
+            )),
             None
         );
         // a weaker letter is kept only far above every other place
         let score = (weaker + strong) / 2.0;
-        assert!(standout(&[at(100, score), at(500, score / far_above * 0.9)], 200.0).is_some());
+        assert!(standout(strongest(
+            &[at(100, score), at(500, score / far_above * 0.9)],
+            200.0
+        ))
+        .is_some());
         assert_eq!(
-            standout(&[at(100, score), at(500, score / far_above * 1.1)], 200.0),
+            standout(strongest(
+                &[at(100, score), at(500, score / far_above * 1.1)],
+                200.0
+            )),
             None
         );
         // a letter beside the top one is the same place
-        assert!(standout(&[at(100, 2.5), at(108, 2.4), at(500, 0.2)], 200.0).is_some());
+        assert!(standout(strongest(
+            &[at(100, 2.5), at(108, 2.4), at(500, 0.2)],
+            200.0
+        ))
+        .is_some());
     }
 }

@@ -649,10 +649,7 @@ impl LastResort {
                     );
                 }
                 seen.sibling = crate::siblings::strongest(&outliers, dpi);
-                let kept = seen
-                    .sibling
-                    .filter(|(top, score)| crate::siblings::stands_out(top, *score))
-                    .map(|(top, _)| top.place);
+                let kept = crate::siblings::standout(seen.sibling);
                 if let Some(c) = &kept {
                     debug!(x = c.x0, y = c.y0, "sibling outlier kept");
                 }
@@ -673,10 +670,7 @@ impl LastResort {
                     );
                 }
                 seen.tone = crate::tones::strongest(&suspects, dpi);
-                let kept = seen
-                    .tone
-                    .filter(crate::tones::stands_out)
-                    .map(|top| top.place);
+                let kept = crate::tones::standout(seen.tone);
                 if let Some(c) = &kept {
                     debug!(x = c.x0, y = c.y0, "mark hypothesis kept");
                 }
