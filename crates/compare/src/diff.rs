@@ -76,8 +76,8 @@ pub fn compare_ink(e: &Bitmap, p: &Bitmap, ignore: Option<&Bitmap>, tolerance: u
     let e_near = e.dilate(tolerance);
     let p_near = p.dilate(tolerance);
     let mut diff = vec![0u8; w * h];
-    // Stands in for `ignore` when there is none.
-    let unignored = vec![0u8; if ignore.is_some() { 0 } else { w * h }];
+    // Stands in for a row of `ignore` when there is none.
+    let unignored = [0u8; TILE + 2 * MARGIN];
     // The page's own edge (a scanner lid, a desk) shows up as ink along the
     // border on one side or the other; no form prints there.
     let border = w.min(h) / 60;
@@ -122,7 +122,7 @@ pub fn compare_ink(e: &Bitmap, p: &Bitmap, ignore: Option<&Bitmap>, tolerance: u
                     let (er, enr) = (&e.data[at.clone()], &e_near.data[at.clone()]);
                     let ir = match ignore {
                         Some(m) => &m.data[at],
-                        None => &unignored[at],
+                        None => &unignored[..cx1 - cx0],
                     };
                     let d = &mut row[..cx1 - cx0];
                     // Where the shifted pixel is off the page, only the
