@@ -321,7 +321,7 @@ pub fn initial_guess(e: ContentBox, p: ContentBox) -> Homography {
     // Content boxes can differ in shape when content changed; trust the
     // common scale unless the two disagree a lot (an A5 page against A4 stays
     // proportional anyway).
-    let (sx, sy) = if (sx / sy - 1.0).abs() < 0.08 {
+    let (sx, sy) = if (sx / sy - 1.0).abs() < BOX_SHAPE_DOUBT {
         let s = (sx * sy).sqrt();
         (s, s)
     } else {
@@ -460,18 +460,25 @@ fn shift_field(
 /// or a faint frame lost to the threshold on one side only.
 const BOX_SCALE_DOUBT: f64 = 0.06;
 
+/// Relative difference between the boxes' widthwise and heightwise scales
+/// beyond which [`initial_guess`] stops taking one common scale.
+const BOX_SHAPE_DOUBT: f64 = 0.08;
+
 /// First guesses: the electronic content box mapped onto the paper's and,
 /// when the paper's scale is known (a scan's resolution) and the boxes
 /// disagree with it by more than [`BOX_SCALE_DOUBT`], the known scale with
 /// the boxes' centres or any of their corners put together: the side of a
 /// box that a dark edge or a lost frame moved is not known, so each is
 /// tried.
+///
+/// When the scale is not known (a photo) and the boxes differ in shape by
+/// more than [`BOX_SHAPE_DOUBT`], one side of one box is off (a faint footer
+/// lost to a photo's dim corner): the scale of the boxes' widths is tried
+/// with their tops or their bottoms put together, and the scale of their
+/// heights with their left or right sides.
 fn initial_guesses(e: ContentBox, p: ContentBox, known_scale: Option<f64>) -> Vec<Homography> {
     let boxes = initial_guess(e, p);
     let mut out = vec![boxes];
-    let Some(s) = known_scale else {
-        return out;
-    };
     // A point of a box, as shares of its width and height.
     let at = |b: ContentBox, (fx, fy): (f64, f64)| {
         (
@@ -479,15 +486,30 @@ fn initial_guesses(e: ContentBox, p: ContentBox, known_scale: Option<f64>) -> Ve
             f64::from(b.y0) + fy * f64::from(b.height()),
         )
     };
+    // The scale `s` with the boxes' points `f` put together.
+    let anchored = |s: f64, f: (f64, f64)| {
+        let ((ex, ey), (px, py)) = (at(e, f), at(p, f));
+        Homography::scale_shift(s, s, px - s * ex, py - s * ey)
+    };
+    let Some(s) = known_scale else {
+        let sx = f64::from(p.width()) / f64::from(e.width().max(1));
+        let sy = f64::from(p.height()) / f64::from(e.height().max(1));
+        if (sx / sy - 1.0).abs() >= BOX_SHAPE_DOUBT {
+            out.extend([
+                anchored(sx, (0.5, 0.0)),
+                anchored(sx, (0.5, 1.0)),
+                anchored(sy, (0.0, 0.5)),
+                anchored(sy, (1.0, 0.5)),
+            ]);
+        }
+        return out;
+    };
     let (ex, ey) = at(e, (0.5, 0.5));
     if (boxes.local_scale(ex, ey) / s - 1.0).abs() <= BOX_SCALE_DOUBT {
         return out;
     }
     let points = [(0.5, 0.5), (0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0)];
-    out.extend(points.iter().map(|&f| {
-        let ((ex, ey), (px, py)) = (at(e, f), at(p, f));
-        Homography::scale_shift(s, s, px - s * ex, py - s * ey)
-    }));
+    out.extend(points.iter().map(|&f| anchored(s, f)));
     out
 }
 
@@ -512,7 +534,7 @@ pub fn register(
         .collect();
     if tried.len() > 1 {
         let inliers: Vec<usize> = tried.iter().map(|r| r.inliers).collect();
-        tracing::debug!(?inliers, "content boxes off the known scale: guesses tried");
+        tracing::debug!(?inliers, "content boxes doubted: guesses tried");
     }
     tried
         .into_iter()
@@ -782,6 +804,46 @@ mod tests {
         let known = register(&e, eb, &p, pb, 100.0, Some(1.0), 1);
         assert!(!known.is_weak(), "inliers {}", known.inliers);
         assert!(off(&known) < 1.0, "off by {} px", off(&known));
+    }
+
+    #[test]
+    fn a_photo_that_lost_its_footer_registers_by_the_width_of_its_boxes() {
+        // The electronic page has text down to y = 700 and a page number at
+        // y = 1000; the photo (scale 0.8, shifted) lost the page number to a
+        // dim corner, so the boxes' heights say a scale of about 0.55.
+        let mut e = page(800, 760);
+        e.height = 1100;
+        e.data.resize(800 * 1100, 0);
+        for y in 1000..1014 {
+            for x in 340..470 {
+                e.data[y * 800 + x] = 1;
+            }
+        }
+        let truth = Homography::scale_shift(0.8, 0.8, 60.0, 45.0);
+        let mut p = warp_bitmap(
+            &e,
+            &Homography::scale_shift(1.25, 1.25, -75.0, -56.25),
+            760,
+            980,
+        );
+        p.data[800 * 760..].fill(0);
+        let eb = crate::signature::content_box(&e).unwrap();
+        let pb = crate::signature::content_box(&p).unwrap();
+        assert!(eb.y1 > 1000 && pb.y1 < 700, "boxes {eb:?} {pb:?}");
+        let off = |reg: &Registration| {
+            [(100.0, 100.0), (700.0, 650.0), (400.0, 1000.0)]
+                .iter()
+                .map(|&(x, y)| {
+                    let ((u, v), (tu, tv)) = (reg.map(x, y), truth.apply(x, y));
+                    (u - tu).abs().max((v - tv).abs())
+                })
+                .fold(0.0, f64::max)
+        };
+        let boxes_only = register_from(&e, &p, initial_guess(eb, pb), 100.0, 1);
+        assert!(off(&boxes_only) > 5.0, "the boxes alone registered it");
+        let reg = register(&e, eb, &p, pb, 100.0, None, 1);
+        assert!(!reg.is_weak(), "inliers {}", reg.inliers);
+        assert!(off(&reg) < 1.0, "off by {} px", off(&reg));
     }
 
     #[test]
