@@ -140,12 +140,19 @@ impl Plane {
     pub(crate) fn shifted(&self, dx: f32, dy: f32) -> Plane {
         let (w, h) = (self.w, self.h);
         let (xs, ys) = (self.axis(0, dx), self.axis(1, dy));
-        let mut v = Vec::with_capacity(w * h);
-        for &(y0, y1, fy) in &ys {
-            for &(x0, x1, fx) in &xs {
-                let top = self.v[y0 * w + x0] * (1.0 - fx) + self.v[y0 * w + x1] * fx;
-                let bottom = self.v[y1 * w + x0] * (1.0 - fx) + self.v[y1 * w + x1] * fx;
-                v.push(top * (1.0 - fy) + bottom * fy);
+        // Each row sampled along x once (an output row and the next share
+        // a source row), then each output row blended from two of them.
+        let mut along = vec![0f32; w * h];
+        for (out, row) in along.chunks_exact_mut(w).zip(self.v.chunks_exact(w)) {
+            for (o, &(x0, x1, fx)) in out.iter_mut().zip(&xs) {
+                *o = row[x0] * (1.0 - fx) + row[x1] * fx;
+            }
+        }
+        let mut v = vec![0f32; w * h];
+        for (out, &(y0, y1, fy)) in v.chunks_exact_mut(w).zip(&ys) {
+            let (top, bottom) = (&along[y0 * w..][..w], &along[y1 * w..][..w]);
+            for ((o, &t), &b) in out.iter_mut().zip(top).zip(bottom) {
+                *o = t * (1.0 - fy) + b * fy;
             }
         }
         Plane { w, h, v }
@@ -427,6 +434,40 @@ mod tests {
             let g = v[(sy * w + sx) as usize];
             image::Luma([(60.0 + g * 0.6) as u8])
         })
+    }
+
+    #[test]
+    fn a_shift_samples_each_pixel_bilinearly_in_order() {
+        for (w, h) in [(1, 1), (7, 3), (31, 17)] {
+            let plane = Plane {
+                w,
+                h,
+                v: (0..w * h).map(|i| ((i * 37) % 251) as f32 * 0.7).collect(),
+            };
+            for (dx, dy) in [
+                (0.0, 0.0),
+                (1.0, -2.0),
+                (0.25, 0.5),
+                (-1.5, 2.75),
+                (40.0, -9.3),
+            ] {
+                let got = plane.shifted(dx, dy);
+                let (xs, ys) = (plane.axis(0, dx), plane.axis(1, dy));
+                for (y, &(y0, y1, fy)) in ys.iter().enumerate() {
+                    for (x, &(x0, x1, fx)) in xs.iter().enumerate() {
+                        let at = |yy: usize, xx: usize| plane.v[yy * w + xx];
+                        let top = at(y0, x0) * (1.0 - fx) + at(y0, x1) * fx;
+                        let bottom = at(y1, x0) * (1.0 - fx) + at(y1, x1) * fx;
+                        let want = top * (1.0 - fy) + bottom * fy;
+                        assert_eq!(
+                            got.v[y * w + x].to_bits(),
+                            want.to_bits(),
+                            "{w}x{h} ({dx},{dy}) at {x},{y}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -121,6 +121,14 @@ fn match_blocks(e: &Plane, p: &Plane, block: usize, stride: usize, search: i32) 
     let n = (block * block) as f64;
     let side = (2 * search + 1) as usize;
     let mut scores = vec![f64::MIN; side * side];
+    // Sums of the paper's values and squares over any block, from
+    // summed-area tables; only the products are summed per shift.
+    let (sum_b, sum_bb) = summed_areas(p);
+    let stride_t = p.width + 1;
+    let area = |t: &[f64], x: usize, y: usize| {
+        let (top, bottom) = (y * stride_t, (y + block) * stride_t);
+        (t[bottom + x + block] - t[bottom + x]) - (t[top + x + block] - t[top + x])
+    };
     let mut by = 0;
     while by + block <= e.height {
         let mut bx = 0;
@@ -155,30 +163,24 @@ fn match_blocks(e: &Plane, p: &Plane, block: usize, stride: usize, search: i32) 
                         continue;
                     }
                     let (ox, oy) = (ox as usize, oy as usize);
-                    // Four running sums of each (one waits on each
-                    // addition in turn), added up at the end.
-                    let (mut sb4, mut sbb4, mut sab4) = ([0f64; 4], [0f64; 4], [0f64; 4]);
+                    let (sb, sbb) = (area(&sum_b, ox, oy), area(&sum_bb, ox, oy));
+                    // Four running sums (one waits on each addition in
+                    // turn), added up at the end.
+                    let mut sab4 = [0f64; 4];
                     for y in 0..block {
                         let ea = &e.data[(by + y) * e.width + bx..(by + y) * e.width + bx + block];
                         let pb = &p.data[(oy + y) * p.width + ox..(oy + y) * p.width + ox + block];
                         let (ec, pc) = (ea.chunks_exact(4), pb.chunks_exact(4));
                         for (&a, &b) in ec.remainder().iter().zip(pc.remainder()) {
-                            let (a, b) = (f64::from(a), f64::from(b));
-                            sb4[0] += b;
-                            sbb4[0] += b * b;
-                            sab4[0] += a * b;
+                            sab4[0] += f64::from(a) * f64::from(b);
                         }
                         for (a4, b4) in ec.zip(pc) {
                             for l in 0..4 {
-                                let (a, b) = (f64::from(a4[l]), f64::from(b4[l]));
-                                sb4[l] += b;
-                                sbb4[l] += b * b;
-                                sab4[l] += a * b;
+                                sab4[l] += f64::from(a4[l]) * f64::from(b4[l]);
                             }
                         }
                     }
-                    let sum = |v: [f64; 4]| (v[0] + v[1]) + (v[2] + v[3]);
-                    let (sb, sbb, sab) = (sum(sb4), sum(sbb4), sum(sab4));
+                    let sab = (sab4[0] + sab4[1]) + (sab4[2] + sab4[3]);
                     let var_b = sbb / n - (sb / n).powi(2);
                     if var_b < 1e-6 {
                         continue;
@@ -202,6 +204,26 @@ fn match_blocks(e: &Plane, p: &Plane, block: usize, stride: usize, search: i32) 
         by += stride;
     }
     out
+}
+
+/// Summed-area tables of a plane's values and of their squares, each
+/// `(width + 1) × (height + 1)` with a zero first row and column.
+fn summed_areas(p: &Plane) -> (Vec<f64>, Vec<f64>) {
+    let stride = p.width + 1;
+    let mut sum = vec![0f64; stride * (p.height + 1)];
+    let mut squares = vec![0f64; stride * (p.height + 1)];
+    for (y, row) in p.data.chunks_exact(p.width).enumerate() {
+        let (mut run, mut run_sq) = (0f64, 0f64);
+        let (above, here) = ((y * stride), (y + 1) * stride);
+        for (x, &v) in row.iter().enumerate() {
+            let v = f64::from(v);
+            run += v;
+            run_sq += v * v;
+            sum[here + x + 1] = sum[above + x + 1] + run;
+            squares[here + x + 1] = squares[above + x + 1] + run_sq;
+        }
+    }
+    (sum, squares)
 }
 
 /// The sub-pixel peak of a score grid, if it is clear: high enough and not
@@ -844,6 +866,39 @@ mod tests {
         let reg = register(&e, eb, &p, pb, 100.0, None, 1);
         assert!(!reg.is_weak(), "inliers {}", reg.inliers);
         assert!(off(&reg) < 1.0, "off by {} px", off(&reg));
+    }
+
+    #[test]
+    fn summed_areas_give_each_blocks_sums() {
+        let p = Plane {
+            width: 37,
+            height: 23,
+            data: (0..37 * 23)
+                .map(|i| ((i * 7919) % 101) as f32 / 101.0)
+                .collect(),
+        };
+        let (sum, squares) = summed_areas(&p);
+        for (x, y, w, h) in [
+            (0, 0, 37, 23),
+            (3, 5, 20, 11),
+            (36, 22, 1, 1),
+            (10, 0, 4, 23),
+        ] {
+            let (mut s, mut ss) = (0f64, 0f64);
+            for yy in y..y + h {
+                for xx in x..x + w {
+                    let v = f64::from(p.at(xx, yy));
+                    s += v;
+                    ss += v * v;
+                }
+            }
+            let at = |t: &[f64]| {
+                let st = p.width + 1;
+                t[(y + h) * st + x + w] - t[(y + h) * st + x] - t[y * st + x + w] + t[y * st + x]
+            };
+            assert!((at(&sum) - s).abs() < 1e-9, "{x},{y} {w}x{h}");
+            assert!((at(&squares) - ss).abs() < 1e-9, "{x},{y} {w}x{h}");
+        }
     }
 
     #[test]
