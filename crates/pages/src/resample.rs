@@ -10,6 +10,9 @@
 
 use image::{GrayImage, ImageBuffer, Pixel, RgbImage};
 
+/// The largest `f32` below 0.5.
+const HALF_BELOW: f32 = 0.5 - f32::EPSILON / 4.0;
+
 /// `img` resized to `width × height` with a triangle filter.
 pub fn resize_rgb(img: &RgbImage, width: u32, height: u32) -> RgbImage {
     resize(img, width, height)
@@ -55,7 +58,11 @@ fn resize<P: Pixel<Subpixel = u8>>(
                 for (i, &w) in column.weights.iter().enumerate() {
                     t += sums[(column.first + i) * n + c] * w;
                 }
-                *out = t.clamp(0.0, 255.0).round() as u8;
+                // `round` (half away from zero) of a value in 0..=255,
+                // without a call to libm: adding the float just below
+                // one half and truncating gives the same integer, halves
+                // included.
+                *out = (t.clamp(0.0, 255.0) + HALF_BELOW) as u8;
             }
         }
     }
@@ -119,6 +126,23 @@ mod tests {
                 ((x * y) as u8).wrapping_add(n / 2),
             ])
         })
+    }
+
+    #[test]
+    fn adding_just_under_a_half_and_truncating_rounds_like_round() {
+        // Every half and its two neighbouring floats, and a dense sweep.
+        let halves = (0..=510).map(|k| k as f32 / 2.0).flat_map(|h| {
+            let b = h.to_bits();
+            [
+                h,
+                f32::from_bits(b.saturating_sub(1)),
+                f32::from_bits(b + 1),
+            ]
+        });
+        let sweep = (0..=255 * 4096).map(|k| k as f32 / 4096.0);
+        for v in halves.chain(sweep).filter(|v| (0.0..=255.0).contains(v)) {
+            assert_eq!((v + HALF_BELOW) as u8, v.round() as u8, "{v}");
+        }
     }
 
     #[test]
