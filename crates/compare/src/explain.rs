@@ -142,14 +142,18 @@ impl Plane {
         let (xs, ys) = (self.axis(0, dx), self.axis(1, dy));
         // Each row sampled along x once (an output row and the next share
         // a source row), then each output row blended from two of them.
+        // (`max(1)`: an empty plane has no rows to walk.)
         let mut along = vec![0f32; w * h];
-        for (out, row) in along.chunks_exact_mut(w).zip(self.v.chunks_exact(w)) {
+        for (out, row) in along
+            .chunks_exact_mut(w.max(1))
+            .zip(self.v.chunks_exact(w.max(1)))
+        {
             for (o, &(x0, x1, fx)) in out.iter_mut().zip(&xs) {
                 *o = row[x0] * (1.0 - fx) + row[x1] * fx;
             }
         }
         let mut v = vec![0f32; w * h];
-        for (out, &(y0, y1, fy)) in v.chunks_exact_mut(w).zip(&ys) {
+        for (out, &(y0, y1, fy)) in v.chunks_exact_mut(w.max(1)).zip(&ys) {
             let (top, bottom) = (&along[y0 * w..][..w], &along[y1 * w..][..w]);
             for ((o, &t), &b) in out.iter_mut().zip(top).zip(bottom) {
                 *o = t * (1.0 - fy) + b * fy;
@@ -438,7 +442,7 @@ mod tests {
 
     #[test]
     fn a_shift_samples_each_pixel_bilinearly_in_order() {
-        for (w, h) in [(1, 1), (7, 3), (31, 17)] {
+        for (w, h) in [(0, 0), (1, 1), (7, 3), (31, 17)] {
             let plane = Plane {
                 w,
                 h,
