@@ -219,23 +219,12 @@ pub fn find_marks(
         for tx in 0..tiles_x {
             let (x0, y0) = (tx * ALIGN_TILE, ty * ALIGN_TILE);
             let (x1, y1) = ((x0 + ALIGN_TILE).min(w), (y0 + ALIGN_TILE).min(h));
-            // Any usable pixel with residue, a row slice at a time.
-            let (ux0, ux1) = (x0.max(border), x1.min(w.saturating_sub(border)));
-            let rows = y0.max(border)..y1.min(h.saturating_sub(border));
-            let any = ux0 < ux1
-                && rows.into_iter().any(|y| {
-                    let r = y * w + ux0..y * w + ux1;
-                    let levels = e[r.clone()]
-                        .iter()
-                        .zip(&p_max[r.clone()])
-                        .zip(&p[r.clone()])
-                        .zip(&e_max[r.clone()]);
-                    levels
-                        .zip(&ignore.data[r])
-                        .any(|((((&e, &pm), &p), &em), &ig)| {
-                            ig == 0 && residual(e, pm, p, em).abs() > BLOB_LEVEL
-                        })
-                });
+            let any = (y0..y1).any(|y| {
+                (x0..x1).any(|x| {
+                    let i = y * w + x;
+                    usable(x, y) && residual(e[i], p_max[i], p[i], e_max[i]).abs() > BLOB_LEVEL
+                })
+            });
             if !any {
                 continue;
             }
