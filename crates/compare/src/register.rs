@@ -336,14 +336,21 @@ impl Registration {
     }
 }
 
-/// First guess: map the electronic content box onto the paper content box.
-pub fn initial_guess(e: ContentBox, p: ContentBox) -> Homography {
+/// The paper content box's size over the electronic one's, across and
+/// down, and whether the two differ by [`BOX_SHAPE_DOUBT`] or more.
+fn box_scales(e: ContentBox, p: ContentBox) -> (f64, f64, bool) {
     let sx = f64::from(p.width()) / f64::from(e.width().max(1));
     let sy = f64::from(p.height()) / f64::from(e.height().max(1));
+    (sx, sy, (sx / sy - 1.0).abs() >= BOX_SHAPE_DOUBT)
+}
+
+/// First guess: map the electronic content box onto the paper content box.
+pub fn initial_guess(e: ContentBox, p: ContentBox) -> Homography {
+    let (sx, sy, shapes_differ) = box_scales(e, p);
     // Content boxes can differ in shape when content changed; trust the
     // common scale unless the two disagree a lot (an A5 page against A4 stays
     // proportional anyway).
-    let (sx, sy) = if (sx / sy - 1.0).abs() < BOX_SHAPE_DOUBT {
+    let (sx, sy) = if !shapes_differ {
         let s = (sx * sy).sqrt();
         (s, s)
     } else {
@@ -514,9 +521,8 @@ fn initial_guesses(e: ContentBox, p: ContentBox, known_scale: Option<f64>) -> Ve
         Homography::scale_shift(s, s, px - s * ex, py - s * ey)
     };
     let Some(s) = known_scale else {
-        let sx = f64::from(p.width()) / f64::from(e.width().max(1));
-        let sy = f64::from(p.height()) / f64::from(e.height().max(1));
-        if (sx / sy - 1.0).abs() >= BOX_SHAPE_DOUBT {
+        let (sx, sy, shapes_differ) = box_scales(e, p);
+        if shapes_differ {
             out.extend([
                 anchored(sx, (0.5, 0.0)),
                 anchored(sx, (0.5, 1.0)),
@@ -731,6 +737,18 @@ mod tests {
         out
     }
 
+    /// How far, in pixels along either axis, `reg` maps the farthest of
+    /// `points` from where `truth` does.
+    fn worst_miss(reg: &Registration, truth: &Homography, points: &[(f64, f64)]) -> f64 {
+        points
+            .iter()
+            .map(|&(x, y)| {
+                let ((u, v), (tu, tv)) = (reg.map(x, y), truth.apply(x, y));
+                (u - tu).abs().max((v - tv).abs())
+            })
+            .fold(0.0, f64::max)
+    }
+
     #[test]
     fn recovers_a_rotated_scaled_shifted_page_to_within_a_pixel() {
         let e = page(800, 1100);
@@ -813,13 +831,11 @@ mod tests {
         let eb = crate::signature::content_box(&e).unwrap();
         let pb = crate::signature::content_box(&p).unwrap();
         let off = |reg: &Registration| {
-            [(100.0, 100.0), (700.0, 1000.0), (400.0, 550.0)]
-                .iter()
-                .map(|&(x, y)| {
-                    let ((u, v), (tu, tv)) = (reg.map(x, y), truth.apply(x, y));
-                    (u - tu).abs().max((v - tv).abs())
-                })
-                .fold(0.0, f64::max)
+            worst_miss(
+                reg,
+                &truth,
+                &[(100.0, 100.0), (700.0, 1000.0), (400.0, 550.0)],
+            )
         };
         let unknown = register(&e, eb, &p, pb, 100.0, None, 1);
         assert!(off(&unknown) > 5.0, "the boxes alone registered it");
@@ -854,13 +870,11 @@ mod tests {
         let pb = crate::signature::content_box(&p).unwrap();
         assert!(eb.y1 > 1000 && pb.y1 < 700, "boxes {eb:?} {pb:?}");
         let off = |reg: &Registration| {
-            [(100.0, 100.0), (700.0, 650.0), (400.0, 1000.0)]
-                .iter()
-                .map(|&(x, y)| {
-                    let ((u, v), (tu, tv)) = (reg.map(x, y), truth.apply(x, y));
-                    (u - tu).abs().max((v - tv).abs())
-                })
-                .fold(0.0, f64::max)
+            worst_miss(
+                reg,
+                &truth,
+                &[(100.0, 100.0), (700.0, 650.0), (400.0, 1000.0)],
+            )
         };
         let boxes_only = register_from(&e, &p, initial_guess(eb, pb), 100.0, 1);
         assert!(off(&boxes_only) > 5.0, "the boxes alone registered it");
