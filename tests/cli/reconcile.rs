@@ -88,18 +88,23 @@ fn the_fixture_dossiers_reconcile_as_their_truth_says() {
         assert!(f.is_empty(), "{d} {c}: {f:?}");
     }
     // With no finding to carry it, the component still says the stamp was
-    // set aside.
+    // set aside, and that its 150-dpi scan is under the 200 dpi asked of an
+    // electronic copy.
     let d2 = env.json(&["show", D2]);
     let tp3 = component(&d2, "TP3");
     assert_eq!(tp3["status"], "agrees", "{tp3}");
     assert_eq!(
         tp3["notes"],
-        serde_json::json!(["red_ink_ignored"]),
+        serde_json::json!(["red_ink_ignored", "coarse_paper"]),
         "{tp3}"
     );
     let text = env.run(&["--lang", "vi", "show", D2]).stdout;
     assert!(
         text.contains("    ghi chú: đã bỏ mực đỏ (con dấu) trước khi so"),
+        "{text}"
+    );
+    assert!(
+        text.contains("    ghi chú: bản giấy dưới 200 dpi: dấu thanh hay chữ số bị sửa có thể không thấy được"),
         "{text}"
     );
     // D3 TP2: the very same bytes.

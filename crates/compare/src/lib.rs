@@ -241,6 +241,10 @@ pub enum NoteKind {
     /// The paper's QR code could not be read and its modules are finer than
     /// the scan resolves: the code was not compared.
     QrCodeNotCompared,
+    /// The paper page resolves fewer pixels to the inch of paper than the
+    /// 200 dpi asked of an electronic copy (decree 30/2020): a changed tone
+    /// mark or digit may leave too little to see, so "same" is less sure.
+    CoarsePaper,
 }
 
 /// A note about one page of one side.

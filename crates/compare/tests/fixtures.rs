@@ -112,6 +112,14 @@ fn a_rescan_matches_page_for_page() {
         );
         assert!(p.similarity.unwrap() > 0.8, "{p:?}");
     }
+    // A 150-dpi scan: under the 200 dpi asked of an electronic copy.
+    for page in [1, 2] {
+        assert!(
+            noted(&c, NoteKind::CoarsePaper, Side::Paper, page),
+            "page {page}: {:?}",
+            c.notes
+        );
+    }
 }
 
 #[test]
@@ -374,7 +382,7 @@ fn a_qr_code_too_fine_for_the_scan_is_noted_not_reported() {
 
 #[test]
 fn a_tone_mark_swapped_in_its_place_is_found_by_reading_it() {
-    // "Võ Văn Tần" → "Võ Văn Tấn" on page 1 of a 200-dpi scan: the acute
+    // "Võ Văn Tần" → "Võ Văn Tấn" on page 1 of a 150-dpi scan: the acute
     // lies where the grave was, within the pixel stages' tolerance; the
     // place is read and the reading settles it (fixtures/README.md).
     let c = compare_case("mark_swap", true);
@@ -438,6 +446,12 @@ fn a_tone_mark_swapped_in_its_place_on_a_scan_is_the_page_s_one_unexplained_spot
         [0.2801, 0.2814, 0.0479, 0.0179],
         &without,
     );
+    let c = compare_case("scan_mark_in_place", false);
+    assert!(
+        !c.notes.iter().any(|n| n.kind == NoteKind::CoarsePaper),
+        "a 200-dpi scan is not coarse: {:?}",
+        c.notes
+    );
 }
 
 #[test]
@@ -489,6 +503,15 @@ fn a_digit_changed_on_a_phone_photo_is_found_and_the_unchanged_page_stays_same()
             found_at(changed, [0.4402, 0.1988, 0.1265, 0.013]),
             "ocr {ocr}: {changed:#?}"
         );
+        // Under 200 pixels to the inch of paper, each page says that a
+        // "same" is less sure there.
+        for page in [1, 2] {
+            assert!(
+                noted(&c, NoteKind::CoarsePaper, Side::Paper, page),
+                "ocr {ocr}: page {page}: {:?}",
+                c.notes
+            );
+        }
     }
 }
 
@@ -499,6 +522,11 @@ fn a_tone_mark_swapped_on_a_sharp_phone_photo_is_found_by_reading_it() {
     // the tilde lies where the acute was. A photo that sharp has its
     // suspects read by OCR like a scan, and the reading settles it.
     let c = compare_case("photo_receipt", true);
+    assert!(
+        !c.notes.iter().any(|n| n.kind == NoteKind::CoarsePaper),
+        "a photo at 240 pixels to the inch is not coarse: {:?}",
+        c.notes
+    );
     let changed = first_pair_changed_at(&c, [0.7411, 0.79, 0.0476, 0.0206], "photo_receipt");
     assert!(
         changed
