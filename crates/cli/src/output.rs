@@ -316,7 +316,7 @@ impl Out {
                 "QR code finer than the scan resolves; not compared",
             ),
             CoarsePaper => self.t(
-                "bản giấy dưới 200 dpi: dấu thanh hay chữ số bị sửa có thể không thấy được; nên quét lại từ 200 dpi",
+                "bản giấy dưới 200 dpi: dấu thanh hay chữ số bị sửa có thể không thấy được; nên quét lại ở 200 dpi trở lên",
                 "paper copy under 200 dpi: a changed tone mark or digit may go unseen; rescan at 200 dpi or more",
             ),
         }

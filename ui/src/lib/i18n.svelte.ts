@@ -45,7 +45,7 @@ const vi = {
   note_blank_page: "Trang trắng",
   note_weak_registration: "Khó căn chỉnh hai trang, kết quả kém chắc chắn",
   note_qr_code_not_compared: "Mã QR mịn hơn độ phân giải bản quét, không so được",
-  note_coarse_paper: "Bản giấy dưới 200 dpi: dấu thanh hay chữ số bị sửa có thể không thấy được; nên quét lại từ 200 dpi",
+  note_coarse_paper: "Bản giấy dưới 200 dpi: dấu thanh hay chữ số bị sửa có thể không thấy được; nên quét lại ở 200 dpi trở lên",
   viewer: "So sánh trang",
   page_of: "Trang {p}/{n}",
   prev_page: "Trang trước",
