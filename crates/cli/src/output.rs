@@ -276,16 +276,32 @@ impl Out {
                 println!("      \"{}\" → \"{}\"", t.electronic, t.paper);
             }
         }
+        // One line per kind and side, naming its pages: a coarse scan's
+        // note would otherwise repeat on every page.
+        let mut grouped: Vec<(
+            doisoat_compare::NoteKind,
+            doisoat_compare::Side,
+            Vec<String>,
+        )> = Vec::new();
         for n in &r.notes {
+            match grouped
+                .iter_mut()
+                .find(|(kind, side, _)| *kind == n.kind && *side == n.side)
+            {
+                Some((_, _, pages)) => pages.push(n.page.to_string()),
+                None => grouped.push((n.kind, n.side, vec![n.page.to_string()])),
+            }
+        }
+        for (kind, side, pages) in grouped {
             println!(
                 "  {} {} {}: {}",
                 self.t("ghi chú:", "note:"),
-                match n.side {
+                match side {
                     doisoat_compare::Side::Paper => self.t("giấy", "paper"),
                     doisoat_compare::Side::Electronic => self.t("điện tử", "electronic"),
                 },
-                n.page,
-                self.note(n.kind)
+                pages.join(", "),
+                self.note(kind)
             );
         }
     }
