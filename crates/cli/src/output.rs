@@ -276,23 +276,23 @@ impl Out {
                 println!("      \"{}\" → \"{}\"", t.electronic, t.paper);
             }
         }
-        // One line per kind and side, naming its pages: a coarse scan's
-        // note would otherwise repeat on every page.
-        let mut grouped: Vec<(
-            doisoat_compare::NoteKind,
-            doisoat_compare::Side,
-            Vec<String>,
-        )> = Vec::new();
+        // One line per kind and side, naming its pages in order: a coarse
+        // scan's note would otherwise repeat on every page.
+        let mut grouped: Vec<(doisoat_compare::NoteKind, doisoat_compare::Side, Vec<u32>)> =
+            Vec::new();
         for n in &r.notes {
             match grouped
                 .iter_mut()
                 .find(|(kind, side, _)| *kind == n.kind && *side == n.side)
             {
-                Some((_, _, pages)) => pages.push(n.page.to_string()),
-                None => grouped.push((n.kind, n.side, vec![n.page.to_string()])),
+                Some((_, _, pages)) => pages.push(n.page),
+                None => grouped.push((n.kind, n.side, vec![n.page])),
             }
         }
-        for (kind, side, pages) in grouped {
+        for (kind, side, mut pages) in grouped {
+            pages.sort_unstable();
+            pages.dedup();
+            let pages: Vec<String> = pages.iter().map(u32::to_string).collect();
             println!(
                 "  {} {} {}: {}",
                 self.t("ghi chú:", "note:"),
