@@ -503,9 +503,8 @@ impl<'a> Grid<'a> {
         )?;
         let strongest = found.changes.iter().map(|c| c.weight).max().unwrap_or(0);
         // Whether the reading may overrule a grey mark: over
-        // `SETTLE_OVER_DPI` pixels to the inch of paper (a scan's file
-        // says it, rounded as in `probed`; a photo's is measured).
-        let marks_readable = self.photo_dpi.unwrap_or(self.paper_dpi.round()) > SETTLE_OVER_DPI;
+        // `SETTLE_OVER_DPI` pixels to the inch of paper.
+        let marks_readable = paper_resolution(self.photo_dpi, self.paper_dpi) > SETTLE_OVER_DPI;
         let overrules = !found.photo_mark && (marks_readable || !found.mark_kept);
         debug!(strongest, all_agree, overrules, "changes read by OCR");
         if all_agree && strongest < min_weight * 2 && overrules {
@@ -734,23 +733,24 @@ impl LastResort {
 /// scans of seeds 1 and 18.
 const COARSE_BELOW_DPI: f32 = 200.0;
 
-/// Whether the paper page resolves less than [`COARSE_BELOW_DPI`]: a photo
-/// by its measured pixels to the inch of paper, a scan by its file's
-/// (rounded: a 200-dpi scan in a PDF states 199.99998).
-fn coarse(photo_dpi: Option<f32>, scan_dpi: f32) -> bool {
-    photo_dpi.unwrap_or(scan_dpi.round()) < COARSE_BELOW_DPI
+/// The paper page's pixels to the inch of paper: a photo's as the
+/// registration measures it, a scan's as its file says, rounded (a PDF
+/// page's come from its size in points: 199.99998 for a 200-dpi scan).
+fn paper_resolution(photo_dpi: Option<f32>, scan_dpi: f32) -> f32 {
+    photo_dpi.unwrap_or(scan_dpi.round())
 }
 
-/// Whether a page with no change yet is probed by OCR ([`PROBE_MIN_DPI`]):
-/// a photo by its measured pixels to the inch of paper, a scan by its
-/// file's unless the electronic page has a text layer.
+/// Whether the paper page resolves less than [`COARSE_BELOW_DPI`]
+/// ([`paper_resolution`]).
+fn coarse(photo_dpi: Option<f32>, scan_dpi: f32) -> bool {
+    paper_resolution(photo_dpi, scan_dpi) < COARSE_BELOW_DPI
+}
+
+/// Whether a page with no change yet is probed by OCR: at
+/// [`PROBE_MIN_DPI`] or more ([`paper_resolution`]), and a scan at any
+/// resolution when the electronic page has a text layer.
 fn probed(photo_dpi: Option<f32>, scan_dpi: f32, text_layer: bool) -> bool {
-    match photo_dpi {
-        Some(dpi) => dpi >= PROBE_MIN_DPI,
-        // A PDF page's pixels to the inch come from its size in points
-        // (199.99998 for a 200-dpi scan).
-        None => text_layer || scan_dpi.round() >= PROBE_MIN_DPI,
-    }
+    (photo_dpi.is_none() && text_layer) || paper_resolution(photo_dpi, scan_dpi) >= PROBE_MIN_DPI
 }
 
 /// A tone mark replaced by another in the same place (a grave for an acute,
