@@ -124,11 +124,7 @@ fn match_blocks(e: &Plane, p: &Plane, block: usize, stride: usize, search: i32) 
     // Sums of the paper's values and squares over any block, from
     // summed-area tables; only the products are summed per shift.
     let (sum_b, sum_bb) = summed_areas(p);
-    let stride_t = p.width + 1;
-    let area = |t: &[f64], x: usize, y: usize| {
-        let (top, bottom) = (y * stride_t, (y + block) * stride_t);
-        (t[bottom + x + block] - t[bottom + x]) - (t[top + x + block] - t[top + x])
-    };
+    let area = |t: &[f64], x: usize, y: usize| area_sum(t, p.width, (x, y, block, block));
     let mut by = 0;
     while by + block <= e.height {
         let mut bx = 0;
@@ -224,6 +220,14 @@ fn summed_areas(p: &Plane) -> (Vec<f64>, Vec<f64>) {
         }
     }
     (sum, squares)
+}
+
+/// The sum over the `w × h` box at `(x, y)` of a plane `width` wide, from
+/// its summed-area table ([`summed_areas`]).
+fn area_sum(t: &[f64], width: usize, (x, y, w, h): (usize, usize, usize, usize)) -> f64 {
+    let stride = width + 1;
+    let (top, bottom) = (y * stride, (y + h) * stride);
+    (t[bottom + x + w] - t[bottom + x]) - (t[top + x + w] - t[top + x])
 }
 
 /// The sub-pixel peak of a score grid, if it is clear: high enough and not
@@ -907,10 +911,7 @@ mod tests {
                     ss += v * v;
                 }
             }
-            let at = |t: &[f64]| {
-                let st = p.width + 1;
-                t[(y + h) * st + x + w] - t[(y + h) * st + x] - t[y * st + x + w] + t[y * st + x]
-            };
+            let at = |t: &[f64]| area_sum(t, p.width, (x, y, w, h));
             assert!((at(&sum) - s).abs() < 1e-9, "{x},{y} {w}x{h}");
             assert!((at(&squares) - ss).abs() < 1e-9, "{x},{y} {w}x{h}");
         }
