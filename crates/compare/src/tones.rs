@@ -735,18 +735,22 @@ fn judge(c: &Capture, l: &Letter, others: &[&Letter]) -> Option<(f32, (u32, u32)
         }
         (s, n)
     };
+    // A box with room for marks a pixel over, and for their blur.
+    let room = |(x0, y0, x1, y1): Box4| {
+        widen((
+            x0.saturating_sub(1),
+            y0.saturating_sub(1),
+            (x1 + 1).min(w),
+            (y1 + 1).min(h),
+        ))
+    };
     let own_blurred = l.layer.blurred(sigma);
     // The letter's own marks a pixel over.
     let mut moved = 0f32;
     if let Some(support) = l.support {
-        let region = widen((
-            support.0.saturating_sub(1),
-            support.1.saturating_sub(1),
-            (support.2 + 1).min(w),
-            (support.3 + 1).min(h),
-        ));
-        for (dx, dy) in [(1.0, 0.0), (-1.0, 0.0), (0.0, 1.0), (0.0, -1.0)] {
-            let m = l.layer.shifted(dx, dy);
+        let region = room(support);
+        for &(dx, dy) in &NUDGES[1..] {
+            let m = l.layer.shifted(dx as f32, dy as f32);
             let d = cut(region, w, |i| m.v[i] - l.layer.v[i]);
             moved = moved.max(gained(region.0, region.1, &d.blurred(sigma)).0);
         }
@@ -794,15 +798,7 @@ fn judge(c: &Capture, l: &Letter, others: &[&Letter]) -> Option<(f32, (u32, u32)
     };
     let mut best: Option<(f32, (u32, u32))> = None;
     for o in others {
-        let Some(region) = union(reach_of(o, l), l.support).map(|(x0, y0, x1, y1)| {
-            // room for the configuration a pixel over
-            widen((
-                x0.saturating_sub(1),
-                y0.saturating_sub(1),
-                (x1 + 1).min(w),
-                (y1 + 1).min(h),
-            ))
-        }) else {
+        let Some(region) = union(reach_of(o, l), l.support).map(room) else {
             continue;
         };
         // The configuration where its anchor puts it and, when that already
@@ -825,7 +821,8 @@ fn judge(c: &Capture, l: &Letter, others: &[&Letter]) -> Option<(f32, (u32, u32)
     best
 }
 
-/// Where a configuration is tried: as placed, then a pixel over each way.
+/// Where a configuration is tried: as placed, then a pixel over each way
+/// (the last four are also where the own marks are moved to).
 const NUDGES: [(i32, i32); 5] = [(0, 0), (1, 0), (-1, 0), (0, 1), (0, -1)];
 
 /// The part `region` of a `w`-wide window, each pixel given by `value` of
