@@ -41,6 +41,7 @@ const SHIFT: i32 = 3;
 const EXPLAINED: f32 = 0.25;
 
 /// A window of grey values as floats.
+#[derive(Clone)]
 pub(crate) struct Plane {
     pub(crate) w: usize,
     pub(crate) h: usize,

@@ -27,6 +27,17 @@
 //!
 //! Only the page's strongest letter counts, when it stands well above
 //! every other place ([`standout`]).
+//!
+//! A letter whose new configuration no letter of the page carries whole
+//! ("ố" → "ổ" on a page with hooks only over plain letters) is tried
+//! with one mark at a time swapped for each other kind of mark the page's
+//! letters of its size of type carry ([`swaps`]), the new mark put where
+//! the swapped one sits. Swaps explain more of unchanged print than whole
+//! configurations do (a thickened circumflex is explained better by a
+//! bolder mark of another kind), so they are ranked apart and kept only
+//! at the stricter bar ([`swap_standout`]): ranked with the
+//! configurations, they raised the next places of three true finds
+//! below their bars on the corpus (compare README).
 
 use image::GrayImage;
 
@@ -57,6 +68,10 @@ const SIDE: f32 = 5.0;
 /// Bodies of one letter: sizes within a pixel, and this share of their
 /// ink in common at the best one-pixel shift.
 const SAME_BODY: f32 = 0.8;
+/// Letters whose heights are within this ratio may be of one size of type
+/// (a small letter and a capital): a mark of one may be swapped onto the
+/// other ([`swaps`]).
+const SIZE_OF_TYPE: f32 = 1.5;
 /// Stroke widths within this ratio are one weight ([`same_weight`]).
 const SAME_WEIGHT: f32 = 1.3;
 /// Letters whose capture is fitted over every blur, to find the photo's.
@@ -115,6 +130,18 @@ impl Suspect {
     }
 }
 
+/// The page's judged letters, each as scored against the other mark
+/// configurations and against its marks swapped one at a time, highest
+/// first.
+#[derive(Debug, Default)]
+pub struct Suspects {
+    /// Each letter's best other configuration ([`Suspect::score`]).
+    pub configs: Vec<Suspect>,
+    /// Each letter's best swap of one mark (scored alike; `from` is the
+    /// window of the letter the new mark came from).
+    pub swaps: Vec<Suspect>,
+}
+
 /// A letter body of the electronic page and its marks.
 struct Letter {
     piece: usize,
@@ -132,17 +159,14 @@ struct Letter {
     support: Option<Box4>,
     /// The body's stroke width, pixels: twice its ink over its outline.
     stroke: f32,
+    /// Its marks, as the page's piece labels.
+    marks: Vec<u32>,
 }
 
-/// Every judged letter of the page with its score, highest first. The
+/// Every judged letter of the page, scored both ways ([`Suspects`]). The
 /// planes share the electronic page's grid (`paper` is the warped paper);
 /// windows touching `ignore` are not judged.
-pub fn suspects(
-    electronic: &GrayImage,
-    paper: &GrayImage,
-    ignore: &Bitmap,
-    dpi: f32,
-) -> Vec<Suspect> {
+pub fn suspects(electronic: &GrayImage, paper: &GrayImage, ignore: &Bitmap, dpi: f32) -> Suspects {
     let scale = dpi / crate::WORKING_DPI;
     let (w, h) = (electronic.width() as usize, electronic.height() as usize);
     let dark: Vec<bool> = electronic.as_raw().iter().map(|&v| v < DARK).collect();
@@ -164,9 +188,11 @@ pub fn suspects(
             entry.push(k);
         }
     }
-    let judged: Vec<&Letter> = letters
-        .iter()
-        .filter(|l| !ignore.any_in(l.x0, l.y0, l.x1, l.y1))
+    let judged: Vec<usize> = (0..letters.len())
+        .filter(|&k| {
+            let l = &letters[k];
+            !ignore.any_in(l.x0, l.y0, l.x1, l.y1)
+        })
         .collect();
     // The photo's blur, from a sample of letters; each letter then chooses
     // among it and its neighbours.
@@ -174,15 +200,28 @@ pub fn suspects(
     let mut chosen: Vec<usize> = judged
         .iter()
         .step_by(step)
-        .filter_map(|l| Capture::fit(electronic, paper, l, 0..SIGMAS.len()).map(|c| c.sigma))
+        .filter_map(|&k| Capture::fit(electronic, paper, &letters[k], 0..SIGMAS.len()))
+        .map(|c| c.sigma)
         .collect();
     chosen.sort_unstable();
     let sigmas = match chosen.get(chosen.len() / 2) {
         Some(&k) => k.saturating_sub(1)..(k + 2).min(SIGMAS.len()),
-        None => return Vec::new(),
+        None => return Suspects::default(),
     };
-    let mut out = Vec::new();
-    for l in judged {
+    // Each letter's marks summed up, for swapping them.
+    let marks_of: Vec<Vec<MarkShape>> = letters
+        .iter()
+        .map(|o| {
+            let body = &pieces[o.piece];
+            o.marks
+                .iter()
+                .map(|&m| MarkShape::of(electronic, &label, &pieces[m as usize - 1], m, body))
+                .collect()
+        })
+        .collect();
+    let mut out = Suspects::default();
+    for k in judged {
+        let l = &letters[k];
         let height = pieces[l.piece].y1 - pieces[l.piece].y0;
         let others: Vec<&Letter> = (height.saturating_sub(1)..=height + 1)
             .filter_map(|hh| library.get(&hh))
@@ -193,19 +232,188 @@ pub fn suspects(
         let Some(capture) = Capture::fit(electronic, paper, l, sigmas.clone()) else {
             continue;
         };
-        if let Some((score, from)) = judge(&capture, l, &others) {
-            out.push(Suspect {
-                x0: l.x0,
-                y0: l.y0,
-                x1: l.x1,
-                y1: l.y1,
-                score,
-                from,
-            });
+        let suspect = |(score, k): (f32, usize), from: &dyn Fn(usize) -> (u32, u32)| Suspect {
+            x0: l.x0,
+            y0: l.y0,
+            x1: l.x1,
+            y1: l.y1,
+            score,
+            from: from(k),
+        };
+        if let Some(best) = judge(&capture, l, &others) {
+            out.configs
+                .push(suspect(best, &|k| (others[k].x0, others[k].y0)));
+        }
+        // Marks of letters of the same weight, the small letters and
+        // capitals of one size of type.
+        let own = &marks_of[k];
+        let donors = letters.iter().zip(&marks_of).filter(|(o, _)| {
+            let oh = (pieces[o.piece].y1 - pieces[o.piece].y0) as f32;
+            !std::ptr::eq(*o, l)
+                && same_weight(o.stroke, l.stroke)
+                && oh.max(height as f32) <= SIZE_OF_TYPE * oh.min(height as f32)
+        });
+        let swapped = swaps(electronic, &label, (l, own), donors);
+        let hypotheses: Vec<&Letter> = swapped.iter().map(|(s, _)| s).collect();
+        if let Some(best) = judge(&capture, l, &hypotheses) {
+            out.swaps.push(suspect(best, &|k| swapped[k].1));
         }
     }
-    out.sort_by(|a, b| b.score.total_cmp(&a.score));
+    out.configs.sort_by(|a, b| b.score.total_cmp(&a.score));
+    out.swaps.sort_by(|a, b| b.score.total_cmp(&a.score));
     out
+}
+
+/// Letter `l` (with its marks summed up) with one of its marks swapped for
+/// another kind of mark carried by the letters `others` (on the same side
+/// of its letter), put where the swapped mark sits: its ink centre across,
+/// its foot down. A stacked tone mark ("ố" → "ổ") or a breve for a
+/// circumflex ("ấ" → "ắ") where no letter of the page carries the whole
+/// new configuration. Each hypothesis comes with the window corner of the
+/// letter its new mark was taken from.
+fn swaps<'a>(
+    electronic: &GrayImage,
+    label: &[u32],
+    (l, own): (&Letter, &[MarkShape]),
+    others: impl Iterator<Item = (&'a Letter, &'a Vec<MarkShape>)>,
+) -> Vec<(Letter, (u32, u32))> {
+    if own.is_empty() {
+        return Vec::new();
+    }
+    // One of each mark at each size.
+    let mut donors: Vec<(&MarkShape, (u32, u32))> = Vec::new();
+    for (o, marks) in others {
+        for m in marks {
+            if !donors.iter().any(|(d, _)| d.same(m)) {
+                donors.push((m, (o.x0, o.y0)));
+            }
+        }
+    }
+    let window = (l.x0, l.y0, l.x1, l.y1);
+    let mut out = Vec::new();
+    for old in own {
+        let rest: Vec<u32> = own.iter().map(|m| m.id).filter(|&m| m != old.id).collect();
+        let base = mark_layer(electronic, label, window, &rest);
+        for &(new, from) in &donors {
+            if new.above != old.above || new.kind_of(old) {
+                continue;
+            }
+            let (mark, (qx0, qy0)) = (&new.plane, new.corner);
+            // Where a pixel of l's window samples the new mark's plane, and
+            // the pixels it reaches.
+            let (dx, dy) = (
+                l.x0 as f32 - qx0 as f32 - (old.centre - new.centre),
+                l.y0 as f32 - qy0 as f32 - (old.foot - new.foot),
+            );
+            let reach = |d: f32, n: usize, of: usize| {
+                ((-d).floor().max(0.0) as usize).min(of)
+                    ..((n as f32 - d).ceil().max(0.0) as usize + 1).min(of)
+            };
+            let mut layer = base.clone();
+            for y in reach(dy, mark.h, layer.h) {
+                for x in reach(dx, mark.w, layer.w) {
+                    let v = &mut layer.v[y * layer.w + x];
+                    *v = v.max(bilinear(mark, x as f32 + dx, y as f32 + dy));
+                }
+            }
+            let support = support(&layer);
+            let letter = Letter {
+                layer,
+                support,
+                marks: Vec::new(),
+                ..*l
+            };
+            out.push((letter, from));
+        }
+    }
+    out
+}
+
+/// One mark summed up: its ink, centre across, foot, spread and slant,
+/// and whether it stands over its letter or under it.
+struct MarkShape {
+    /// Its piece's label.
+    id: u32,
+    mass: f32,
+    centre: f32,
+    foot: f32,
+    spread: (f32, f32),
+    slant: f32,
+    above: bool,
+    /// How its ink rises towards its middle: the correlation of the
+    /// distance from its centre across with the depth (a circumflex near
+    /// 0.7, a breve near -0.65, an acute or a grave near 0).
+    arch: f32,
+    /// Its box's width over its height.
+    aspect: f32,
+    /// Its ink (0–1, with its anti-aliased edge) over its box grown by a
+    /// pixel, and that box's top left corner on the page.
+    plane: Plane,
+    corner: (u32, u32),
+}
+
+/// Most difference in slant and in arch of two marks of one kind
+/// ([`MarkShape::kind_of`]).
+const KIND: f32 = 0.25;
+
+impl MarkShape {
+    fn of(electronic: &GrayImage, label: &[u32], p: &Piece, id: u32, body: &Piece) -> MarkShape {
+        let w = electronic.width() as usize;
+        let mut ink: Vec<(f32, f32, f32)> = Vec::new();
+        for y in p.y0..p.y1 {
+            for x in p.x0..p.x1 {
+                if label[y as usize * w + x as usize] == id {
+                    let v = (255.0 - f32::from(electronic.get_pixel(x, y).0[0])) / 255.0;
+                    ink.push((x as f32, y as f32, v));
+                }
+            }
+        }
+        let m = ink.iter().map(|i| i.2).sum::<f32>().max(1e-3);
+        let mean =
+            |f: &dyn Fn(f32, f32) -> f32| ink.iter().map(|&(x, y, v)| v * f(x, y)).sum::<f32>() / m;
+        let (cx, cy) = (mean(&|x, _| x), mean(&|_, y| y));
+        let (vx, vy) = (
+            mean(&|x, _| (x - cx).powi(2)),
+            mean(&|_, y| (y - cy).powi(2)),
+        );
+        let far = mean(&|x, _| (x - cx).abs());
+        let vfar = mean(&|x, _| ((x - cx).abs() - far).powi(2));
+        let corner = (p.x0.saturating_sub(1), p.y0.saturating_sub(1));
+        let (x1, y1) = (
+            (p.x1 + 1).min(electronic.width()),
+            (p.y1 + 1).min(electronic.height()),
+        );
+        MarkShape {
+            id,
+            plane: mark_layer(electronic, label, (corner.0, corner.1, x1, y1), &[id]),
+            corner,
+            mass: m,
+            centre: cx,
+            foot: p.y1 as f32,
+            spread: (vx.sqrt(), vy.sqrt()),
+            slant: mean(&|x, y| (x - cx) * (y - cy)) / (vx * vy).sqrt().max(1e-3),
+            arch: mean(&|x, y| ((x - cx).abs() - far) * (y - cy)) / (vfar * vy).sqrt().max(1e-3),
+            above: p.y1 <= body.y0 + 1,
+            aspect: (p.x1 - p.x0) as f32 / (p.y1 - p.y0) as f32,
+        }
+    }
+
+    /// Whether two marks are one mark, perhaps at two sizes of type: slant
+    /// and arch alike, and boxes of about one shape.
+    fn kind_of(&self, o: &MarkShape) -> bool {
+        (self.slant - o.slant).abs() <= KIND
+            && (self.arch - o.arch).abs() <= KIND
+            && self.aspect.max(o.aspect) <= 1.5 * self.aspect.min(o.aspect)
+    }
+
+    /// Whether two marks are one mark at one size: ink, spread and slant
+    /// alike.
+    fn same(&self, o: &MarkShape) -> bool {
+        (self.mass - o.mass).abs() <= 0.15 * self.mass.max(o.mass)
+            && (self.spread.0 - o.spread.0).abs() < 0.5
+            && (self.spread.1 - o.spread.1).abs() < 0.5
+            && (self.slant - o.slant).abs() < 0.25
+    }
 }
 
 /// The page's strongest letter (what [`strongest`] gives) as a change,
@@ -219,6 +427,27 @@ pub fn standout(strongest: Option<Standing>) -> Option<Change> {
                 .any(|&(least, times)| top.value >= least && top.value >= times * top.next)
         })
         .map(|top| top.place)
+}
+
+/// The page's strongest swap of one mark as a change, when it reaches the
+/// stricter of the [`STANDOUT`] pairs against every other letter [`APART`]
+/// from it, scored either way. Swaps explain more of unchanged print
+/// than whole configurations do (a bolder mark of another kind fits a
+/// thickened one), so only the stricter pair applies, and the swaps do not
+/// raise the next place of [`standout`].
+pub fn swap_standout(suspects: &Suspects, dpi: f32) -> Option<Change> {
+    let top = suspects.swaps.first()?;
+    let place = top.place();
+    let apart = APART * dpi / crate::WORKING_DPI;
+    let next = suspects
+        .configs
+        .iter()
+        .chain(&suspects.swaps)
+        .filter(|s| s.place().apart_from(&place, apart))
+        .map(|s| s.score)
+        .fold(NEXT_FLOOR, f32::max);
+    let (least, times) = STANDOUT[0];
+    (top.score >= least && top.score >= times * next).then_some(place)
 }
 
 /// The page's strongest letter: its score, and the next place's (taken as
@@ -360,6 +589,7 @@ fn letters(electronic: &GrayImage, label: &[u32], pieces: &[Piece], scale: f32) 
                 layer,
                 support,
                 stroke,
+                marks: own,
             });
         }
     }
@@ -584,25 +814,29 @@ fn place_into(from: &Letter, to: &Letter, region: Box4, d: &mut Plane, nudge: (i
     let (x1, y1) = (x1 + 1, y1 + 1);
     let (dx, dy) = offset(from, to);
     let (dx, dy) = (dx - nudge.0 as f32, dy - nudge.1 as f32);
-    let layer = &from.layer;
-    let get = |x: i64, y: i64| {
-        if x < 0 || y < 0 || x >= layer.w as i64 || y >= layer.h as i64 {
-            0.0
-        } else {
-            layer.v[y as usize * layer.w + x as usize]
-        }
-    };
     for y in y0.max(region.1)..y1.min(region.3) {
         for x in x0.max(region.0)..x1.min(region.2) {
-            let (sx, sy) = (x as f32 + dx, y as f32 + dy);
-            let (ix, iy) = (sx.floor(), sy.floor());
-            let (fx, fy) = (sx - ix, sy - iy);
-            let (ix, iy) = (ix as i64, iy as i64);
-            let top = get(ix, iy) * (1.0 - fx) + get(ix + 1, iy) * fx;
-            let bottom = get(ix, iy + 1) * (1.0 - fx) + get(ix + 1, iy + 1) * fx;
-            d.v[(y - region.1) * d.w + x - region.0] += top * (1.0 - fy) + bottom * fy;
+            d.v[(y - region.1) * d.w + x - region.0] +=
+                bilinear(&from.layer, x as f32 + dx, y as f32 + dy);
         }
     }
+}
+
+/// A plane's value at a point between its pixels (bilinear, zero outside).
+fn bilinear(p: &Plane, sx: f32, sy: f32) -> f32 {
+    let get = |x: i64, y: i64| {
+        if x < 0 || y < 0 || x >= p.w as i64 || y >= p.h as i64 {
+            0.0
+        } else {
+            p.v[y as usize * p.w + x as usize]
+        }
+    };
+    let (ix, iy) = (sx.floor(), sy.floor());
+    let (fx, fy) = (sx - ix, sy - iy);
+    let (ix, iy) = (ix as i64, iy as i64);
+    let top = get(ix, iy) * (1.0 - fx) + get(ix + 1, iy) * fx;
+    let bottom = get(ix, iy + 1) * (1.0 - fx) + get(ix + 1, iy + 1) * fx;
+    top * (1.0 - fy) + bottom * fy
 }
 
 /// The paper over a letter's window as the electronic window explains it
@@ -705,9 +939,9 @@ fn inner(i: usize, w: usize, h: usize) -> bool {
 
 /// How much better the best other configuration explains the paper over
 /// letter `l`'s window than its own marks do (see [`Suspect::score`]), and
-/// where it came from; `None` when no other configuration differs from its
-/// own there.
-fn judge(c: &Capture, l: &Letter, others: &[&Letter]) -> Option<(f32, (u32, u32))> {
+/// which of `others` it is; `None` when no other configuration differs
+/// from its own there.
+fn judge(c: &Capture, l: &Letter, others: &[&Letter]) -> Option<(f32, usize)> {
     let (w, h, gain, sigma) = (c.w, c.h, c.gain, SIGMAS[c.sigma]);
     let reach = (3.0 * sigma).ceil() as usize;
     let widen = |(x0, y0, x1, y1): Box4| {
@@ -796,8 +1030,8 @@ fn judge(c: &Capture, l: &Letter, others: &[&Letter]) -> Option<(f32, (u32, u32)
         let free = (rr - 2.0 * a * rbo + a * a * bobo - other) / (gain * gain);
         Some((s, (s - moved).min(free)))
     };
-    let mut best: Option<(f32, (u32, u32))> = None;
-    for o in others {
+    let mut best: Option<(f32, usize)> = None;
+    for (k, o) in others.iter().enumerate() {
         let Some(region) = union(reach_of(o, l), l.support).map(room) else {
             continue;
         };
@@ -810,7 +1044,7 @@ fn judge(c: &Capture, l: &Letter, others: &[&Letter]) -> Option<(f32, (u32, u32)
             let scored = score_of(o, region, nudge);
             if let Some((_, score)) = scored {
                 if best.is_none_or(|b| score > b.0) {
-                    best = Some((score, (o.x0, o.y0)));
+                    best = Some((score, k));
                 }
             }
             if nudge == (0, 0) && scored.is_none_or(|(explains, _)| explains <= 0.0) {
@@ -877,6 +1111,10 @@ mod tests {
         DotBelow,
         Circumflex,
         Breve,
+        /// A circumflex with an acute or a grave over its right end, as
+        /// in "ố" and "ồ".
+        CircumflexAcute,
+        CircumflexGrave,
     }
 
     /// A line of ring-shaped letters (an "o") with `marks[k]` on the k-th,
@@ -907,20 +1145,30 @@ mod tests {
                 }
             }
             let (cx, cy) = (cx + mx, cy + my);
-            for i in 0..9i32 {
-                for t in 0..2 {
-                    let arch = (4 - i).abs();
-                    match mark {
-                        Mark::Acute if i < 5 => put(cx - 1 + i + t, cy - 10 - i),
-                        Mark::Grave if i < 5 => put(cx + 1 - i - t, cy - 10 - i),
-                        Mark::DotBelow if i < 3 && t == 0 => {
-                            for x in cx - 1..=cx + 1 {
-                                put(x, cy + 10 + i);
+            // A stacked tone mark stands right of the circumflex, which
+            // moves left to make room, and apart from it.
+            let parts = match mark {
+                Mark::CircumflexAcute => [(Mark::Circumflex, (-3, 0)), (Mark::Acute, (4, -2))],
+                Mark::CircumflexGrave => [(Mark::Circumflex, (-3, 0)), (Mark::Grave, (7, -2))],
+                _ => [(mark, (0, 0)); 2],
+            };
+            for (part, (sx, sy)) in parts {
+                let (cx, cy) = (cx + sx, cy + sy);
+                for i in 0..9i32 {
+                    for t in 0..2 {
+                        let arch = (4 - i).abs();
+                        match part {
+                            Mark::Acute if i < 5 => put(cx - 1 + i + t, cy - 10 - i),
+                            Mark::Grave if i < 5 => put(cx + 1 - i - t, cy - 10 - i),
+                            Mark::DotBelow if i < 3 && t == 0 => {
+                                for x in cx - 1..=cx + 1 {
+                                    put(x, cy + 10 + i);
+                                }
                             }
+                            Mark::Circumflex => put(cx - 4 + i, cy - 14 + arch - t),
+                            Mark::Breve => put(cx - 4 + i, cy - 10 - arch - t),
+                            _ => {}
                         }
-                        Mark::Circumflex => put(cx - 4 + i, cy - 14 + arch - t),
-                        Mark::Breve => put(cx - 4 + i, cy - 10 - arch - t),
-                        _ => {}
                     }
                 }
             }
@@ -942,7 +1190,7 @@ mod tests {
             placed[k] = (mark, nudge);
             let paper = photographed(&page_with(&placed), 11);
             standout(strongest(
-                &suspects(&electronic, &paper, &ignore, 200.0),
+                &suspects(&electronic, &paper, &ignore, 200.0).configs,
                 200.0,
             ))
         };
@@ -967,7 +1215,7 @@ mod tests {
         let marks = [Grave, DotBelow, Grave, Acute, DotBelow, Grave, DotBelow];
         let electronic = page(&marks);
         let ignore = Bitmap::new(electronic.width(), electronic.height());
-        let same = suspects(&electronic, &photographed(&electronic, 11), &ignore, 200.0);
+        let same = suspects(&electronic, &photographed(&electronic, 11), &ignore, 200.0).configs;
         assert!(same.len() >= marks.len(), "every ring is judged: {same:?}");
         assert_eq!(standout(strongest(&same, 200.0)), None, "{:?}", &same[..3]);
         // On paper the acute became a grave.
@@ -978,22 +1226,84 @@ mod tests {
             &photographed(&page(&changed_marks), 11),
             &ignore,
             200.0,
-        );
+        )
+        .configs;
         let c = standout(strongest(&changed, 200.0)).expect("the changed letter stands out");
         let x = 24 + 38 * 3;
         assert!(c.x0 <= x && x < c.x1 && c.y0 <= 60 && 60 < c.y1, "{c:?}");
     }
 
     #[test]
-    fn the_strongest_letter_is_kept_only_well_above_every_other_place() {
-        let at = |x: u32, score: f32| Suspect {
+    fn a_stacked_tone_mark_changed_for_one_the_page_carries_alone_stands_out() {
+        use Mark::*;
+        // "ố" once on the page; graves stand alone, over other letters,
+        // and no letter carries a grave over a circumflex.
+        let marks = [
+            Grave,
+            DotBelow,
+            Grave,
+            CircumflexAcute,
+            DotBelow,
+            Grave,
+            DotBelow,
+        ];
+        let electronic = page(&marks);
+        let ignore = Bitmap::new(electronic.width(), electronic.height());
+        let same = suspects(&electronic, &photographed(&electronic, 11), &ignore, 200.0);
+        assert_eq!(swap_standout(&same, 200.0), None, "{:?}", &same.swaps[..3]);
+        assert_eq!(standout(strongest(&same.configs, 200.0)), None);
+        // On paper "ố" became "ồ": the page's whole configurations do not
+        // explain it, its acute swapped for a grave does.
+        let mut changed_marks = marks;
+        changed_marks[3] = CircumflexGrave;
+        let changed = suspects(
+            &electronic,
+            &photographed(&page(&changed_marks), 11),
+            &ignore,
+            200.0,
+        );
+        assert_eq!(standout(strongest(&changed.configs, 200.0)), None);
+        let c = swap_standout(&changed, 200.0).expect("the changed letter stands out");
+        let x = 24 + 38 * 3;
+        assert!(c.x0 <= x && x < c.x1 && c.y0 <= 60 && 60 < c.y1, "{c:?}");
+    }
+
+    /// A letter's window at `x` on one line, scored `score`.
+    fn at(x: u32, score: f32) -> Suspect {
+        Suspect {
             x0: x,
             y0: 100,
             x1: x + 20,
             y1: 140,
             score,
             from: (0, 0),
+        }
+    }
+
+    #[test]
+    fn a_swap_is_kept_only_at_the_stricter_bar_above_every_other_letter() {
+        let [(strong, above), (weaker, _)] = STANDOUT;
+        let with = |swap: f32, config: f32| Suspects {
+            configs: vec![at(100, config * 0.5), at(500, config)],
+            swaps: vec![at(100, swap)],
         };
+        assert!(swap_standout(&with(strong, 0.0), 200.0).is_some());
+        // the weaker pair does not apply to swaps
+        assert_eq!(
+            swap_standout(&with((weaker + strong) / 2.0, 0.0), 200.0),
+            None
+        );
+        // another letter's configuration is a next place too; the
+        // letter's own is not
+        assert_eq!(
+            swap_standout(&with(strong, strong / above * 1.1), 200.0),
+            None
+        );
+        assert!(swap_standout(&with(strong, strong / above * 0.9), 200.0).is_some());
+    }
+
+    #[test]
+    fn the_strongest_letter_is_kept_only_well_above_every_other_place() {
         let [(strong, above), (weaker, far_above)] = STANDOUT;
         assert!(standout(strongest(&[at(100, 2.5), at(500, 0.5)], 200.0)).is_some());
         assert_eq!(

@@ -664,23 +664,36 @@ impl LastResort {
             LastResort::Tones => {
                 let suspects = crate::tones::suspects(&e.grey, &grid.warped, &grid.ignore, dpi);
                 debug!(ms = ms(), "mark hypotheses");
-                for s in suspects.iter().take(8) {
-                    debug!(
-                        x = s.x0,
-                        y = s.y0,
-                        w = s.x1 - s.x0,
-                        h = s.y1 - s.y0,
-                        score = s.score,
-                        from = ?s.from,
-                        "mark hypothesis"
-                    );
+                let listed = [
+                    ("configuration", &suspects.configs, 8),
+                    ("swap", &suspects.swaps, 3),
+                ];
+                for (kind, list, n) in listed {
+                    for s in list.iter().take(n) {
+                        debug!(
+                            kind,
+                            x = s.x0,
+                            y = s.y0,
+                            w = s.x1 - s.x0,
+                            h = s.y1 - s.y0,
+                            score = s.score,
+                            from = ?s.from,
+                            "mark hypothesis"
+                        );
+                    }
                 }
-                seen.tone = crate::tones::strongest(&suspects, dpi);
+                seen.tone = crate::tones::strongest(&suspects.configs, dpi);
                 let kept = crate::tones::standout(seen.tone);
                 if let Some(c) = &kept {
                     debug!(x = c.x0, y = c.y0, "mark hypothesis kept");
                 }
-                kept
+                kept.or_else(|| {
+                    let swapped = crate::tones::swap_standout(&suspects, dpi);
+                    if let Some(c) = &swapped {
+                        debug!(x = c.x0, y = c.y0, "mark swap kept");
+                    }
+                    swapped
+                })
             }
             LastResort::Agreement => {
                 let (Some((sibling, score)), Some(tone)) = (seen.sibling, seen.tone) else {
