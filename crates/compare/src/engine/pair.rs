@@ -10,8 +10,9 @@
 //!    ink maps absorbed (a tone mark swapped for another).
 //! 4. With nothing found yet, the [`LAST_RESORTS`] that apply, until one
 //!    finds a place: on a photo the one glyph unlike its siblings, then the
-//!    one letter another mark configuration explains better, then the
-//!    letter both of those point at; on a scan against a scanned copy, the
+//!    one letter another mark configuration (or one of its marks swapped
+//!    for another kind) explains better, then the letter both of those
+//!    point at; on a scan against a scanned copy, the
 //!    one spot the capture model cannot explain.
 //! 5. [`Grid::judge_codes`]: a change on a QR code stands only when the
 //!    paper's code says something else.
@@ -608,7 +609,9 @@ enum LastResort {
     Siblings,
     /// On a photo: the one letter whose marks another of the page's mark
     /// configurations explains better than its own (a tone mark changed on
-    /// a glyph with no sibling; [`crate::tones`]).
+    /// a glyph with no sibling; [`crate::tones`]); failing that, the one
+    /// letter with one mark swapped for another kind, at the stricter bar
+    /// (a stacked tone mark no letter of the page carries whole).
     Tones,
     /// On a photo: the letter where the two stages before point at once,
     /// each standing out less than its own bar asks ([`AGREE_EXCESS`],
