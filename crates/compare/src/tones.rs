@@ -232,17 +232,17 @@ pub fn suspects(electronic: &GrayImage, paper: &GrayImage, ignore: &Bitmap, dpi:
         let Some(capture) = Capture::fit(electronic, paper, l, sigmas.clone()) else {
             continue;
         };
-        let suspect = |(score, k): (f32, usize), from: &dyn Fn(usize) -> (u32, u32)| Suspect {
+        let suspect = |score: f32, from: (u32, u32)| Suspect {
             x0: l.x0,
             y0: l.y0,
             x1: l.x1,
             y1: l.y1,
             score,
-            from: from(k),
+            from,
         };
-        if let Some(best) = judge(&capture, l, &others) {
+        if let Some((score, k)) = judge(&capture, l, &others) {
             out.configs
-                .push(suspect(best, &|k| (others[k].x0, others[k].y0)));
+                .push(suspect(score, (others[k].x0, others[k].y0)));
         }
         // Marks of letters of the same weight, the small letters and
         // capitals of one size of type.
@@ -255,8 +255,8 @@ pub fn suspects(electronic: &GrayImage, paper: &GrayImage, ignore: &Bitmap, dpi:
         });
         let swapped = swaps(electronic, &label, (l, own), donors);
         let hypotheses: Vec<&Letter> = swapped.iter().map(|(s, _)| s).collect();
-        if let Some(best) = judge(&capture, l, &hypotheses) {
-            out.swaps.push(suspect(best, &|k| swapped[k].1));
+        if let Some((score, k)) = judge(&capture, l, &hypotheses) {
+            out.swaps.push(suspect(score, swapped[k].1));
         }
     }
     out.configs.sort_by(|a, b| b.score.total_cmp(&a.score));
@@ -329,16 +329,14 @@ fn swaps<'a>(
     out
 }
 
-/// One mark summed up: its ink, centre across, foot, spread and slant,
-/// and whether it stands over its letter or under it.
+/// One mark summed up: its ink, centre across and foot, and whether it
+/// stands over its letter or under it.
 struct MarkShape {
     /// Its piece's label.
     id: u32,
-    mass: f32,
+    ink: Ink,
     centre: f32,
     foot: f32,
-    spread: (f32, f32),
-    slant: f32,
     above: bool,
     /// How its ink rises towards its middle: the correlation of the
     /// distance from its centre across with the depth (a circumflex near
@@ -387,11 +385,13 @@ impl MarkShape {
             id,
             plane: mark_layer(electronic, label, (corner.0, corner.1, x1, y1), &[id]),
             corner,
-            mass: m,
+            ink: Ink {
+                mass: m,
+                spread: (vx.sqrt(), vy.sqrt()),
+                slant: mean(&|x, y| (x - cx) * (y - cy)) / (vx * vy).sqrt().max(1e-3),
+            },
             centre: cx,
             foot: p.y1 as f32,
-            spread: (vx.sqrt(), vy.sqrt()),
-            slant: mean(&|x, y| (x - cx) * (y - cy)) / (vx * vy).sqrt().max(1e-3),
             arch: mean(&|x, y| ((x - cx).abs() - far) * (y - cy)) / (vfar * vy).sqrt().max(1e-3),
             above: p.y1 <= body.y0 + 1,
             aspect: (p.x1 - p.x0) as f32 / (p.y1 - p.y0) as f32,
@@ -401,18 +401,14 @@ impl MarkShape {
     /// Whether two marks are one mark, perhaps at two sizes of type: slant
     /// and arch alike, and boxes of about one shape.
     fn kind_of(&self, o: &MarkShape) -> bool {
-        (self.slant - o.slant).abs() <= KIND
+        (self.ink.slant - o.ink.slant).abs() <= KIND
             && (self.arch - o.arch).abs() <= KIND
             && self.aspect.max(o.aspect) <= 1.5 * self.aspect.min(o.aspect)
     }
 
-    /// Whether two marks are one mark at one size: ink, spread and slant
-    /// alike.
+    /// Whether two marks are one mark at one size.
     fn same(&self, o: &MarkShape) -> bool {
-        (self.mass - o.mass).abs() <= 0.15 * self.mass.max(o.mass)
-            && (self.spread.0 - o.spread.0).abs() < 0.5
-            && (self.spread.1 - o.spread.1).abs() < 0.5
-            && (self.slant - o.slant).abs() < 0.25
+        self.ink.alike(&o.ink)
     }
 }
 
@@ -728,15 +724,31 @@ fn mark_layer(
     Plane { w: ww, h: wh, v }
 }
 
-/// A letter's marks summed up: their ink, its centre from the letter's
-/// anchor, and its spread (standard deviations across and down, and their
-/// correlation): two letters whose marks agree in all are one
+/// A letter's marks summed up: their ink and its centre from the
+/// letter's anchor: two letters whose marks agree in all are one
 /// configuration.
 struct Shape {
-    mass: f32,
+    ink: Ink,
     centre: (f32, f32),
+}
+
+/// Ink summed up: its amount, its spread (standard deviations across and
+/// down) and its slant (their correlation).
+struct Ink {
+    mass: f32,
     spread: (f32, f32),
     slant: f32,
+}
+
+impl Ink {
+    /// Whether two marks' or configurations' ink agrees: amounts within
+    /// 15 %, spreads within half a pixel, slants within 0.25.
+    fn alike(&self, o: &Ink) -> bool {
+        (self.mass - o.mass).abs() <= 0.15 * self.mass.max(o.mass)
+            && (self.spread.0 - o.spread.0).abs() < 0.5
+            && (self.spread.1 - o.spread.1).abs() < 0.5
+            && (self.slant - o.slant).abs() < 0.25
+    }
 }
 
 impl Shape {
@@ -760,20 +772,19 @@ impl Shape {
         let (vx, vy) = ((sxx / m - cx * cx).max(0.0), (syy / m - cy * cy).max(0.0));
         let cov = sxy / m - cx * cy;
         Some(Shape {
-            mass: m,
+            ink: Ink {
+                mass: m,
+                spread: (vx.sqrt(), vy.sqrt()),
+                slant: cov / (vx * vy).sqrt().max(1e-3),
+            },
             centre: (cx, cy),
-            spread: (vx.sqrt(), vy.sqrt()),
-            slant: cov / (vx * vy).sqrt().max(1e-3),
         })
     }
 
     fn same(&self, o: &Shape) -> bool {
-        (self.mass - o.mass).abs() <= 0.15 * self.mass.max(o.mass)
+        self.ink.alike(&o.ink)
             && (self.centre.0 - o.centre.0).abs() < 0.75
             && (self.centre.1 - o.centre.1).abs() < 0.75
-            && (self.spread.0 - o.spread.0).abs() < 0.5
-            && (self.spread.1 - o.spread.1).abs() < 0.5
-            && (self.slant - o.slant).abs() < 0.25
     }
 }
 
@@ -1148,9 +1159,9 @@ mod tests {
             // A stacked tone mark stands right of the circumflex, which
             // moves left to make room, and apart from it.
             let parts = match mark {
-                Mark::CircumflexAcute => [(Mark::Circumflex, (-3, 0)), (Mark::Acute, (4, -2))],
-                Mark::CircumflexGrave => [(Mark::Circumflex, (-3, 0)), (Mark::Grave, (7, -2))],
-                _ => [(mark, (0, 0)); 2],
+                Mark::CircumflexAcute => vec![(Mark::Circumflex, (-3, 0)), (Mark::Acute, (4, -2))],
+                Mark::CircumflexGrave => vec![(Mark::Circumflex, (-3, 0)), (Mark::Grave, (7, -2))],
+                _ => vec![(mark, (0, 0))],
             };
             for (part, (sx, sy)) in parts {
                 let (cx, cy) = (cx + sx, cy + sy);
