@@ -282,6 +282,8 @@ pub struct Residual {
     /// the contrast or more; a blur the model fits a little wrong spreads
     /// its error thinly.
     pub peak: f32,
+    /// The shift the model was fitted at, pixels.
+    pub shift: (f32, f32),
 }
 
 /// Ink, in pixels of full ink, inside the candidate's box that the paper
@@ -294,9 +296,23 @@ pub fn unexplained_ink(electronic: &GrayImage, paper: &GrayImage, c: &Change, dp
 
 /// [`unexplained_ink`] with the largest single pixel's residual.
 pub fn residual(electronic: &GrayImage, paper: &GrayImage, c: &Change, dpi: f32) -> Residual {
+    residual_in(electronic, paper, c, dpi, CONTEXT)
+}
+
+/// [`residual`] with the model fitted over `context` pixels (at the
+/// working resolution) around the candidate instead of [`CONTEXT`]: close
+/// around a letter, its own shift wins over the rules and neighbours that
+/// pin the wider fit.
+pub fn residual_in(
+    electronic: &GrayImage,
+    paper: &GrayImage,
+    c: &Change,
+    dpi: f32,
+    context: f32,
+) -> Residual {
     let (w, h) = electronic.dimensions();
     let scale = dpi / crate::WORKING_DPI;
-    let context = (CONTEXT * scale).round() as u32;
+    let context = (context * scale).round() as u32;
     let pad = (PAD * scale).round() as u32;
     let (x0, y0) = (c.x0.saturating_sub(context), c.y0.saturating_sub(context));
     let (x1, y1) = ((c.x1 + context).min(w), (c.y1 + context).min(h));
@@ -375,7 +391,10 @@ pub fn residual(electronic: &GrayImage, paper: &GrayImage, c: &Change, dpi: f32)
     let mut levels = e.v.clone();
     let span = (quantile(&mut levels, 0.95) - quantile(&mut levels, 0.01)).max(40.0);
     let contrast = gain.abs().max(0.2) * span;
-    let mut out = Residual::default();
+    let mut out = Residual {
+        shift,
+        ..Residual::default()
+    };
     for y in core.1 as usize..core.3 as usize {
         for x in core.0 as usize..core.2 as usize {
             let i = y * pw + x;
@@ -530,5 +549,68 @@ mod tests {
         let found = residual(&e, &marked, &c, 200.0);
         assert!(found.ink > 4.0, "{found:?}");
         assert!(found.peak >= 0.5, "{found:?}");
+    }
+
+    /// Two rules across the window and a line of "letters" between them,
+    /// one with a bar on top; the letters drawn `up` pixels higher.
+    fn ruled(up: u32, mark: bool) -> GrayImage {
+        let mut img = GrayImage::from_pixel(120, 80, image::Luma([250]));
+        let mut ink = |x0: u32, x1: u32, y0: u32, y1: u32| {
+            for y in y0..y1 {
+                for x in x0..x1 {
+                    img.put_pixel(x, y, image::Luma([10]));
+                }
+            }
+        };
+        ink(0, 120, 8, 11);
+        ink(0, 120, 64, 67);
+        for k in 0..6 {
+            let x = 12 + k * 16;
+            ink(x, x + 3, 32 - up, 48 - up);
+        }
+        ink(44, 51, 29 - up, 32 - up);
+        if mark {
+            ink(45, 50, 24, 27);
+        }
+        img
+    }
+
+    #[test]
+    fn a_letter_moved_between_rules_is_explained_only_close_around_it() {
+        let e = ruled(0, false);
+        let moved = photographed(&ruled(3, false));
+        // Where the moved bar lies on the paper and not on the electronic page.
+        let c = Change {
+            x0: 44,
+            y0: 25,
+            x1: 51,
+            y1: 29,
+            weight: 20,
+        };
+        // The rules pin the wide fit; close around the letter, the model
+        // takes the letters' own shift and explains the bar.
+        let wide = residual(&e, &moved, &c, 200.0);
+        let near = residual_in(&e, &moved, &c, 200.0, 12.0);
+        assert!(wide.ink > 2.5, "{wide:?}");
+        assert!(near.ink < 1.0, "{near:?}");
+        assert!(
+            (near.shift.1 - wide.shift.1).abs() >= 2.0,
+            "{wide:?} {near:?}"
+        );
+        // A mark added over letters in place is not explained either way,
+        // and the close fit keeps the wide one's shift.
+        let marked = photographed(&ruled(0, true));
+        let c = Change {
+            x0: 44,
+            y0: 22,
+            x1: 51,
+            y1: 28,
+            weight: 20,
+        };
+        let wide = residual(&e, &marked, &c, 200.0);
+        let near = residual_in(&e, &marked, &c, 200.0, 12.0);
+        assert!(wide.ink > 2.5 && near.ink > 2.5, "{wide:?} {near:?}");
+        let moved = (near.shift.0 - wide.shift.0).hypot(near.shift.1 - wide.shift.1);
+        assert!(moved < 1.0, "{wide:?} {near:?}");
     }
 }

@@ -7,7 +7,8 @@
 //! 2. [`Grid::ink_changes`]: clusters of differing ink that the capture
 //!    model cannot explain.
 //! 3. [`Grid::grey_marks`], then [`Grid::swapped_marks`]: small marks the
-//!    ink maps absorbed (a tone mark swapped for another).
+//!    ink maps absorbed (a tone mark swapped for another); on a photo, not
+//!    one that its own letter's shift explains (a letter drawn displaced).
 //! 4. With nothing found yet, the [`LAST_RESORTS`] that apply, until one
 //!    finds a place: on a photo the one glyph unlike its siblings, then the
 //!    one letter another mark configuration (or one of its marks swapped
@@ -28,7 +29,7 @@ use tracing::{debug, debug_span};
 use super::{lone, turn_bitmap, turn_grey, SidePage};
 use crate::confirm::confirmed_weight;
 use crate::diff::{compare_ink, Change, InkDiff, Standing};
-use crate::explain::{residual, unexplained_ink, Residual};
+use crate::explain::{residual, residual_in, unexplained_ink, Residual};
 use crate::ink::{binarise, pieces8, window_radius, Bitmap, PreparedPage};
 use crate::marks::{find_marks, Mark};
 use crate::qr::{self, QrCheck, QrCode};
@@ -376,12 +377,36 @@ impl<'a> Grid<'a> {
             } else {
                 Residual::default()
             };
-            let kept = judged
-                && if ratio >= MARK_MIN_SHARE {
-                    left.ink >= min_unexplained
+            let beyond = |r: &Residual| {
+                if ratio >= MARK_MIN_SHARE {
+                    r.ink >= min_unexplained
                 } else {
-                    left.ink >= min_unexplained * PHOTO_MARK_INK && left.peak >= PHOTO_MARK_PEAK
-                };
+                    r.ink >= min_unexplained * PHOTO_MARK_INK && r.peak >= PHOTO_MARK_PEAK
+                }
+            };
+            let mut kept = judged && beyond(&left);
+            if kept && self.photo {
+                // The model fitted close around the mark, on its own letter:
+                // a letter the photo shows moved against the lines beside it
+                // is explained there, at a shift of its own.
+                let near = residual_in(
+                    &self.e.grey,
+                    &self.warped,
+                    &m.as_change(),
+                    dpi,
+                    MARK_NEAR_CONTEXT,
+                );
+                let moved = (near.shift.0 - left.shift.0).hypot(near.shift.1 - left.shift.1);
+                let displaced = moved >= MARK_DISPLACED * dpi / WORKING_DPI && !beyond(&near);
+                debug!(
+                    ink = near.ink,
+                    peak = near.peak,
+                    moved,
+                    displaced,
+                    "mark fitted on its letter"
+                );
+                kept = !displaced;
+            }
             debug!(
                 mass = m.mass,
                 thick,
@@ -870,6 +895,18 @@ const PHOTO_MARK_INK: f32 = 0.72;
 /// contrast: unchanged photographed text left at most 0.45 in the corpus
 /// (seeds 1 and 2); nine of the eleven changed marks there left 0.5 to 0.73.
 const PHOTO_MARK_PEAK: f32 = 0.5;
+/// Context, pixels at [`WORKING_DPI`], of the second fit of a photo's
+/// mark: about a letter's width around it, where the wide fit
+/// ([`crate::explain`]'s 24 px) also takes in the table lines or
+/// neighbours that pin its shift.
+const MARK_NEAR_CONTEXT: f32 = 12.0;
+/// Move, pixels at [`WORKING_DPI`], of the second fit's shift beyond which
+/// a mark it explains is its letter displaced, not a mark changed. A
+/// photographed digit drawn 2.5 px above its place between two rules
+/// (seed 21 c0040) moved 2.75 px; the changed marks of the corpus move a
+/// quarter pixel, and the wider freedom of the close fit alone explains
+/// some of them.
+const MARK_DISPLACED: f32 = 1.5;
 /// Whether the sibling stage's and the tones stage's strongest places are
 /// one letter, and whether they agree enough to keep it
 /// ([`LastResort::Agreement`]).
