@@ -578,19 +578,20 @@ mod tests {
     #[test]
     fn a_letter_moved_between_rules_is_explained_only_close_around_it() {
         let e = ruled(0, false);
-        let moved = photographed(&ruled(3, false));
-        // Where the moved bar lies on the paper and not on the electronic page.
-        let c = Change {
-            x0: 44,
-            y0: 25,
-            x1: 51,
-            y1: 29,
-            weight: 20,
+        // The wide fit and the close one (about a letter's width).
+        let fits = |paper: &GrayImage, c: &Change| {
+            (
+                residual(&e, paper, c, 200.0),
+                residual_in(&e, paper, c, 200.0, 12.0),
+            )
         };
         // The rules pin the wide fit; close around the letter, the model
-        // takes the letters' own shift and explains the bar.
-        let wide = residual(&e, &moved, &c, 200.0);
-        let near = residual_in(&e, &moved, &c, 200.0, 12.0);
+        // takes the letters' own shift and explains the moved bar, which
+        // lies where the electronic page has none.
+        let (wide, near) = fits(
+            &photographed(&ruled(3, false)),
+            &Change::over(44, 25, 51, 29),
+        );
         assert!(wide.ink > 2.5, "{wide:?}");
         assert!(near.ink < 1.0, "{near:?}");
         assert!(
@@ -599,16 +600,10 @@ mod tests {
         );
         // A mark added over letters in place is not explained either way,
         // and the close fit keeps the wide one's shift.
-        let marked = photographed(&ruled(0, true));
-        let c = Change {
-            x0: 44,
-            y0: 22,
-            x1: 51,
-            y1: 28,
-            weight: 20,
-        };
-        let wide = residual(&e, &marked, &c, 200.0);
-        let near = residual_in(&e, &marked, &c, 200.0, 12.0);
+        let (wide, near) = fits(
+            &photographed(&ruled(0, true)),
+            &Change::over(44, 22, 51, 28),
+        );
         assert!(wide.ink > 2.5 && near.ink > 2.5, "{wide:?} {near:?}");
         let moved = (near.shift.0 - wide.shift.0).hypot(near.shift.1 - wide.shift.1);
         assert!(moved < 1.0, "{wide:?} {near:?}");
