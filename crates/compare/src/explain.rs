@@ -310,6 +310,30 @@ pub fn residual_in(
     dpi: f32,
     context: f32,
 ) -> Residual {
+    residual_fitted(electronic, paper, c, dpi, context, false)
+}
+
+/// [`residual`] with the model fitted over the candidate itself and
+/// `context` pixels around it: the shift that best explains a whole glyph
+/// the paper draws a little away from its place.
+pub fn residual_over(
+    electronic: &GrayImage,
+    paper: &GrayImage,
+    c: &Change,
+    dpi: f32,
+    context: f32,
+) -> Residual {
+    residual_fitted(electronic, paper, c, dpi, context, true)
+}
+
+fn residual_fitted(
+    electronic: &GrayImage,
+    paper: &GrayImage,
+    c: &Change,
+    dpi: f32,
+    context: f32,
+    core_in_fit: bool,
+) -> Residual {
     let (w, h) = electronic.dimensions();
     let scale = dpi / crate::WORKING_DPI;
     let context = (context * scale).round() as u32;
@@ -338,7 +362,13 @@ pub fn residual_in(
     let edge = 3;
     let mask: Vec<bool> = (0..ph)
         .flat_map(|y| (0..pw).map(move |x| (x, y)))
-        .map(|(x, y)| !in_core(x, y) && x >= edge && y >= edge && x + edge < pw && y + edge < ph)
+        .map(|(x, y)| {
+            (core_in_fit || !in_core(x, y))
+                && x >= edge
+                && y >= edge
+                && x + edge < pw
+                && y + edge < ph
+        })
         .collect();
     let search = (SHIFT as f32 * scale).round().max(1.0) as i32;
     let e_search = e.blurred(SEARCH_SIGMA * scale);
@@ -607,5 +637,25 @@ mod tests {
         assert!(wide.ink > 2.5 && near.ink > 2.5, "{wide:?} {near:?}");
         let moved = (near.shift.0 - wide.shift.0).hypot(near.shift.1 - wide.shift.1);
         assert!(moved < 1.0, "{wide:?} {near:?}");
+    }
+
+    #[test]
+    fn a_glyph_moved_between_rules_is_explained_by_a_fit_over_itself() {
+        let e = ruled(0, false);
+        // The barred letter whole, as the ink maps would outline it.
+        let glyph = Change::over(42, 26, 53, 50);
+        let moved = photographed(&ruled(3, false));
+        let wide = residual(&e, &moved, &glyph, 200.0);
+        let own = residual_over(&e, &moved, &glyph, 200.0, 4.0);
+        assert!(wide.ink > 4.0, "{wide:?}");
+        assert!(own.ink < 1.0, "{own:?}");
+        assert!(
+            (own.shift.1 - wide.shift.1).abs() >= 2.0,
+            "{wide:?} {own:?}"
+        );
+        // A mark added to the letter in place: no shift explains it.
+        let marked = photographed(&ruled(0, true));
+        let own = residual_over(&e, &marked, &Change::over(42, 22, 53, 50), 200.0, 4.0);
+        assert!(own.ink > 2.5, "{own:?}");
     }
 }
