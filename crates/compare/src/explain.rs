@@ -16,7 +16,8 @@
 //! What the model cannot explain inside the candidate's box is ink that the
 //! other side does not have: a changed digit or mark keeps it, a merged or
 //! faded stroke does not. The answer is that unexplained ink in pixels of
-//! full ink.
+//! full ink. [`residual_fitted`] fits the model elsewhere ([`Fit`]): closer
+//! around the candidate, or over it, to find a glyph's own shift.
 
 use image::GrayImage;
 
@@ -296,44 +297,34 @@ pub fn unexplained_ink(electronic: &GrayImage, paper: &GrayImage, c: &Change, dp
 
 /// [`unexplained_ink`] with the largest single pixel's residual.
 pub fn residual(electronic: &GrayImage, paper: &GrayImage, c: &Change, dpi: f32) -> Residual {
-    residual_in(electronic, paper, c, dpi, CONTEXT)
+    residual_fitted(electronic, paper, c, dpi, Fit::Around(CONTEXT))
 }
 
-/// [`residual`] with the model fitted over `context` pixels (at the
-/// working resolution) around the candidate instead of [`CONTEXT`]: close
-/// around a letter, its own shift wins over the rules and neighbours that
-/// pin the wider fit.
-pub fn residual_in(
+/// Where the capture model is fitted, pixels at the working resolution.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Fit {
+    /// Over this many pixels around the candidate, the candidate left out
+    /// ([`CONTEXT`] for [`residual`]). Close around a letter, its own shift
+    /// wins over the rules and neighbours that pin the wider fit.
+    Around(f32),
+    /// Over the candidate itself and this many pixels around it: the shift
+    /// that best explains a whole glyph the paper draws a little away from
+    /// its place.
+    Over(f32),
+}
+
+/// [`residual`] with the model fitted where `place` says.
+pub fn residual_fitted(
     electronic: &GrayImage,
     paper: &GrayImage,
     c: &Change,
     dpi: f32,
-    context: f32,
+    place: Fit,
 ) -> Residual {
-    residual_fitted(electronic, paper, c, dpi, context, false)
-}
-
-/// [`residual`] with the model fitted over the candidate itself and
-/// `context` pixels around it: the shift that best explains a whole glyph
-/// the paper draws a little away from its place.
-pub fn residual_over(
-    electronic: &GrayImage,
-    paper: &GrayImage,
-    c: &Change,
-    dpi: f32,
-    context: f32,
-) -> Residual {
-    residual_fitted(electronic, paper, c, dpi, context, true)
-}
-
-fn residual_fitted(
-    electronic: &GrayImage,
-    paper: &GrayImage,
-    c: &Change,
-    dpi: f32,
-    context: f32,
-    core_in_fit: bool,
-) -> Residual {
+    let (context, core_in_fit) = match place {
+        Fit::Around(context) => (context, false),
+        Fit::Over(context) => (context, true),
+    };
     let (w, h) = electronic.dimensions();
     let scale = dpi / crate::WORKING_DPI;
     let context = (context * scale).round() as u32;
@@ -612,7 +603,7 @@ mod tests {
         let fits = |paper: &GrayImage, c: &Change| {
             (
                 residual(&e, paper, c, 200.0),
-                residual_in(&e, paper, c, 200.0, 12.0),
+                residual_fitted(&e, paper, c, 200.0, Fit::Around(12.0)),
             )
         };
         // The rules pin the wide fit; close around the letter, the model
@@ -646,7 +637,7 @@ mod tests {
         let glyph = Change::over(42, 26, 53, 50);
         let moved = photographed(&ruled(3, false));
         let wide = residual(&e, &moved, &glyph, 200.0);
-        let own = residual_over(&e, &moved, &glyph, 200.0, 4.0);
+        let own = residual_fitted(&e, &moved, &glyph, 200.0, Fit::Over(4.0));
         assert!(wide.ink > 4.0, "{wide:?}");
         assert!(own.ink < 1.0, "{own:?}");
         assert!(
@@ -655,7 +646,13 @@ mod tests {
         );
         // A mark added to the letter in place: no shift explains it.
         let marked = photographed(&ruled(0, true));
-        let own = residual_over(&e, &marked, &Change::over(42, 22, 53, 50), 200.0, 4.0);
+        let own = residual_fitted(
+            &e,
+            &marked,
+            &Change::over(42, 22, 53, 50),
+            200.0,
+            Fit::Over(4.0),
+        );
         assert!(own.ink > 2.5, "{own:?}");
     }
 }

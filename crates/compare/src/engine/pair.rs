@@ -30,7 +30,7 @@ use tracing::{debug, debug_span};
 use super::{lone, turn_bitmap, turn_grey, SidePage};
 use crate::confirm::confirmed_weight;
 use crate::diff::{compare_ink, Change, InkDiff, Standing};
-use crate::explain::{residual, residual_in, residual_over, unexplained_ink, Residual};
+use crate::explain::{residual, residual_fitted, unexplained_ink, Fit, Residual};
 use crate::ink::{binarise, pieces8, window_radius, Bitmap, PreparedPage};
 use crate::marks::{find_marks, Mark};
 use crate::qr::{self, QrCheck, QrCode};
@@ -333,7 +333,13 @@ impl<'a> Grid<'a> {
                     // A glyph the photo draws a little away from its place
                     // between rules is explained by the model fitted over
                     // itself, at a shift of its own, to the last pixel.
-                    let own = residual_over(&self.e.grey, &self.warped, c, dpi, CHANGE_OWN_CONTEXT);
+                    let own = residual_fitted(
+                        &self.e.grey,
+                        &self.warped,
+                        c,
+                        dpi,
+                        Fit::Over(CHANGE_OWN_CONTEXT),
+                    );
                     let moved = (own.shift.0 - left.shift.0).hypot(own.shift.1 - left.shift.1);
                     let displaced = moved >= MARK_DISPLACED * dpi / WORKING_DPI
                         && own.ink < min_unexplained
@@ -410,12 +416,12 @@ impl<'a> Grid<'a> {
                 // The model fitted close around the mark, on its own letter:
                 // a letter the photo shows moved against the lines beside it
                 // is explained there, at a shift of its own.
-                let near = residual_in(
+                let near = residual_fitted(
                     &self.e.grey,
                     &self.warped,
                     &m.as_change(),
                     dpi,
-                    MARK_NEAR_CONTEXT,
+                    Fit::Around(MARK_NEAR_CONTEXT),
                 );
                 let moved = (near.shift.0 - left.shift.0).hypot(near.shift.1 - left.shift.1);
                 let displaced = moved >= MARK_DISPLACED * dpi / WORKING_DPI && !beyond(&near);
