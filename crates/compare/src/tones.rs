@@ -417,12 +417,14 @@ impl MarkShape {
 /// from it reach one of the [`STANDOUT`] pairs.
 pub fn standout(strongest: Option<Standing>) -> Option<Change> {
     strongest
-        .filter(|top| {
-            STANDOUT
-                .iter()
-                .any(|&(least, times)| top.value >= least && top.value >= times * top.next)
-        })
+        .filter(|top| STANDOUT.iter().any(|&pair| reaches(top, pair)))
         .map(|top| top.place)
+}
+
+/// Whether a place's score and how many times it is the next place's reach
+/// one [`STANDOUT`] pair.
+fn reaches(top: &Standing, (least, times): (f32, f32)) -> bool {
+    top.value >= least && top.value >= times * top.next
 }
 
 /// The page's strongest swap of one mark as a change, when it reaches the
@@ -432,28 +434,28 @@ pub fn standout(strongest: Option<Standing>) -> Option<Change> {
 /// thickened one), so only the stricter pair applies, and the swaps do not
 /// raise the next place of [`standout`].
 pub fn swap_standout(suspects: &Suspects, dpi: f32) -> Option<Change> {
-    let top = suspects.swaps.first()?;
-    let place = top.place();
-    let apart = APART * dpi / crate::WORKING_DPI;
-    let next = suspects
-        .configs
-        .iter()
-        .chain(&suspects.swaps)
-        .filter(|s| s.place().apart_from(&place, apart))
-        .map(|s| s.score)
-        .fold(NEXT_FLOOR, f32::max);
-    let (least, times) = STANDOUT[0];
-    (top.score >= least && top.score >= times * next).then_some(place)
+    let everyone = suspects.configs.iter().chain(&suspects.swaps);
+    let top = standing(&suspects.swaps, everyone, dpi)?;
+    reaches(&top, STANDOUT[0]).then_some(top.place)
 }
 
 /// The page's strongest letter: its score, and the next place's (taken as
 /// at least [`NEXT_FLOOR`]).
 pub fn strongest(suspects: &[Suspect], dpi: f32) -> Option<Standing> {
-    let top = suspects.first()?;
+    standing(suspects, suspects.iter(), dpi)
+}
+
+/// The first of `ranked` (highest first), and the best score among `all`
+/// of a letter [`APART`] from it (taken as at least [`NEXT_FLOOR`]).
+fn standing<'a>(
+    ranked: &[Suspect],
+    all: impl Iterator<Item = &'a Suspect>,
+    dpi: f32,
+) -> Option<Standing> {
+    let top = ranked.first()?;
     let place = top.place();
     let apart = APART * dpi / crate::WORKING_DPI;
-    let next = suspects
-        .iter()
+    let next = all
         .filter(|s| s.place().apart_from(&place, apart))
         .map(|s| s.score)
         .fold(NEXT_FLOOR, f32::max);
@@ -1219,26 +1221,31 @@ mod tests {
         }
     }
 
+    /// The letters of the page with `marks`, judged on a photo of the page
+    /// with `on_paper`.
+    fn judged(marks: &[Mark], on_paper: &[Mark]) -> Suspects {
+        let electronic = page(marks);
+        let ignore = Bitmap::new(electronic.width(), electronic.height());
+        suspects(
+            &electronic,
+            &photographed(&page(on_paper), 11),
+            &ignore,
+            200.0,
+        )
+    }
+
     #[test]
     fn a_mark_with_no_sibling_changed_for_one_the_page_carries_elsewhere_stands_out() {
         use Mark::*;
         // The acute stands on one letter only: no sibling to compare it with.
         let marks = [Grave, DotBelow, Grave, Acute, DotBelow, Grave, DotBelow];
-        let electronic = page(&marks);
-        let ignore = Bitmap::new(electronic.width(), electronic.height());
-        let same = suspects(&electronic, &photographed(&electronic, 11), &ignore, 200.0).configs;
+        let same = judged(&marks, &marks).configs;
         assert!(same.len() >= marks.len(), "every ring is judged: {same:?}");
         assert_eq!(standout(strongest(&same, 200.0)), None, "{:?}", &same[..3]);
         // On paper the acute became a grave.
         let mut changed_marks = marks;
         changed_marks[3] = Grave;
-        let changed = suspects(
-            &electronic,
-            &photographed(&page(&changed_marks), 11),
-            &ignore,
-            200.0,
-        )
-        .configs;
+        let changed = judged(&marks, &changed_marks).configs;
         let c = standout(strongest(&changed, 200.0)).expect("the changed letter stands out");
         let x = 24 + 38 * 3;
         assert!(c.x0 <= x && x < c.x1 && c.y0 <= 60 && 60 < c.y1, "{c:?}");
@@ -1258,21 +1265,14 @@ mod tests {
             Grave,
             DotBelow,
         ];
-        let electronic = page(&marks);
-        let ignore = Bitmap::new(electronic.width(), electronic.height());
-        let same = suspects(&electronic, &photographed(&electronic, 11), &ignore, 200.0);
+        let same = judged(&marks, &marks);
         assert_eq!(swap_standout(&same, 200.0), None, "{:?}", &same.swaps[..3]);
         assert_eq!(standout(strongest(&same.configs, 200.0)), None);
         // On paper "ố" became "ồ": the page's whole configurations do not
         // explain it, its acute swapped for a grave does.
         let mut changed_marks = marks;
         changed_marks[3] = CircumflexGrave;
-        let changed = suspects(
-            &electronic,
-            &photographed(&page(&changed_marks), 11),
-            &ignore,
-            200.0,
-        );
+        let changed = judged(&marks, &changed_marks);
         assert_eq!(standout(strongest(&changed.configs, 200.0)), None);
         let c = swap_standout(&changed, 200.0).expect("the changed letter stands out");
         let x = 24 + 38 * 3;
