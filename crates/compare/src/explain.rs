@@ -287,6 +287,13 @@ pub struct Residual {
     pub shift: (f32, f32),
 }
 
+impl Residual {
+    /// How far, pixels, this model's shift lies from `other`'s.
+    pub fn moved_from(&self, other: &Residual) -> f32 {
+        (self.shift.0 - other.shift.0).hypot(self.shift.1 - other.shift.1)
+    }
+}
+
 /// Ink, in pixels of full ink, inside the candidate's box that the paper
 /// and the electronic page do not share once the electronic page is seen
 /// through the fitted capture model (see the module documentation).
@@ -626,7 +633,7 @@ mod tests {
             &Change::over(44, 22, 51, 28),
         );
         assert!(wide.ink > 2.5 && near.ink > 2.5, "{wide:?} {near:?}");
-        let moved = (near.shift.0 - wide.shift.0).hypot(near.shift.1 - wide.shift.1);
+        let moved = near.moved_from(&wide);
         assert!(moved < 1.0, "{wide:?} {near:?}");
     }
 

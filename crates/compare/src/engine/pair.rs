@@ -340,7 +340,7 @@ impl<'a> Grid<'a> {
                         dpi,
                         Fit::Over(CHANGE_OWN_CONTEXT),
                     );
-                    let moved = (own.shift.0 - left.shift.0).hypot(own.shift.1 - left.shift.1);
+                    let moved = own.moved_from(&left);
                     let displaced = moved >= MARK_DISPLACED * dpi / WORKING_DPI
                         && own.ink < min_unexplained
                         && own.peak < PHOTO_MARK_PEAK;
@@ -423,7 +423,7 @@ impl<'a> Grid<'a> {
                     dpi,
                     Fit::Around(MARK_NEAR_CONTEXT),
                 );
-                let moved = (near.shift.0 - left.shift.0).hypot(near.shift.1 - left.shift.1);
+                let moved = near.moved_from(&left);
                 let displaced = moved >= MARK_DISPLACED * dpi / WORKING_DPI && !beyond(&near);
                 debug!(
                     ink = near.ink,
