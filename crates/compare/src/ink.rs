@@ -1133,7 +1133,7 @@ mod tests {
         // Warm-lit paper, and a letter's counter of 48 pixels whose red and
         // green the blur of its strokes darkened but whose blue it did not:
         // clear blue by 25 levels after white balance, 18 levels under the
-        // paper (values as on seed 15 c0010's photo). Large enough not to be
+        // paper (like those of seed 15 c0010's photo). Large enough not to be
         // a speck, it is still not ink. A faint pen stroke, a quarter of
         // each pixel inked, is.
         let paper = Rgb([228, 222, 188]);
